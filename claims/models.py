@@ -1,0 +1,133 @@
+"""The claims graph as SQLModel tables: sources, entities, claims, evidence and relations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "utcnow",
+    "Source",
+    "Entity",
+    "Claim",
+    "Evidence",
+    "Relation",
+    "STATUSES",
+    "STANCES",
+    "RELATION_KINDS",
+    "REVIEW_STATES",
+]
+
+STATUSES = ("unverified", "corroborated", "disputed", "refuted")
+STANCES = ("supports", "disputes")
+RELATION_KINDS = ("contradicts", "corroborates", "different_scope", "misattribution", "derived_from")
+REVIEW_STATES = ("accepted", "pending", "rejected")
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, second precision (what we store and show)."""
+    return datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+
+
+class Source(SQLModel, table=True):
+    """One document: an ingested article, or a source a person cited when adding evidence."""
+
+    id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(index=True, max_length=300)
+    title: str = Field(max_length=500)
+    author: str | None = Field(default=None, max_length=300)
+    published: str | None = Field(default=None, max_length=10)
+    origin: str = Field(max_length=1000)
+    url: str | None = Field(default=None, max_length=2000)
+    sha256: str = Field(index=True, max_length=64)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(default="document", max_length=20)
+    added_by: str | None = Field(default=None, max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+    superseded_by: str | None = Field(default=None, max_length=40)
+
+
+class Entity(SQLModel, table=True):
+    """A thing claims are about or a party that asserts them, with its aliases."""
+
+    id: str = Field(primary_key=True, max_length=100)
+    name: str = Field(unique=True, max_length=200)
+    kind: str = Field(default="other", max_length=30)
+    parent_id: str | None = Field(default=None, max_length=100)
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Claim(SQLModel, table=True):
+    """One canonical proposition: subject, metric, scope and a value interval."""
+
+    __table_args__ = (Index("ix_claim_subject_metric", "subject_id", "metric"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    subject_id: str = Field(foreign_key="entity.id", max_length=100)
+    metric: str = Field(index=True, max_length=80)
+    scope: str = Field(default="", max_length=200)
+    unit: str = Field(max_length=30)
+    value: float | None = None
+    value_max: float | None = None
+    qualifier: str | None = Field(default=None, max_length=40)
+    precision: float | None = None
+    order: bool = False
+    note: str | None = Field(default=None, max_length=200)
+    value_text: str = Field(max_length=200)
+    statement: str = Field(max_length=600)
+    status: str = Field(default="unverified", index=True, max_length=20)
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Evidence(SQLModel, table=True):
+    """One appearance of a claim in a source: exact quote and offsets, who asserts it, and how."""
+
+    __table_args__ = (Index("ix_evidence_claim_review", "claim_id", "review"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    claim_id: str = Field(foreign_key="claim.id", max_length=40)
+    source_id: str = Field(foreign_key="source.id", index=True, max_length=40)
+    start: int
+    end: int
+    quote: str = Field(sa_column=Column(Text, nullable=False))
+    value_start: int | None = None
+    value_end: int | None = None
+    value_text: str | None = Field(default=None, max_length=200)
+    value: float | None = None
+    value_max: float | None = None
+    qualifier: str | None = Field(default=None, max_length=40)
+    hedge: str | None = Field(default=None, max_length=40)
+    asserted_by: str = Field(default="author", max_length=200)
+    stance: str = Field(default="supports", max_length=10)
+    hypothetical: bool = False
+    origin: str = Field(default="extracted", max_length=20)
+    added_by: str | None = Field(default=None, max_length=100)
+    added_at: datetime = Field(default_factory=utcnow)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    review: str = Field(default="accepted", max_length=10)
+
+
+class Relation(SQLModel, table=True):
+    """A derived link between two claims, with the reason it was drawn."""
+
+    __table_args__ = (UniqueConstraint("kind", "claim_a", "claim_b"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    kind: str = Field(index=True, max_length=20)
+    claim_a: str = Field(foreign_key="claim.id", index=True, max_length=40)
+    claim_b: str = Field(foreign_key="claim.id", index=True, max_length=40)
+    reason: str = Field(max_length=600)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+def as_dict(row: SQLModel) -> dict[str, Any]:
+    """A row as plain JSON-ready data."""
+    data = row.model_dump()
+    for key, value in data.items():
+        if isinstance(value, datetime):
+            data[key] = value.isoformat() + "Z"
+    return data

@@ -1,0 +1,196 @@
+"""Relations between claims: contradicts, corroborates, different scope and misattribution, found by grouping."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from claims.quantities import Quantity, compatible, core_interval, format_quantity
+
+__all__ = [
+    "ClaimFacts",
+    "RelationFacts",
+    "relation_id",
+    "scopes_conflict",
+    "detect_relations",
+    "MAX_LINKS_PER_CLAIM",
+]
+
+# A claim links to at most this many others of one kind, nearest values first, so a group of
+# thousands of rival figures stays O(n log n) to compare and readable to show.
+MAX_LINKS_PER_CLAIM = 25
+_DISTINCTIVE_UNITS = ("USD", "GPU", "parameters", "USD/1M tokens")
+
+
+@dataclass(frozen=True)
+class ClaimFacts:
+    """What relation detection needs to know about one claim (plain data, no session)."""
+
+    id: str
+    subject: str
+    metric: str
+    quantity: Quantity
+    scope: str = ""
+    family: str = ""
+    category: str | None = None
+    hypothetical_only: bool = False
+    subject_kind: str = "other"
+    parent: str | None = None
+    label: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class RelationFacts:
+    """A link between two claims with the reason a reader sees."""
+
+    kind: str
+    a: str
+    b: str
+    reason: str
+
+    @property
+    def id(self) -> str:
+        return relation_id(self.kind, self.a, self.b)
+
+
+def relation_id(kind: str, a: str, b: str) -> str:
+    """A stable id for a link, the same whichever end is named first.
+
+    >>> relation_id("contradicts", "c1", "c2") == relation_id("contradicts", "c2", "c1")
+    True
+    """
+    low, high = sorted((a, b))
+    return "r-" + hashlib.sha1(f"{kind}|{low}|{high}".encode()).hexdigest()[:14]
+
+
+def _facets(scope: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in scope.split(";") if "=" in part)
+
+
+def scopes_conflict(a: str, b: str) -> bool:
+    """Two scopes conflict when they name the same facet with different values.
+
+    An unstated facet is compatible with any value.
+
+    >>> scopes_conflict("basis=final_run", "basis=total")
+    True
+    >>> scopes_conflict("basis=final_run", "")
+    False
+    """
+    fa, fb = _facets(a), _facets(b)
+    return any(key in fb and fb[key] != value for key, value in fa.items())
+
+
+def _label(c: ClaimFacts) -> str:
+    return c.label or f"{c.subject} {c.metric.replace('_', ' ')}: {format_quantity(c.quantity)}"
+
+
+def _numeric_pairs(group: Sequence[ClaimFacts]) -> Iterable[tuple[ClaimFacts, ClaimFacts]]:
+    """Pairs to compare in one group, sorted by value so each claim meets its nearest rivals first."""
+    ordered = sorted(group, key=lambda c: (core_interval(c.quantity)[0], c.id))
+    if len(ordered) <= 2 * MAX_LINKS_PER_CLAIM:
+        yield from combinations(ordered, 2)
+        return
+    for i, claim in enumerate(ordered):
+        for other in ordered[i + 1 : i + 1 + MAX_LINKS_PER_CLAIM]:
+            yield claim, other
+
+
+def _compare_numeric(group: Sequence[ClaimFacts]) -> list[RelationFacts]:
+    out = []
+    for a, b in _numeric_pairs(group):
+        if scopes_conflict(a.scope, b.scope):
+            if not compatible(a.quantity, b.quantity):
+                out.append(RelationFacts("different_scope", a.id, b.id,
+                                         f"{_label(a)} and {_label(b)} measure different things ({a.scope} vs {b.scope})"))
+            continue
+        if compatible(a.quantity, b.quantity):
+            out.append(RelationFacts("corroborates", a.id, b.id, f"{_label(a)} agrees with {_label(b)} within rounding"))
+        else:
+            out.append(RelationFacts("contradicts", a.id, b.id, f"{_label(a)} cannot hold together with {_label(b)}"))
+    return out
+
+
+def _compare_categories(group: Sequence[ClaimFacts]) -> list[RelationFacts]:
+    out = []
+    for a, b in combinations(sorted(group, key=lambda c: c.id), 2):
+        if not a.category or not b.category:
+            continue
+        if a.category == b.category:
+            out.append(RelationFacts("corroborates", a.id, b.id, f"{_label(a)} and {_label(b)} are the same class ({a.category})"))
+        else:
+            out.append(RelationFacts("contradicts", a.id, b.id,
+                                     f"{_label(a)} ({a.category}) conflicts with {_label(b)} ({b.category})"))
+    return out
+
+
+def _compare_bools(group: Sequence[ClaimFacts], is_ancestor: Callable[[str, str], bool]) -> list[RelationFacts]:
+    out = []
+    for a, b in combinations(sorted(group, key=lambda c: c.id), 2):
+        if not (is_ancestor(a.subject, b.subject) or is_ancestor(b.subject, a.subject)):
+            continue
+        if a.quantity.value is None or b.quantity.value is None:
+            continue
+        kind = "corroborates" if a.quantity.value == b.quantity.value else "contradicts"
+        verb = "agrees with" if kind == "corroborates" else "is denied by"
+        out.append(RelationFacts(kind, a.id, b.id, f"{_label(a)} {verb} {_label(b)}"))
+    return out
+
+
+def _misattributions(claims: Sequence[ClaimFacts]) -> list[RelationFacts]:
+    """The same figure credited to two sibling models (V3's cost reported as R1's)."""
+    groups: dict[tuple[str, str, str], list[ClaimFacts]] = defaultdict(list)
+    for c in claims:
+        if c.subject_kind == "model" and c.parent and c.quantity.unit in _DISTINCTIVE_UNITS and c.quantity.value:
+            groups[(c.parent, c.metric, c.quantity.unit)].append(c)
+    out = []
+    for group in groups.values():
+        for a, b in combinations(sorted(group, key=lambda c: c.id), 2):
+            if a.subject != b.subject and not scopes_conflict(a.scope, b.scope) and compatible(a.quantity, b.quantity):
+                out.append(RelationFacts("misattribution", a.id, b.id,
+                                         f"the same figure is credited to {a.subject} and to {b.subject}: "
+                                         f"{format_quantity(a.quantity)} vs {format_quantity(b.quantity)}"))
+    return out
+
+
+def detect_relations(
+    claims: Sequence[ClaimFacts],
+    *,
+    bool_metrics: Iterable[str] = (),
+    is_ancestor: Callable[[str, str], bool] = lambda a, b: a == b,
+) -> list[RelationFacts]:
+    """Every relation among the claims, found group by group (never all pairs of the corpus).
+
+    Hypothetical-only claims take no part: a scenario neither supports nor contradicts.
+
+    >>> from claims.quantities import parse_quantity as q
+    >>> cs = [ClaimFacts("a", "DeepSeek", "gpu_count", q("2,048 GPUs")),
+    ...       ClaimFacts("b", "DeepSeek", "gpu_count", q("about 50,000 GPUs")),
+    ...       ClaimFacts("c", "DeepSeek", "gpu_count", q("50,000 GPUs"))]
+    >>> sorted((r.kind, r.a, r.b) for r in detect_relations(cs))
+    [('contradicts', 'a', 'b'), ('contradicts', 'a', 'c'), ('corroborates', 'b', 'c')]
+    """
+    bools = set(bool_metrics)
+    live = [c for c in claims if not c.hypothetical_only]
+    numeric: dict[tuple[str, str, str], list[ClaimFacts]] = defaultdict(list)
+    categorical: dict[tuple[str, str], list[ClaimFacts]] = defaultdict(list)
+    boolean: dict[tuple[str, str], list[ClaimFacts]] = defaultdict(list)
+    for c in live:
+        if c.metric in bools or c.quantity.unit == "bool":
+            boolean[(c.family or c.subject, c.metric)].append(c)
+        elif c.quantity.value is None:
+            categorical[(c.subject, c.metric)].append(c)
+        else:
+            numeric[(c.subject, c.metric, c.quantity.unit)].append(c)
+    found: list[RelationFacts] = []
+    for group in numeric.values():
+        found.extend(_compare_numeric(group))
+    for group in categorical.values():
+        found.extend(_compare_categories(group))
+    for group in boolean.values():
+        found.extend(_compare_bools(group, is_ancestor))
+    found.extend(_misattributions(live))
+    return found

@@ -1,0 +1,148 @@
+"""Claim status from evidence and relations, with the reasons a reader sees; never typed in by hand."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from claims.relations import RelationFacts
+
+__all__ = ["EvidenceFacts", "Verdict", "origins_of", "compute_status", "REFUTE_MIN_ORIGINS", "REFUTE_RATIO"]
+
+# "Refuted" means the evidence against clearly wins: at least this many independent origins
+# against, and at least REFUTE_RATIO times as many as for. Or the claim's own asserter retracts it.
+REFUTE_MIN_ORIGINS = 3
+REFUTE_RATIO = 3
+_WEAK_HEDGES = {"rumored", "unsubstantiated", "allegedly", "unproven", "speculated"}
+
+
+@dataclass(frozen=True)
+class EvidenceFacts:
+    """What the status rules need to know about one piece of evidence."""
+
+    id: str
+    claim_id: str
+    origins: tuple[str, ...]
+    stance: str = "supports"
+    hypothetical: bool = False
+    hedge: str | None = None
+    review: str = "accepted"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A computed status with its human-readable reasons."""
+
+    status: str
+    reasons: tuple[str, ...]
+
+
+def origins_of(asserted_by: str | None, *, source_label: str) -> tuple[str, ...]:
+    """The independent origins behind one piece of evidence.
+
+    The author of a document is one origin per document; a named party is one origin
+    wherever it is quoted, so three essays repeating Alexandr Wang count once.
+
+    >>> origins_of("Elon Musk and Alexandr Wang", source_label="002")
+    ('Elon Musk', 'Alexandr Wang')
+    >>> origins_of("author", source_label="the author of «DeepSeek and the end of an era»")
+    ('the author of «DeepSeek and the end of an era»',)
+    """
+    if not asserted_by or asserted_by == "author":
+        return (source_label,)
+    parts = [p.strip() for p in re.split(r";|,| and | & ", asserted_by) if p.strip()]
+    return tuple(dict.fromkeys(parts)) or (source_label,)
+
+
+def _counted(evidence: Sequence[EvidenceFacts], stance: str) -> list[EvidenceFacts]:
+    return [e for e in evidence if e.review == "accepted" and e.stance == stance and not e.hypothetical]
+
+
+def _origins(evidence: Sequence[EvidenceFacts]) -> set[str]:
+    return {origin for e in evidence for origin in e.origins}
+
+
+def _strong_origins(evidence: Sequence[EvidenceFacts]) -> set[str]:
+    return {origin for e in evidence if (e.hedge or "") not in _WEAK_HEDGES for origin in e.origins}
+
+
+def _names(origins: set[str]) -> str:
+    return ", ".join(sorted(origins))
+
+
+def compute_status(
+    claim_id: str,
+    *,
+    evidence: Sequence[EvidenceFacts],
+    relations: Sequence[RelationFacts],
+    evidence_by_claim: Mapping[str, Sequence[EvidenceFacts]],
+    labels: Mapping[str, str],
+) -> Verdict:
+    """The status of one claim: unverified, corroborated, disputed or refuted, with reasons.
+
+    >>> ev = [EvidenceFacts("e1", "c1", ("Alexandr Wang",)), EvidenceFacts("e2", "c1", ("Elon Musk",))]
+    >>> compute_status("c1", evidence=ev, relations=[], evidence_by_claim={}, labels={}).status
+    'corroborated'
+    """
+    support = _counted(evidence, "supports")
+    direct_against = _counted(evidence, "disputes")
+    if not support and not direct_against:
+        pending = [e for e in evidence if e.review == "pending"]
+        why = "only hypothetical or conditional mentions" if any(e.hypothetical for e in evidence) else "no accepted evidence yet"
+        if pending and not any(e.review == "accepted" for e in evidence):
+            why = "its only evidence is awaiting moderation"
+        return Verdict("unverified", (f"Not asserted as fact: {why}.",))
+    for_origins = _origins(support)
+    reasons: list[str] = [f"Asserted by {len(for_origins)} independent origin(s): {_names(for_origins)}."]
+    against_origins = _origins(direct_against)
+    if direct_against:
+        reasons.append(f"Disputed directly by {_names(_origins(direct_against))}.")
+    strong_against = _strong_origins(direct_against)
+    for rel in relations:
+        other = rel.b if rel.a == claim_id else rel.a
+        other_support = _counted(evidence_by_claim.get(other, ()), "supports")
+        if rel.kind == "corroborates":
+            added = _origins(other_support) - for_origins
+            if added:
+                for_origins |= added
+                reasons.append(f"Agrees within rounding with «{labels.get(other, other)}» ({_names(added)}).")
+        elif rel.kind == "contradicts" and other_support:
+            rivals = _origins(other_support)
+            against_origins |= rivals
+            strong_against |= _strong_origins(other_support)
+            reasons.append(f"Contradicted by «{labels.get(other, other)}», asserted by {_names(rivals)}.")
+        elif rel.kind == "misattribution":
+            reasons.append(f"The same figure is also credited to another model: «{labels.get(other, other)}».")
+        elif rel.kind == "different_scope":
+            reasons.append(f"Differs from «{labels.get(other, other)}», which measures something else.")
+    return _decide(for_origins, against_origins, strong_against, direct_against, support, reasons)
+
+
+def _decide(
+    for_origins: set[str],
+    against_origins: set[str],
+    strong_against: set[str],
+    direct_against: Sequence[EvidenceFacts],
+    support: Sequence[EvidenceFacts],
+    reasons: list[str],
+) -> Verdict:
+    own_retraction = _origins(direct_against) & _origins(support)
+    against_only = against_origins - for_origins
+    strong_only = strong_against - for_origins
+    if own_retraction:
+        reasons.append(f"Refuted: {_names(own_retraction)} asserted it and now disputes it.")
+        return Verdict("refuted", tuple(reasons))
+    if not against_only:
+        if len(for_origins) >= 2:
+            reasons.append("Corroborated: two or more independent origins agree and nothing credible disagrees.")
+            return Verdict("corroborated", tuple(reasons))
+        reasons.append("Unverified: a single origin, nothing independent agrees or disagrees yet.")
+        return Verdict("unverified", tuple(reasons))
+    if len(strong_only) >= REFUTE_MIN_ORIGINS and len(strong_only) >= REFUTE_RATIO * max(1, len(for_origins)):
+        reasons.append(
+            f"Refuted: {len(strong_only)} independent origins against and {len(for_origins)} for."
+        )
+        return Verdict("refuted", tuple(reasons))
+    reasons.append(f"Disputed: {len(against_only)} independent origin(s) disagree, {len(for_origins)} agree.")
+    return Verdict("disputed", tuple(reasons))

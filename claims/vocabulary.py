@@ -1,0 +1,221 @@
+"""The controlled vocabulary: metrics, units, unit nouns, entities with aliases, parties, hardware tiers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "EXTRA_METRICS",
+    "BOOL_METRICS",
+    "EntitySpec",
+    "PartySpec",
+    "Vocabulary",
+    "norm_name",
+    "unit_for_noun",
+    "noun_unit",
+    "resources_dir",
+    "load_vocabulary",
+    "default_vocabulary",
+]
+
+# Metrics the seeds need beyond ../shared/gold/vocabulary.json (the schema allows new snake_case names).
+EXTRA_METRICS = (
+    "scaling_laws_count", "token_consumption_growth", "compute_demand_growth", "cloud_share_of_it",
+    "investment_at_stake", "compute_gain_attribution", "datacenter_footprint_reduction", "agi_timeline",
+    "market_share", "users", "downloads", "other",
+)
+# Yes/no claims the debate turns on: compared across a company and its own models.
+BOOL_METRICS = (
+    "uses_moe", "distilled_from_openai", "export_control_evasion", "export_restricted",
+    "training_cost_excludes_prior_research", "open_weights",
+)
+
+_GPU_NOUNS = r"(?:gpus?|chips?|accelerators?|graphics cards?|cards|processors|hoppers|h100s?|h800s?|a100s?|h20s?|a800s?|h200s?|b200s?)"
+_GPU_MODIFIERS = (
+    r"(?:(?:nvidia|nvidia's|amd|a100|h100|h800|h20|h200|a800|b200|hopper|blackwell|advanced|ai|newer|older|"
+    r"high-end|higher-end|lower-end|low-end|top-end|data-?center|datacenter|of|the|its|their|nvidia's|more|"
+    r"export-compliant|restricted|powerful|cutting-edge|latest|used|additional|new)\s+){0,4}"
+)
+_NOUN_UNITS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
+    (re.compile(rf"{_GPU_MODIFIERS}(?:gpu|h800|h100|a100)[- ]hours?\b"), "other", "GPU hours"),
+    (re.compile(rf"{_GPU_MODIFIERS}{_GPU_NOUNS}(?![\w-])"), "GPU", None),
+    (re.compile(r"(?:active\s+|total\s+)?(?:parameters?|params)\b"), "parameters", None),
+    (re.compile(r"-?(?:parameter|param)\b"), "parameters", None),
+    (re.compile(r"(?:-\s?)?months?\b"), "months", None),
+    (re.compile(r"(?:-\s?)?years?\b"), "years", None),
+    (re.compile(r"(?:-\s?)?weeks?\b"), "other", "weeks"),
+    (re.compile(r"(?:-\s?)?days?\b"), "other", "days"),
+    (re.compile(r"(?:-\s?)?hours?\b"), "other", "hours"),
+    (re.compile(r"-?bits?\b"), "other", "bits"),
+    (re.compile(r"(?:t|p|e)?flops?\b", re.I), "other", "FLOPs"),
+    (re.compile(r"(?:gb|tb|gigabytes?|terabytes?)\b"), "other", "GB"),
+    (re.compile(r"(?:mw|gw|megawatts?|gigawatts?)\b"), "other", "power"),
+    (re.compile(r"(?:racks?|servers?|nodes?|clusters?|datacenters?|data centers?)\b"), "count", None),
+    (re.compile(r"(?:employees|staff|people|researchers|engineers|workers|scientists|hires)\b"), "count", None),
+    (re.compile(r"(?:users|downloads|customers|subscribers|developers|installs)\b"), "count", None),
+    (re.compile(r"(?:input |output |training |more |new )?(?:tokens?)\b"), "count", None),
+    (re.compile(r"(?:(?:routed|shared|active) )?experts\b"), "count", None),
+    (re.compile(r"(?:scaling laws?|layers|attention heads|heads)\b"), "count", None),
+    (re.compile(r"(?:(?:large |small |new |open(?:-source)? |reasoning |language |ai )*(?:language )?models)\b"), "count", "models"),
+)
+
+
+def noun_unit(words: str) -> tuple[str, str | None, int] | None:
+    """The unit named by the words that start ``words``, its note, and how many characters name it.
+
+    >>> noun_unit("A100 GPUs, while")
+    ('GPU', None, 9)
+    """
+    lowered = words.lower()
+    stripped = len(lowered) - len(lowered.lstrip())
+    for pattern, unit, note in _NOUN_UNITS:
+        match = pattern.match(lowered, stripped)
+        if match:
+            return unit, note, match.end()
+    return None
+
+
+def unit_for_noun(words: str) -> tuple[str | None, str | None]:
+    """The unit that the words after a number name, with a note for 'other' units.
+
+    >>> unit_for_noun("nvidia h800 gpus for training")
+    ('GPU', None)
+    >>> unit_for_noun("h800 gpu hours")
+    ('other', 'GPU hours')
+    >>> unit_for_noun("months later")
+    ('months', None)
+    >>> unit_for_noun("charts below")
+    (None, None)
+    """
+    found = noun_unit(words)
+    return (found[0], found[1]) if found else (None, None)
+
+
+def norm_name(name: str | None) -> str:
+    """Fold a name for alias lookup: lower case, letters and digits only.
+
+    >>> norm_name("Alexander Wang") == norm_name("alexander-wang")
+    True
+    """
+    return "".join(ch for ch in (name or "").lower() if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """An entity of the vocabulary: canonical name, kind, parent entity and aliases."""
+
+    name: str
+    kind: str = "other"
+    parent: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PartySpec:
+    """A party that asserts claims: a person, company or publication."""
+
+    name: str
+    kind: str = "org"
+    affiliation: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class Vocabulary:
+    """Metrics, entities and parties with their alias indexes."""
+
+    metrics: tuple[str, ...]
+    entities: dict[str, EntitySpec]
+    parties: dict[str, PartySpec]
+    hardware_tiers: dict[str, str] = field(default_factory=dict)
+    _entity_index: dict[str, str] = field(default_factory=dict, repr=False)
+    _party_index: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for spec in self.entities.values():
+            for alias in (spec.name, *spec.aliases):
+                self._entity_index.setdefault(norm_name(alias), spec.name)
+        for party in self.parties.values():
+            for alias in (party.name, *party.aliases):
+                self._party_index.setdefault(norm_name(alias), party.name)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Vocabulary:
+        """Build from the JSON layout of ``seeds/resources/vocabulary.json``."""
+        metrics = tuple(dict.fromkeys([*data.get("metrics", []), *EXTRA_METRICS]))
+        entities = {
+            e["name"]: EntitySpec(e["name"], e.get("kind", "other"), e.get("parent"), tuple(e.get("aliases", [])))
+            for e in data.get("entities", [])
+        }
+        parties = {
+            p["name"]: PartySpec(p["name"], p.get("kind", "org"), p.get("affiliation"), tuple(p.get("aliases", [])))
+            for p in data.get("parties", [])
+        }
+        tiers = dict(data.get("hardware", {}).get("terms", {}))
+        return cls(metrics=metrics, entities=entities, parties=parties, hardware_tiers=tiers)
+
+    def entity(self, name: str | None) -> str | None:
+        """The canonical entity an alias names, or None."""
+        return self._entity_index.get(norm_name(name)) if name else None
+
+    def party(self, name: str | None) -> str | None:
+        """The canonical party an alias names, or None."""
+        return self._party_index.get(norm_name(name)) if name else None
+
+    def family(self, name: str) -> str:
+        """The root of an entity's parent chain: DeepSeek-R1 -> DeepSeek."""
+        seen = {name}
+        spec = self.entities.get(name)
+        while spec is not None and spec.parent and spec.parent not in seen:
+            seen.add(spec.parent)
+            name = spec.parent
+            spec = self.entities.get(name)
+        return name
+
+    def is_ancestor_or_self(self, ancestor: str, name: str) -> bool:
+        """True when ``ancestor`` is ``name`` or one of its parents."""
+        while True:
+            if name == ancestor:
+                return True
+            spec = self.entities.get(name)
+            if spec is None or not spec.parent:
+                return False
+            name = spec.parent
+
+    def hardware_tier(self, text: str | None) -> str | None:
+        """The export-control tier a hardware description falls in ('advanced', 'restricted-older')."""
+        lowered = (text or "").lower()
+        found = {tier for term, tier in self.hardware_tiers.items() if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", lowered)}
+        return found.pop() if len(found) == 1 else None
+
+    def aliases(self) -> Iterable[tuple[str, str]]:
+        """Every (alias, canonical entity) pair, canonical names included."""
+        for spec in self.entities.values():
+            yield spec.name, spec.name
+            for alias in spec.aliases:
+                yield alias, spec.name
+
+
+def resources_dir() -> Path:
+    """Where the data resources live: $CLAIMS_RESOURCES, else the repository's seeds/resources."""
+    configured = os.environ.get("CLAIMS_RESOURCES")
+    return Path(configured) if configured else Path(__file__).resolve().parent.parent / "seeds" / "resources"
+
+
+def load_vocabulary(path: Path | None = None) -> Vocabulary:
+    """Read a vocabulary JSON file (default: ``resources_dir() / 'vocabulary.json'``)."""
+    source = path or resources_dir() / "vocabulary.json"
+    return Vocabulary.from_dict(json.loads(source.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def default_vocabulary() -> Vocabulary:
+    """The vocabulary of the repository's resources, read once on first use."""
+    return load_vocabulary()

@@ -1,0 +1,167 @@
+"""Documents: find files, read them as text (or say why not), and read title, author and date."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from claims.errors import DocumentError
+from claims.quantities import parse_quantity
+from claims.records import Document
+
+__all__ = ["DOCUMENT_SUFFIXES", "iter_paths", "read_document", "document_from_text", "PathProblem"]
+
+DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".html", ".htm", ""}
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+_DATE_LINE = re.compile(
+    r"^(?:published|posted|updated|date)?[:\s]*((?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4})|(?:\d{1,2} [A-Z][a-z]{2,8} \d{4})|"
+    r"(?:\d{4}-\d{2}-\d{2}))\s*$",
+    re.I,
+)
+_BY_LINE = re.compile(r"^by\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})\s*$")
+
+
+@dataclass(frozen=True)
+class PathProblem:
+    """A path that could not be read as a document, and why."""
+
+    path: str
+    reason: str
+
+
+def iter_paths(paths: Iterable[str | Path], *, recursive: bool = False) -> Iterator[Path | PathProblem]:
+    """Files named directly, and the files of named folders (hidden files skipped), in name order."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file():
+            yield path
+        elif path.is_dir():
+            pattern = "**/*" if recursive else "*"
+            for child in sorted(path.glob(pattern)):
+                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                    yield child
+        else:
+            yield PathProblem(str(path), "no such file or folder")
+
+
+class _TextOfHTML(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "noscript"):
+            self._skip += 1
+        elif tag in ("p", "br", "div", "li", "h1", "h2", "h3", "h4", "tr", "section", "article"):
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "noscript"):
+            self._skip = max(0, self._skip - 1)
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def _html_to_text(html: str) -> str:
+    parser = _TextOfHTML()
+    parser.feed(html)
+    lines = [" ".join(line.split()) for line in "".join(parser.parts).splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def _decode(data: bytes, name: str) -> str:
+    if not data.strip():
+        raise DocumentError(f"{name}: empty file")
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DocumentError(f"{name}: binary file (NUL bytes), not text")
+    try:
+        text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(f"{name}: not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})") from exc
+    # Universal newlines, as Python's text mode reads the file: offsets must agree with readers.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\t\f\v")
+    if controls > 8:
+        raise DocumentError(f"{name}: binary file ({controls} control characters), not text")
+    if not text.strip():
+        raise DocumentError(f"{name}: no text after decoding")
+    return text
+
+
+def _front_matter(text: str) -> dict[str, str]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}
+    fields = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            fields[key.strip().lower()] = value.strip().strip("\"'")
+    return fields
+
+
+def _first_line(text: str) -> str:
+    body = _FRONT_MATTER.sub("", text, count=1)
+    for line in body.splitlines():
+        clean = line.strip().lstrip("#").strip()
+        if clean and not clean.startswith("!["):
+            return clean[:300]
+    return ""
+
+
+def _iso_date(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    try:
+        value = int(parse_quantity(raw.strip()).value or 0)
+    except ValueError:
+        return None
+    year, rest = divmod(value, 10000)
+    month, day = divmod(rest, 100)
+    if not (1900 <= year <= 2100 and month and day):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _header_date_and_author(text: str) -> tuple[str | None, str | None]:
+    date = author = None
+    for line in text.splitlines()[:8]:
+        line = line.strip()
+        if not date and (m := _DATE_LINE.match(line)):
+            date = _iso_date(m.group(1))
+        if not author and (m := _BY_LINE.match(line)):
+            author = m.group(1)
+    return date, author
+
+
+def document_from_text(text: str, *, name: str, origin: str) -> Document:
+    """A Document from decoded text, with title, author and date read from its header."""
+    fields = _front_matter(text)
+    date, author = _header_date_and_author(text)
+    return Document(
+        name=name,
+        text=text,
+        origin=origin,
+        title=fields.get("title") or _first_line(text) or name,
+        author=fields.get("author") or author,
+        published=_iso_date(fields.get("date")) or date,
+        url=fields.get("url") or fields.get("canonical_url"),
+    )
+
+
+def read_document(path: Path) -> Document:
+    """Read one file as a Document; DocumentError says why a file cannot be one."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"{path.name}: cannot read ({exc.strerror})") from exc
+    text = _decode(data, path.name)
+    if path.suffix.lower() in (".html", ".htm"):
+        text = _html_to_text(text)
+    return document_from_text(text, name=path.name, origin=str(path))

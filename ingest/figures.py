@@ -1,0 +1,286 @@
+"""Find the figures of one sentence: numbers with units, written-out numbers, dates, ranks and multipliers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from claims.errors import QuantityError
+from claims.quantities import CORE_RE, Quantity, date_value, parse_quantity, qualifier_of
+from claims.vocabulary import noun_unit
+from ingest.segment import Masks
+
+__all__ = ["Figure", "find_figures"]
+
+_WORD_NUMBER = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|a hundred|a thousand|a single|a pair of|a dozen|single|first|second|third|"
+    r"fourth|fifth)"
+)
+_WORDS_RE = re.compile(rf"\b(?P<w1>{_WORD_NUMBER})(?:\s*(?:-|to|or)\s*(?P<w2>{_WORD_NUMBER}))?\b(?=[\s-])", re.I)
+_MULTIPLIER_RE = re.compile(
+    r"\b(?:doubling|doubled|doubles|tripled|tripling|triples|quadrupled|quadrupling|tenfold|twofold|threefold|"
+    r"fourfold|fivefold|(?<!several )(?:an |one |two |three )?orders? of magnitude|order-of-magnitude|twice as)\b",
+    re.I,
+)
+_ORDER_RE = re.compile(
+    r"\b(?:(?:tens|hundreds) of (?:billions|millions|thousands)|(?<=in the )(?:billions|millions|trillions)|"
+    r"double[- ]digit|triple[- ]digit)\b",
+    re.I,
+)
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_DATE_RE = re.compile(
+    rf"\b(?:{_MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?,? (?:19|20)\d\d|\d{{1,2}} {_MONTH} (?:19|20)\d\d|"
+    rf"{_MONTH} (?:of )?(?:19|20)\d\d|(?:19|20)\d\d-\d\d-\d\d)\b"
+)
+_YEAR_RE = re.compile(r"(?<![\w$.,/-])(?:1[89]|20)\d\d(?![\w%-]|[.,]\d)")
+_YEAR_EVENT_BEFORE = re.compile(
+    r"(?:founded|established|started|launched|released|introduced|created|formed|incorporated|born|"
+    r"announced|published|unveiled)\b[^.;]{0,25}\b(?:in|since)\s+$",
+    re.I,
+)
+_HOLIDAY_RE = re.compile(
+    r"\b(?:over|during|on|around|at|before|after) the (?:Christmas|holiday)(?: holidays?| break| season)?\b|"
+    r"\bon Christmas(?: Day| Eve)?\b",
+    re.I,
+)
+_RANK_RE = re.compile(
+    r"#(?P<n>\d{1,3})\b|\b[Nn]o\. ?(?P<m>\d{1,3})\b|\bnumber one\b|"
+    r"\b(?:the )?top(?:-| )(?:downloaded |free |ranked |grossing )?app\b|\btop of the (?:app store|charts)\b",
+)
+_FRACTION_RE = re.compile(r"(?<![\w/])(?P<a>\d)/(?P<b>\d{1,2})(?:rds?|ths?|nds?|s)\b")
+_PER_MONTH_RE = re.compile(r"\s?/\s?(?:month|mo|year|yr)\b|\s(?:per|a) (?:month|year)\b", re.I)
+_PER_TOKENS_RE = re.compile(r"\s*(?:/|per)\s*(?:\d+(?:\.\d+)?\s?)?(?:[kKmM]|thousand|million)?\s*(?:input |output |cached )?tok(?:en)?s?\b", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:I|we|We|I've|we've|I'd)\b")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure found in the text: the written value's span, the quantity, and the words around it."""
+
+    start: int
+    end: int
+    value_text: str
+    quantity: Quantity
+    unit_end: int
+    descriptor: str | None = None
+    kind: str = "number"
+
+
+def _overlaps_any(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _qualifier_before(text: str, start: int, floor: int) -> str | None:
+    return qualifier_of(text[max(floor, start - 30):start])
+
+
+def _with_qualifier(q: Quantity, qualifier: str | None) -> Quantity:
+    if qualifier and (q.qualifier is None or q.qualifier == "more than" and qualifier in ("over", "more than")):
+        return replace(q, qualifier=qualifier)
+    return q
+
+
+def _descriptor(rest: str, length: int) -> str | None:
+    words = rest[:length].strip()
+    words = re.sub(r"\b(?:gpus?|chips?|accelerators?|processors|cards?|of|the|its|their)\b", " ", words, flags=re.I)
+    words = " ".join(words.split()).strip(" ,")
+    return words or None
+
+
+def _number_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]) -> list[Figure]:
+    out = []
+    for m in CORE_RE.finditer(text, start, end):
+        if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), blocked):
+            continue
+        rest = text[m.end():min(end, m.end() + 80)]
+        if re.match(r"[A-Za-z]", rest) and not re.match(r"(?:k|K|M|B|bn|T)\b", rest):
+            continue
+        if re.match(r"\s?(?:nm|st|nd|rd|th)\b|\.\d|:\d|/\d(?!\s?[MmKk]\b)", rest):
+            continue
+        core = m.group(0)
+        try:
+            q = parse_quantity(core + rest[:60].split("\n")[0])
+        except QuantityError:
+            continue
+        found = noun_unit(rest)
+        if q.unit == "count" and m["mag"] and re.match(r"\s?-?(?:param|model)", rest, re.I):
+            q, found = replace(q, unit="parameters"), None
+        per = _PER_TOKENS_RE.match(rest) if q.unit == "USD/1M tokens" else None
+        if per:
+            found = ("USD/1M tokens", None, per.end())
+        unit_end = m.end() + (found[2] if found and q.unit in ("GPU", "parameters", "months", "years", "count", "other",
+                                                               "tokens/s", "USD/1M tokens") else 0)
+        descriptor = _descriptor(rest, found[2]) if found and found[0] == "GPU" else None
+        if q.unit == "USD" and _PER_MONTH_RE.match(rest):
+            q = replace(q, note="per month")
+        q = _with_qualifier(q, _qualifier_before(text, m.start(), start))
+        if q.unit == "count" and q.value_max is None and not found and re.fullmatch(r"(?:1[89]|20)\d\d", core):
+            continue  # a bare year is handled by the date rules
+        out.append(Figure(m.start(), m.end(), core, q, unit_end, descriptor))
+    return out
+
+
+def _word_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]) -> list[Figure]:
+    out = []
+    for m in _WORDS_RE.finditer(text, start, end):
+        if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), blocked):
+            continue
+        rest = text[m.end():min(end, m.end() + 80)]
+        if rest.startswith("-") or re.search(r"\bevery\s*$", text[max(start, m.start() - 7):m.start()]):
+            continue  # "one-day loss", "every single parameter": adjectives, not figures
+        found = noun_unit(rest)
+        if found and found[0] == "count" and m["w1"].lower() in ("one", "single", "a single") and not m["w2"]:
+            continue  # "one token at a time"
+        ordinal = m["w1"].lower() in ("first", "second", "third", "fourth", "fifth")
+        if not found or (ordinal and found[0] != "count") or (found[1] == "models" and ordinal):
+            continue
+        if ordinal and not re.match(r"\s*scaling law", rest, re.I):
+            continue
+        try:
+            q = parse_quantity(m.group(0) + rest[: found[2]])
+        except QuantityError:
+            continue
+        q = _with_qualifier(q, _qualifier_before(text, m.start(), start))
+        descriptor = _descriptor(rest, found[2]) if found[0] == "GPU" else None
+        out.append(Figure(m.start(), m.end(), m.group(0), q, m.end() + found[2], descriptor, kind="words"))
+    return out
+
+
+def _simple_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]) -> list[Figure]:
+    out = []
+    for pattern, kind in ((_MULTIPLIER_RE, "multiplier"), (_ORDER_RE, "order")):
+        for m in pattern.finditer(text, start, end):
+            if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), blocked):
+                continue
+            try:
+                q = parse_quantity(m.group(0))
+            except QuantityError:
+                continue
+            if q.value is None:
+                continue
+            rest = text[m.end():min(end, m.end() + 60)]
+            found = noun_unit(re.sub(r"^\s*of\s+", " ", rest))
+            if kind == "order" and q.unit == "count":
+                q = replace(q, unit=found[0] if found and found[0] in ("parameters", "GPU") else "USD")
+            q = _with_qualifier(q, _qualifier_before(text, m.start(), start))
+            out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind=kind))
+    for m in _RANK_RE.finditer(text, start, end):
+        if masks.overlaps(m.start(), m.end()):
+            continue
+        value = float(m["n"] or m["m"] or 1)
+        out.append(Figure(m.start(), m.end(), m.group(0), Quantity(value, unit="other", note="rank", precision=1.0),
+                          m.end(), kind="rank"))
+    for m in _FRACTION_RE.finditer(text, start, end):
+        if masks.overlaps(m.start(), m.end()):
+            continue
+        value = round(100 * int(m["a"]) / int(m["b"]), 2)
+        out.append(Figure(m.start(), m.end(), m.group(0), Quantity(value, unit="percent", precision=0.01),
+                          m.end(), kind="fraction"))
+    return out
+
+
+def _resolve_holiday(published: str | None) -> int | None:
+    if not published:
+        return None
+    year, month = int(published[:4]), int(published[5:7])
+    return date_value(year if month == 12 else year - 1, 12, 25)
+
+
+def _date_figures(text: str, start: int, end: int, masks: Masks, published: str | None) -> list[Figure]:
+    out = []
+    for m in _DATE_RE.finditer(text, start, end):
+        if masks.overlaps(m.start(), m.end()):
+            continue
+        try:
+            q = parse_quantity(m.group(0).replace(" of ", " "))
+        except QuantityError:
+            continue
+        out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date"))
+    for m in _YEAR_RE.finditer(text, start, end):
+        if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), [(f.start, f.end) for f in out]):
+            continue
+        before = text[max(start, m.start() - 60):m.start()]
+        sentence_initial = re.fullmatch(r"\s*(?:In|in|By|Back in|Since)\s+", text[start:m.start()]) and \
+            text[m.end():m.end() + 1] == ","
+        if sentence_initial or _YEAR_EVENT_BEFORE.search(before):
+            q = Quantity(float(date_value(int(m.group(0)))), unit="date", text=m.group(0))
+            out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date"))
+    for m in _HOLIDAY_RE.finditer(text, start, end):
+        value = _resolve_holiday(published)
+        if value and not masks.overlaps(m.start(), m.end()):
+            q = Quantity(float(value), unit="date", text=m.group(0))
+            out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date",
+                              descriptor=f"resolved against the document date {published}"))
+    return out
+
+
+def _merge_bit_ranges(text: str, figures: list[Figure]) -> list[Figure]:
+    """'16-bit or 32-bit' is one figure: either width."""
+    out: list[Figure] = []
+    for fig in figures:
+        prev = out[-1] if out else None
+        if (prev and prev.quantity.note == "bits" and fig.quantity.note == "bits"
+                and re.fullmatch(r"-bits?\s+(?:or|to|and)\s+", text[prev.end:fig.start])):
+            merged = replace(prev.quantity, value_max=fig.quantity.value)
+            out[-1] = Figure(prev.start, fig.unit_end, text[prev.start:fig.unit_end], merged, fig.unit_end)
+            continue
+        out.append(fig)
+    return out
+
+
+def _bare_counts(text: str, start: int, end: int, figures: list[Figure]) -> list[Figure]:
+    """A bare number takes its unit from the sentence: 'said the number is about 50,000' after GPU counts."""
+    has_gpu = any(f.quantity.unit == "GPU" for f in figures)
+    pue = re.search(r"\bPUE\b|power usage effectiveness", text[start:end]) is not None
+    out = []
+    for fig in figures:
+        bare = fig.quantity.unit == "count" and fig.unit_end == fig.end and fig.kind == "number"
+        if not bare:
+            out.append(fig)
+        elif has_gpu and fig.quantity.value and fig.quantity.value >= 100:
+            out.append(replace(fig, quantity=replace(fig.quantity, unit="GPU")))
+        elif pue and fig.quantity.value is not None and not float(fig.quantity.value).is_integer():
+            out.append(replace(fig, quantity=replace(fig.quantity, unit="other", note="PUE")))
+    return out
+
+
+def find_figures(
+    text: str,
+    start: int,
+    end: int,
+    *,
+    masks: Masks,
+    blocked: Sequence[tuple[int, int]] = (),
+    published: str | None = None,
+) -> list[Figure]:
+    """Every figure in text[start:end], in order, longest first where two overlap.
+
+    ``blocked`` spans (model names such as 'GPT-4' or 'Llama 3.1 405B') hold no figures.
+    """
+    found = [
+        *_date_figures(text, start, end, masks, published),
+        *_number_figures(text, start, end, masks, blocked),
+        *_word_figures(text, start, end, masks, blocked),
+        *_simple_figures(text, start, end, masks, blocked),
+    ]
+    found.sort(key=lambda f: (f.start, -(f.end - f.start)))
+    kept: list[Figure] = []
+    for fig in found:
+        if kept and fig.start < max(kept[-1].end, kept[-1].unit_end):
+            continue
+        kept.append(fig)
+    kept = _merge_bit_ranges(text, kept)
+    sentence = text[start:end]
+    if _FIRST_PERSON.search(sentence):
+        kept = [f for f in kept if not (f.kind == "date" and _first_person_before(text, start, f.start))]
+    return _bare_counts(text, start, end, kept)
+
+
+def _first_person_before(text: str, start: int, at: int) -> bool:
+    clause = re.split(r"[;:,]", text[start:at])[-1]
+    return _FIRST_PERSON.search(clause) is not None

@@ -1,0 +1,77 @@
+"""The spaCy pipeline, built in one function on spacy.blank("en") with rule components fed by data files."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from claims.vocabulary import Vocabulary, load_vocabulary, resources_dir
+
+__all__ = ["build_nlp", "load_patterns", "EntityMatcher"]
+
+# Aliases this short ("o1", "V3", "R1") only match with their exact case; longer ones ignore case.
+_CASE_SENSITIVE_BELOW = 4
+
+
+class EntityMatcher:
+    """Marks entity and party names (canonical names and aliases) as ``doc.spans['entities'|'parties']``."""
+
+    def __init__(self, nlp: Language, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+        entity_names = {alias: name for alias, name in vocabulary.aliases()}
+        party_names = {alias: p.name for p in vocabulary.parties.values() for alias in (p.name, *p.aliases)}
+        self._add(nlp, "ENTITY", entity_names)
+        self._add(nlp, "PARTY", party_names)
+
+    def _add(self, nlp: Language, prefix: str, names: dict[str, str]) -> None:
+        by_label: dict[tuple[str, bool], list[Doc]] = {}
+        for alias, canonical in names.items():
+            exact = len(alias) < _CASE_SENSITIVE_BELOW
+            by_label.setdefault((f"{prefix}|{canonical}", exact), []).append(nlp.make_doc(alias))
+        for (label, exact), docs in by_label.items():
+            (self.exact if exact else self.folded).add(label, docs)
+
+    def __call__(self, doc: Doc) -> Doc:
+        entities, parties = [], []
+        for match_id, start, end in [*self.exact(doc), *self.folded(doc)]:
+            prefix, canonical = doc.vocab.strings[match_id].split("|", 1)
+            (entities if prefix == "ENTITY" else parties).append(Span(doc, start, end, label=canonical))
+        doc.spans["entities"] = filter_spans(entities)
+        doc.spans["parties"] = filter_spans(parties)
+        return doc
+
+
+@Language.factory("claims_entities", default_config={"vocabulary_path": ""})
+def make_entity_matcher(nlp: Language, name: str, vocabulary_path: str) -> EntityMatcher:
+    """spaCy factory: the entity and party matcher, from a vocabulary JSON file."""
+    path = Path(vocabulary_path) if vocabulary_path else None
+    return EntityMatcher(nlp, load_vocabulary(path))
+
+
+def build_nlp(*, resources: Path | None = None) -> Language:
+    """The extraction pipeline: a blank English tokenizer plus the entity matcher.
+
+    Figures, attribution and claims are read by ``ingest.extract`` from the spans this sets.
+    """
+    folder = resources or resources_dir()
+    nlp = spacy.blank("en")
+    nlp.add_pipe("claims_entities", config={"vocabulary_path": str(folder / "vocabulary.json")})
+    return nlp
+
+
+@lru_cache(maxsize=4)
+def load_patterns(path: Path | None = None) -> dict[str, Any]:
+    """The rule patterns (reporting verbs, hedges, metric cues, qualitative cues) from patterns.json."""
+    source = path or resources_dir() / "patterns.json"
+    data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
+    return data

@@ -1,0 +1,134 @@
+"""Segment a document into sentences with offsets, and mark the regions no figure can come from."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+__all__ = ["Sentence", "Masks", "find_masks", "split_sentences"]
+
+_MASK_PATTERNS = [
+    re.compile(r"\A---\n.*?\n---\n", re.S),                      # YAML front matter
+    re.compile(r"!\[[^\]]*\]\([^)]*\)"),                           # markdown images
+    re.compile(r"(?<=\])\((?:[^()\s]|\([^)\s]*\))*\)"),           # markdown link targets
+    re.compile(r"\bhttps?://[^\s)\]>]+|\bwww\.[^\s)\]>]+"),        # bare URLs
+    re.compile(r"\[\^\d+\]:?"),                                    # footnote markers
+    re.compile(r"<[^>\n]{1,200}>"),                                # HTML tags
+    re.compile(r"(?m)^[ \t]*(?:[-*+•]|\d{1,2}[.)])(?=[ \t])"),     # list markers
+    re.compile(r"(?m)^#{1,6}[ \t]*\d{1,2}\.(?=[ \t])"),            # numbered headings
+    re.compile(r"(?:(?<=[:;,])|(?<=[:;,] )|(?<=\band )|(?<=\bor ))\(?\d{1,2}\)(?=\s)"),  # inline "1) pre-training; 2) ..."
+    re.compile(r"\b[A-Z][A-Za-z]*(?:-[A-Za-z]+)*-?\d+(?:\.\d+)?(?:[- ]\d+(?:\.\d+)?[BMbm])\b"),  # model names: LLaMa-3 70B
+    re.compile(r"@\w+"),                                           # handles
+]
+_ABBREVIATIONS = {
+    "u.s", "u.k", "e.g", "i.e", "vs", "mr", "mrs", "ms", "dr", "inc", "co", "corp", "ltd", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "approx", "est", "etc", "st", "fig",
+    "al", "jr", "sr", "u.s.a", "p.m", "a.m",
+}
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]»_*]*\s+(?=[\"“'‘(\[»*_]*[A-Z0-9$#>~])")
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]+")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence's span in the document, and where it sits in the layout."""
+
+    start: int
+    end: int
+    line_start: int
+    list_item: bool = False
+    lead_in: bool = False
+    heading: bool = False
+    paragraph: int = 0
+
+
+class Masks:
+    """Sorted, merged character ranges where nothing counts as a figure."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        self._starts = [s for s, _ in merged]
+        self._ranges = merged
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """True when [start, end) touches a masked range."""
+        i = bisect_right(self._starts, end - 1) - 1
+        return i >= 0 and self._ranges[i][1] > start
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._ranges)
+
+
+def find_masks(text: str) -> Masks:
+    """Every region of markup, addresses and numbering in the text.
+
+    >>> m = find_masks("See [$15 / 1M tokens](https://openai.com/api/pricing/) today.")
+    >>> m.overlaps(4, 20), m.overlaps(22, 30)
+    (False, True)
+    """
+    return Masks([(m.start(), m.end()) for pattern in _MASK_PATTERNS for m in pattern.finditer(text)])
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    word = re.search(r"([A-Za-z.]+)\.?$", text[max(0, dot - 8):dot])
+    if word is None:
+        return False
+    token = word.group(1).lower().strip(".")
+    return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+
+
+def _line_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, cursor = [], start
+    for match in _BOUNDARY.finditer(text, start, end):
+        punct = text.rfind(".", cursor, match.start() + 1)
+        if _LIST_ITEM.fullmatch(text, cursor, match.end()):
+            continue
+        if text[match.start() - 1 : match.start()] == "." and _is_abbreviation(text, punct):
+            continue
+        spans.append((cursor, match.start()))
+        cursor = match.end()
+    spans.append((cursor, end))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " \t>*_#":
+        start += 1
+    marker = _LIST_ITEM.match(text, start, end)
+    if marker:
+        start = marker.end()
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    return start, end
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences with offsets: lines first, then sentence punctuation (abbreviations respected).
+
+    >>> t = "The U.S. lab said 2,048 GPUs. Wang said 50,000!\\n- 2.5x speedup"
+    >>> [t[s.start:s.end] for s in split_sentences(t)]
+    ['The U.S. lab said 2,048 GPUs.', 'Wang said 50,000!', '2.5x speedup']
+    """
+    out: list[Sentence] = []
+    paragraph, pos = 0, 0
+    for line in text.split("\n"):
+        line_start, line_end = pos, pos + len(line)
+        pos = line_end + 1
+        if not line.strip():
+            paragraph += 1
+            continue
+        stripped = line.strip()
+        list_item = bool(_LIST_ITEM.match(line))
+        heading = stripped.startswith("#") or (len(stripped) < 80 and not re.search(r"[.!?]\W*$", stripped)
+                                                 and not list_item and stripped[-1:] != ":")
+        for s, e in _line_sentences(text, line_start, line_end):
+            s, e = _trim(text, s, e)
+            if e > s:
+                out.append(Sentence(s, e, line_start, list_item, text[s:e].rstrip().endswith(":"), heading, paragraph))
+    return out
