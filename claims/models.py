@@ -29,7 +29,7 @@ REVIEW_STATES = ("accepted", "pending", "rejected")
 
 def utcnow() -> datetime:
     """The current time in UTC, second precision (what we store and show)."""
-    return datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 class Source(SQLModel, table=True):
@@ -129,5 +129,5 @@ def as_dict(row: SQLModel) -> dict[str, Any]:
     data = row.model_dump()
     for key, value in data.items():
         if isinstance(value, datetime):
-            data[key] = value.isoformat() + "Z"
+            data[key] = value.replace(tzinfo=None).isoformat() + "Z"
     return data

@@ -26,7 +26,13 @@ _MULTIPLIER_RE = re.compile(
 )
 _ORDER_RE = re.compile(
     r"\b(?:(?:tens|hundreds) of (?:billions|millions|thousands)|(?<=in the )(?:billions|millions|trillions)|"
-    r"double[- ]digit|triple[- ]digit)\b",
+    r"double[- ]digit|triple[- ]digit|(?:multi-?)?(?:trillion|billion)-dollar(?=\s(?:chip\s+)?(?:ambitions?|plans?|"
+    r"investments?|raise|deal|valuation|budgets?|funding|bets?|programs?|projects?|initiatives?|buildouts?)\b))",
+    re.I,
+)
+_A_DURATION_RE = re.compile(
+    r"\b(?:about|around|roughly|nearly|almost|over|under|within|took|takes|take|in|for|than|only|just) "
+    r"(?P<fig>(?:a|one) (?P<unit>year|month|decade))\b",
     re.I,
 )
 _MONTH = (
@@ -169,6 +175,13 @@ def _simple_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequ
                 q = replace(q, unit=found[0] if found and found[0] in ("parameters", "GPU") else "USD")
             q = _with_qualifier(q, _qualifier_before(text, m.start(), start))
             out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind=kind))
+    for m in _A_DURATION_RE.finditer(text, start, end):
+        if masks.overlaps(m.start(), m.end()):
+            continue
+        unit = {"year": "years", "month": "months", "decade": "years"}[m["unit"].lower()]
+        value = 10.0 if m["unit"].lower() == "decade" else 1.0
+        q = _with_qualifier(Quantity(value, unit=unit, precision=1.0), _qualifier_before(text, m.start("fig"), start))
+        out.append(Figure(m.start("fig"), m.end(), m["fig"], q, m.end(), kind="words"))
     for m in _RANK_RE.finditer(text, start, end):
         if masks.overlaps(m.start(), m.end()):
             continue

@@ -65,6 +65,9 @@ def build_nlp(*, resources: Path | None = None) -> Language:
     """
     folder = resources or resources_dir()
     nlp = spacy.blank("en")
+    # "405B." and "H800s." end sentences: split the period off figures and model names that end in a capital.
+    suffixes = [*nlp.Defaults.suffixes, r"(?<=[0-9][A-Za-z])\.", r"(?<=[0-9][A-Za-z]s)\."]
+    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
     nlp.add_pipe("claims_entities", config={"vocabulary_path": str(folder / "vocabulary.json")})
     return nlp
 

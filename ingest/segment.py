@@ -26,7 +26,7 @@ _ABBREVIATIONS = {
     "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "approx", "est", "etc", "st", "fig",
     "al", "jr", "sr", "u.s.a", "p.m", "a.m",
 }
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]»_*]*\s+(?=[\"“'‘(\[»*_]*[A-Z0-9$#>~])")
+_BOUNDARY = re.compile(r"(?<=[.!?…])(?:[\"'”’)\]»_*]|\[\^\d+\])*\s+(?=[\"“'‘(\[»*_]*[A-Z0-9$#>~])")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]+")
 
 

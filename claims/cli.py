@@ -1,0 +1,181 @@
+"""The ``claims`` command: the composition root that wires the domain, ingest and web together."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from claims.db import database_url, init_db, make_engine, session_scope
+from claims.errors import ClaimsError
+from claims.export import FORMATS, write_export
+
+__all__ = ["main", "build_parser"]
+
+
+def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    engine = make_engine(database_url(args.db))
+    init_db(engine)
+    return engine
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Ingest documents and folders; exit 1 when some were skipped."""
+    from claims.store import corpus_counts  # noqa: PLC0415
+    from claims.vocabulary import default_vocabulary  # noqa: PLC0415
+    from ingest.extract import Extractor  # noqa: PLC0415
+    from ingest.run import ingest_paths, print_progress  # noqa: PLC0415
+
+    engine = _engine(args)
+    if args.if_empty:
+        with session_scope(engine) as session:
+            if corpus_counts(session)["sources"]:
+                print("Database already holds documents; nothing ingested (--if-empty).")
+                return 0
+    report = ingest_paths(engine, args.paths, extractor=Extractor(), vocabulary=default_vocabulary(),
+                          recursive=args.recursive, progress=None if args.quiet else print_progress)
+    print(report.summary())
+    return 1 if report.skipped else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write an export to stdout or --output."""
+    engine = _engine(args)
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        with session_scope(engine) as session:
+            count = write_export(session, args.format, out)
+    finally:
+        if args.output:
+            out.close()
+    if args.output:
+        print(f"Wrote {count} record(s) in {args.format} format to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Print a claim's status, reasons, evidence and relations."""
+    from claims.views import claim_view  # noqa: PLC0415
+
+    engine = _engine(args)
+    with session_scope(engine) as session:
+        view = claim_view(session, claim_id=args.claim_id)
+    if view is None:
+        print(f"No claim with id {args.claim_id!r}. Try `claims export --format csv` to list claim ids.", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(view, indent=2, ensure_ascii=False, default=str))
+        return 0
+    print(_format_status(view))
+    return 0
+
+
+def _format_status(view: dict) -> str:  # type: ignore[type-arg]
+    lines = [f"{view['id']}  {view['statement']}", f"Status: {view['status'].upper()}"]
+    lines += [f"  - {reason}" for reason in view["reasons"]]
+    lines.append(f"Evidence ({len(view['evidence'])}):")
+    for ev in view["evidence"]:
+        hedge = f", {ev['hedge']}" if ev.get("hedge") else ""
+        flag = " [hypothetical]" if ev["hypothetical"] else ""
+        lines.append(f"  * {ev['stance']} — {ev['asserted_by']}{hedge}{flag} in «{ev['source']['title']}» "
+                     f"[{ev['start']}:{ev['end']}]")
+        lines.append(f"    \"{ev['quote']}\"")
+    if view["related"]:
+        lines.append("Related claims:")
+        lines += [f"  {r['kind']:<15} {r['claim_id']}  {r['statement']}  ({r['status']})" for r in view["related"]]
+    return "\n".join(lines)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Ingest --docs into a scratch database and score its mentions against --gold."""
+    import tempfile  # noqa: PLC0415
+
+    from claims.evaluation import load_jsonl, score, format_score  # noqa: PLC0415
+    from claims.export import mention_rows  # noqa: PLC0415
+    from claims.vocabulary import default_vocabulary  # noqa: PLC0415
+    from ingest.extract import Extractor  # noqa: PLC0415
+    from ingest.run import ingest_paths  # noqa: PLC0415
+
+    docs = Path(args.docs)
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = make_engine(f"sqlite:///{scratch}/eval.db")
+        init_db(engine)
+        ingest_paths(engine, [docs], extractor=Extractor(), vocabulary=default_vocabulary())
+        with session_scope(engine) as session:
+            pred = list(mention_rows(session))
+        engine.dispose()
+    texts = {p.name: p.read_text(encoding="utf-8") for p in docs.iterdir() if p.is_file()}
+    gold = load_jsonl(Path(args.gold))
+    disputes = load_jsonl(Path(args.disputes)) if args.disputes else None
+    vocab_path = Path(args.vocab) if args.vocab else Path(args.gold).with_name("vocabulary.json")
+    vocab = json.loads(vocab_path.read_text(encoding="utf-8")) if vocab_path.exists() else None
+    result = score(gold, pred, texts, disputes=disputes, vocabulary=vocab)
+    print(json.dumps(result, indent=2) if args.json else format_score(result))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the web app and JSON API."""
+    import uvicorn  # noqa: PLC0415
+
+    from web.app import create_app  # noqa: PLC0415
+    from web.settings import Settings  # noqa: PLC0415
+
+    settings = Settings(database_url=database_url(args.db))
+    print(f"Serving the claims tracker on http://{args.host}:{args.port}/ (database {settings.database_url})")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every sub-command."""
+    parser = argparse.ArgumentParser(prog="claims", description="Claims tracker for the DeepSeek debate.")
+    parser.add_argument("--db", default=None, help="SQLite file (default ./claims.db; CLAIMS_DATABASE_URL overrides)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--db", default=argparse.SUPPRESS, help="SQLite file (default ./claims.db)")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("ingest", cmd_ingest, "Ingest documents or folders (idempotent).")
+    p.add_argument("paths", nargs="+", help="files or folders")
+    p.add_argument("--recursive", action="store_true", help="descend into sub-folders")
+    p.add_argument("--if-empty", action="store_true", help="only ingest when the database holds no documents")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p = add("export", cmd_export, "Export mentions, the graph, or a claims table.")
+    p.add_argument("--format", choices=FORMATS, required=True)
+    p.add_argument("--output", "-o", help="file to write (default: stdout)")
+    p = add("status", cmd_status, "Show a claim's status, reasons and evidence.")
+    p.add_argument("claim_id")
+    p.add_argument("--json", action="store_true")
+    p = add("eval", cmd_eval, "Score extraction of --docs against a gold file (same figures as the shared scorer).")
+    p.add_argument("--gold", required=True)
+    p.add_argument("--docs", required=True)
+    p.add_argument("--disputes")
+    p.add_argument("--vocab")
+    p.add_argument("--json", action="store_true")
+    p = add("serve", cmd_serve, "Serve the web app and JSON API.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--log-level", default="info")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ClaimsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

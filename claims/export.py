@@ -1,0 +1,106 @@
+"""Exports: mentions (JSON lines), the graph (GraphML, GEXF, node-link JSON) and a claims CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+import networkx as nx
+from sqlmodel import Session, col, select
+
+from claims.graph import build_graph, scalar_attributes
+from claims.models import Claim, Entity, Evidence, Relation, Source, as_dict
+
+__all__ = ["FORMATS", "mention_rows", "graph_of", "write_export", "contradiction_map"]
+
+FORMATS = ("mentions", "json", "graphml", "gexf", "csv")
+
+
+def contradiction_map(session: Session) -> dict[str, list[str]]:
+    """For each claim, the claims it contradicts (sorted)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for a, b in session.exec(select(Relation.claim_a, Relation.claim_b).where(Relation.kind == "contradicts")):
+        out[a].add(b)
+        out[b].add(a)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def mention_rows(session: Session) -> Iterator[dict[str, Any]]:
+    """One row per extracted piece of evidence of a live source, in source and text order."""
+    contradicts = contradiction_map(session)
+    claims = {c.id: c for c in session.exec(select(Claim))}
+    entities = {e.id: e.name for e in session.exec(select(Entity))}
+    query = (
+        select(Evidence, Source.name)
+        .join(Source, col(Source.id) == col(Evidence.source_id))
+        .where(Evidence.origin == "extracted", Evidence.review == "accepted", col(Source.superseded_by).is_(None))
+        .order_by(col(Source.name), col(Evidence.start), col(Evidence.value_start))
+    )
+    for ev, source_name in session.exec(query):
+        claim = claims[ev.claim_id]
+        qualifier = ev.qualifier if ev.qualifier and ev.qualifier != "only" else ev.hedge
+        yield {
+            "source": source_name, "start": ev.start, "end": ev.end, "quote": ev.quote, "value_text": ev.value_text,
+            "value": ev.value, "value_max": ev.value_max, "unit": claim.unit, "qualifier": qualifier,
+            "subject": entities.get(claim.subject_id, claim.subject_id), "metric": claim.metric, "scope": claim.scope,
+            "asserted_by": ev.asserted_by, "hypothetical": ev.hypothetical, "claim_id": claim.id,
+            "status": claim.status, "contradicts": contradicts.get(claim.id, []), "evidence_id": ev.id,
+            "note": ev.note,
+        }
+
+
+def graph_of(session: Session) -> nx.MultiDiGraph:
+    """The whole claims graph (live sources, accepted evidence)."""
+    return build_graph(
+        claims=[as_dict(c) for c in session.exec(select(Claim))],
+        entities=[as_dict(e) for e in session.exec(select(Entity))],
+        sources=[{k: v for k, v in as_dict(s).items() if k != "text"}
+                 for s in session.exec(select(Source).where(col(Source.superseded_by).is_(None)))],
+        evidence=[as_dict(e) for e in session.exec(select(Evidence).where(Evidence.review == "accepted"))],
+        relations=[as_dict(r) for r in session.exec(select(Relation))],
+    )
+
+
+def _claims_csv(session: Session, out: TextIO) -> None:
+    entities = {e.id: e.name for e in session.exec(select(Entity))}
+    counts: dict[str, set[str]] = defaultdict(set)
+    evidence_n: dict[str, int] = defaultdict(int)
+    for cid, sid in session.exec(select(Evidence.claim_id, Evidence.source_id).where(Evidence.review == "accepted")):
+        counts[cid].add(sid)
+        evidence_n[cid] += 1
+    writer = csv.writer(out)
+    writer.writerow(["claim_id", "subject", "metric", "scope", "value", "value_max", "unit", "qualifier", "value_text",
+                     "status", "evidence", "sources", "statement"])
+    for c in session.exec(select(Claim).order_by(col(Claim.subject_id), col(Claim.metric), col(Claim.id))):
+        writer.writerow([c.id, entities.get(c.subject_id, c.subject_id), c.metric, c.scope, c.value, c.value_max, c.unit,
+                         c.qualifier or "", c.value_text, c.status, evidence_n[c.id], len(counts[c.id]), c.statement])
+
+
+def write_export(session: Session, fmt: str, out: TextIO) -> int:
+    """Write one export format to ``out``; return how many records (lines, nodes or rows) it holds."""
+    if fmt == "mentions":
+        n = 0
+        for row in mention_rows(session):
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+        return n
+    if fmt == "csv":
+        buffer = io.StringIO()
+        _claims_csv(session, buffer)
+        out.write(buffer.getvalue())
+        return buffer.getvalue().count("\n") - 1
+    graph = graph_of(session)
+    if fmt == "json":
+        json.dump(nx.node_link_data(graph, edges="links"), out, ensure_ascii=False, default=str)
+        out.write("\n")
+    elif fmt in ("graphml", "gexf"):
+        writer = nx.generate_graphml if fmt == "graphml" else nx.generate_gexf
+        for line in writer(scalar_attributes(graph)):
+            out.write(line + "\n")
+    else:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    return graph.number_of_nodes()

@@ -1,0 +1,93 @@
+"""The claims graph as networkx: build it from plain rows, find dispute clusters and neighbourhoods."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import networkx as nx
+
+__all__ = ["node_id", "build_graph", "dispute_clusters", "neighbourhood", "scalar_attributes"]
+
+Row = Mapping[str, Any]
+
+
+def node_id(kind: str, key: str) -> str:
+    """A graph node id: ``claim:c-1``, ``source:s-1``, ``entity:deepseek``.
+
+    >>> node_id("claim", "c-1")
+    'claim:c-1'
+    """
+    return f"{kind}:{key}"
+
+
+def build_graph(
+    *,
+    claims: Iterable[Row],
+    entities: Iterable[Row],
+    sources: Iterable[Row],
+    evidence: Iterable[Row],
+    relations: Iterable[Row],
+) -> nx.MultiDiGraph:
+    """Claims, sources and entities as nodes; evidence, subjects, asserters and relations as edges.
+
+    >>> g = build_graph(claims=[{"id": "c1", "subject_id": "deepseek", "statement": "x", "status": "unverified"}],
+    ...                 entities=[{"id": "deepseek", "name": "DeepSeek", "kind": "org"}], sources=[], evidence=[],
+    ...                 relations=[])
+    >>> sorted(g.nodes), list(g.edges(keys=True))
+    (['claim:c1', 'entity:deepseek'], [('claim:c1', 'entity:deepseek', 'about')])
+    """
+    graph = nx.MultiDiGraph()
+    names: dict[str, str] = {}
+    for e in entities:
+        graph.add_node(node_id("entity", e["id"]), type="entity", label=e["name"], kind=e.get("kind", "other"))
+        names[e["name"]] = e["id"]
+    for s in sources:
+        graph.add_node(node_id("source", s["id"]), type="source", label=s.get("title") or s["id"], name=s.get("name"),
+                       url=s.get("url"), published=s.get("published"))
+    for c in claims:
+        cid = node_id("claim", c["id"])
+        graph.add_node(cid, type="claim", label=c["statement"], status=c.get("status"), metric=c.get("metric"),
+                       unit=c.get("unit"), value=c.get("value"), value_max=c.get("value_max"))
+        graph.add_edge(cid, node_id("entity", c["subject_id"]), key="about", type="about")
+    for ev in evidence:
+        graph.add_edge(node_id("source", ev["source_id"]), node_id("claim", ev["claim_id"]), key=ev["id"],
+                       type="evidence", stance=ev.get("stance"), asserted_by=ev.get("asserted_by"), quote=ev.get("quote"))
+        for party in str(ev.get("asserted_by") or "").split(" and "):
+            if party in names:
+                graph.add_edge(node_id("entity", names[party]), node_id("claim", ev["claim_id"]),
+                               key=f"asserts:{ev['id']}", type="asserts")
+    for r in relations:
+        graph.add_edge(node_id("claim", r["claim_a"]), node_id("claim", r["claim_b"]), key=r["kind"], type=r["kind"],
+                       reason=r.get("reason"))
+    return graph
+
+
+def dispute_clusters(graph: nx.MultiDiGraph) -> list[set[str]]:
+    """Groups of claims joined by contradiction links, largest first.
+
+    >>> g = nx.MultiDiGraph(); g.add_edge("claim:a", "claim:b", type="contradicts"); g.add_node("claim:c")
+    >>> dispute_clusters(g)
+    [{'claim:a', 'claim:b'}]
+    """
+    contradictions = nx.Graph()
+    contradictions.add_edges_from((u, v) for u, v, data in graph.edges(data=True) if data.get("type") == "contradicts")
+    return sorted((set(c) for c in nx.connected_components(contradictions)), key=lambda c: (-len(c), sorted(c)))
+
+
+def neighbourhood(graph: nx.MultiDiGraph, node: str, *, radius: int = 1) -> nx.MultiDiGraph:
+    """The subgraph within ``radius`` steps of a node, following edges either way."""
+    if node not in graph:
+        return nx.MultiDiGraph()
+    reach = nx.single_source_shortest_path_length(graph.to_undirected(as_view=True), node, cutoff=radius)
+    return graph.subgraph(reach).copy()
+
+
+def scalar_attributes(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy whose attributes are all strings, numbers or booleans (GraphML and GEXF need that)."""
+    out = nx.MultiDiGraph()
+    for n, data in graph.nodes(data=True):
+        out.add_node(n, **{k: v for k, v in data.items() if v is not None})
+    for u, v, k, data in graph.edges(keys=True, data=True):
+        out.add_edge(u, v, key=k, **{a: b for a, b in data.items() if b is not None})
+    return out

@@ -1,0 +1,187 @@
+"""Attribution: who asserts what in a sentence, from reporting verbs, 'according to', possessive claims and hedges."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Name", "Report", "AttributionRules", "find_reports", "reporter_at", "hedge_before"]
+
+SELF = "SELF"  # "reportedly", "the claims are": the subject's own organisation says so
+PAPER = "PAPER"  # "the paper says": the publisher of the paper under discussion
+
+
+@dataclass(frozen=True)
+class Name:
+    """A named thing in the sentence: an entity or party span with its canonical name."""
+
+    start: int
+    end: int
+    name: str
+    role: str  # "entity" or "party"
+    kind: str = "other"
+
+
+@dataclass(frozen=True)
+class Report:
+    """An act of asserting: from ``start`` to ``until`` the text is in ``parties``' voice."""
+
+    start: int
+    until: int
+    parties: tuple[str, ...]
+    cue: str
+
+
+_GAP_OK = re.compile(
+    r"\s*(?:[,\[\]\"“(]\s*)*(?:(?:has|have|had|also|directly|publicly|recently|previously|reportedly|even|now|just|"
+    r"then|all|both|who|which|already|repeatedly|further|separately|himself|herself|itself|themselves)\s+|[\[\]\"“]\s*)*$",
+    re.I,
+)
+_APPOSITIVE = re.compile(r"\s*,[^,;]{1,80},\s*(?:[\[\"“]\s*)?(?:(?:has|have|had|also|directly|publicly)\s+)*$")
+_OF_ORG = re.compile(r"\s+(?:of|at|from)\s+(?:the\s+)?[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,3}\s*(?:,\s*)?$")
+_AND_SUPPORTERS = re.compile(r"\s+and\s+(?:its|their|his|her)\s+\w+\s+$")
+_POSSESSIVE_NOUN = re.compile(r"['’]s?\s+(?:own\s+)?(?:\w+\s+)?(?:{nouns})\s+(?:(?:also|has|have)\s+)?$", re.I)
+_PRONOUN = re.compile(r"\b(He|She)\s+(?:also\s+)?$")
+_SUBJECTLESS = re.compile(r"(?:^|[;,]|\band)\s*$")
+_BREAKS = re.compile(
+    r",\s+so\b|,\s+but\b|;\s+(?!said\b|says\b|adding\b)|\bHowever\b|,\s+while\b|\bbut\s+(?=I|we)|"
+    r",?\s+(?:compared (?:to|with)|versus|vs\.?)\s",
+    re.I,
+)
+_DASH = re.compile(r"\s[-–—]\s|—")
+_ACCORDING = re.compile(r"\baccording to\s+", re.I)
+_REPORTED_BY = re.compile(r"\b(?:as\s+)?reported\s+by\s+([^,;.]{2,40})", re.I)
+_CLAIMS_OF = re.compile(r"\b(its|their|his|her|[A-Z][\w.-]*['’]s?)\s+(?:own\s+)?claims?\s+(?:about|of|that|on)\b")
+_PAPER = re.compile(
+    r"\b(?:the|its|their|this)\s+(?:\w+\s+)?(?:paper|technical report|whitepaper|report|model card)\s+(?:itself\s+)?"
+    r"(?:says|states|notes|claims|shows|reports|describes|admits|lists)\b",
+    re.I,
+)
+
+
+class AttributionRules:
+    """Compiled attribution rules from the patterns file."""
+
+    def __init__(self, patterns: dict[str, Any]) -> None:
+        verbs = sorted(patterns["reporting_verbs"], key=len, reverse=True)
+        self.verbs = re.compile(r"\b(?:" + "|".join(verbs) + r")\b", re.I)
+        nouns = "|".join(patterns["reporting_nouns"])
+        self.possessive_noun = re.compile(_POSSESSIVE_NOUN.pattern.replace("{nouns}", nouns), re.I)
+        self_hedges = sorted(patterns["self_report_hedges"], key=len, reverse=True)
+        self.self_report = re.compile(r"\b(?:" + "|".join(self_hedges) + r")\b", re.I)
+        self.hedges = [(re.compile(rf"\b{k}\b", re.I), v) for k, v in patterns["hedges"].items()]
+
+
+def _clause_end(text: str, start: int, end: int) -> int:
+    match = _BREAKS.search(text, start, end)
+    return match.start() if match else end
+
+
+def _parties_before(text: str, names: Sequence[Name], at: int, floor: int, rules: AttributionRules) -> list[Name]:
+    """The named reporter(s) that a reporting verb at ``at`` follows."""
+    found: list[Name] = []
+    for name in sorted((n for n in names if floor <= n.start and n.end <= at), key=lambda n: -n.end):
+        gap = text[name.end:at] if not found else text[name.end:found[-1].start]
+        if not found:
+            if not (_GAP_OK.fullmatch(gap) or _APPOSITIVE.fullmatch(gap) or _OF_ORG.fullmatch(gap)
+                    or _AND_SUPPORTERS.fullmatch(gap) or rules.possessive_noun.fullmatch(gap)):
+                # "Scale AI CEO Alexandr Wang": a title before the name is part of the name
+                continue
+            found.append(name)
+            person = [p for p in names if p.end <= name.start and p.kind == "person"
+                      and re.fullmatch(r"\s*,?\s*(?:(?:the\s+)?(?:[\w-]+\s+){0,3}?)?(?:of|at|from)\s+(?:the\s+)?",
+                                       text[p.end:name.start])]
+            if person:
+                found[-1] = person[-1]
+        elif re.fullmatch(r"\s*(?:,|and|&|,\s*and)\s*", gap):
+            found.append(name)
+            person = [p for p in names if p.end <= name.start and p.kind == "person"
+                      and re.fullmatch(r"\s*,?\s*(?:(?:the\s+)?(?:[\w-]+\s+){0,3}?)?(?:of|at|from)\s+(?:the\s+)?",
+                                       text[p.end:name.start])]
+            if person:
+                found[-1] = person[-1]
+        elif re.fullmatch(r"['’]s\s+|\s+", gap) or name.end > found[-1].start:
+            continue
+        else:
+            break
+    return list(reversed(found))
+
+
+def find_reports(
+    text: str,
+    start: int,
+    end: int,
+    *,
+    names: Sequence[Name],
+    rules: AttributionRules,
+    last_person: str | None,
+) -> list[Report]:
+    """Every attribution in text[start:end], in order of where its voice begins."""
+    reports: list[Report] = []
+    speakers = [n for n in names if n.role == "party" or n.kind in ("org", "person", "publication")]
+    for verb in rules.verbs.finditer(text, start, end):
+        until = _clause_end(text, verb.end(), end)
+        parties = _parties_before(text, speakers, verb.start(), max(start, verb.start() - 120), rules)
+        if parties:
+            reports.append(Report(verb.end(), until, tuple(dict.fromkeys(p.name for p in parties)), verb.group(0)))
+            continue
+        pronoun = _PRONOUN.search(text, max(start, verb.start() - 12), verb.start())
+        if pronoun and last_person:
+            reports.append(Report(verb.end(), until, (last_person,), verb.group(0)))
+        elif reports and _SUBJECTLESS.search(text[max(start, verb.start() - 8):verb.start()]):
+            reports.append(Report(verb.end(), until, reports[-1].parties, verb.group(0)))
+    for match in _ACCORDING.finditer(text, start, end):
+        after = [n for n in speakers if match.end() <= n.start <= match.end() + 4]
+        if after:
+            clause_start = max(start, text.rfind(",", start, match.start()) + 1) if match.start() - start > 3 else start
+            reports.append(Report(clause_start, end, (after[0].name,), "according to"))
+    for match in _REPORTED_BY.finditer(text, start, end):
+        named = [n for n in speakers if match.start(1) <= n.start < match.end(1)]
+        who = named[0].name if named else match.group(1).strip()
+        reports.append(Report(start, _clause_end(text, match.end(), end), (who,), "reported by"))
+    for match in _CLAIMS_OF.finditer(text, start, end):
+        owner = match.group(1)
+        if owner.lower() in ("its", "their", "his", "her"):
+            earlier = [n for n in speakers if n.end <= match.start() and n.kind in ("org", "model")]
+            who = earlier[-1].name if earlier else SELF
+        else:
+            named = [n for n in speakers if n.start == match.start(1)]
+            who = named[0].name if named else SELF
+        reports.append(Report(match.end(), _clause_end(text, match.end(), end), (who,), "claims of"))
+    for match in _PAPER.finditer(text, start, end):
+        reports.append(Report(match.end(), _clause_end(text, match.end(), end), (PAPER,), "paper"))
+    for match in rules.self_report.finditer(text, start, end):
+        if not any(r.start <= match.start() < r.until for r in reports if r.cue != "claims of"):
+            reports.append(Report(match.start(), _clause_end(text, match.end(), end), (SELF,), match.group(0).lower()))
+    return sorted(reports, key=lambda r: r.start)
+
+
+def reporter_at(
+    text: str, reports: Sequence[Report], position: int, names: Sequence[Name]
+) -> Report | None:
+    """The voice a figure at ``position`` is in: the nearest attribution whose scope covers it.
+
+    A dash ends an attribution when a new party or subject is named after it.
+    """
+    best = None
+    for report in reports:
+        if report.start <= position < report.until or (report.cue == "according to" and report.start <= position):
+            dash = _DASH.search(text, report.start, position)
+            if dash and any(dash.end() <= n.start < position and n.name not in report.parties for n in names):
+                continue
+            if best is None or report.start >= best.start:
+                best = report
+    return best
+
+
+def hedge_before(text: str, start: int, position: int, rules: AttributionRules) -> str | None:
+    """The nearest hedge word ('reportedly', 'estimated', 'allegedly') before a figure in its sentence."""
+    best, best_at = None, -1
+    window = text[start:position]
+    for pattern, hedge in rules.hedges:
+        for match in pattern.finditer(window):
+            if match.start() > best_at:
+                best, best_at = hedge, match.start()
+    return best

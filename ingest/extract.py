@@ -1,0 +1,494 @@
+"""Extraction: a document's text becomes mentions (figure, subject, metric, speaker, hedges, scope)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from claims.quantities import Quantity
+from claims.records import Document, Mention
+from claims.vocabulary import BOOL_METRICS, Vocabulary, default_vocabulary
+from ingest.attribution import PAPER, SELF, AttributionRules, Name, Report, find_reports, hedge_before, reporter_at
+from ingest.figures import Figure, find_figures
+from ingest.pipeline import build_nlp, load_patterns
+from ingest.segment import Masks, Sentence, find_masks, split_sentences
+
+__all__ = ["Extractor"]
+
+_QUOTE_LIMIT = 360
+_CLAUSE_BREAK = re.compile(
+    r";|:\s|\s[-–—]\s|—|,\s+(?:so|but|while|whereas|and then)\b|\bbut\s+(?=I\b|we\b)|,\s+and\s+(?=[A-Z])|"
+    r",?\s+(?:compared (?:to|with)|versus|vs\.?)\s|\.\.\.\s*|…\s*"
+)
+_COMPARISON = re.compile(r"\b(?:than|compared (?:to|with)|versus|vs\.?|over|against|relative to)\s+(?:[\w'’,-]+\s+){0,5}$", re.I)
+_ANAPHOR = re.compile(
+    r"^\W*(?:(?:so|and|but|if|when|because|since|as)\s+)*(?:\w+ly,?\s+)?(?:the (?:model|company|lab|startup|team|firm|paper)|this (?:model|company|figure)|"
+    r"it|its|they|their|he|she)\b",
+    re.I,
+)
+_PRONOUN_AGENT = re.compile(
+    r"(?:^|[,;:(\-–—]|\b(?:that|because|and|but|since|if|when|while|so))\s*(?:they|it|the company|the lab|the team|the startup|"
+    r"the paper|the model)\s+(?P<gap>(?:[\w'’-]+\s+){0,4})$",
+    re.I,
+)
+_MONEY_NOUN = re.compile(r"\s(?:chip\s+)?(?:ambitions?|plans?|investments?|raise|deal|valuation|budgets?|funding|bets?|programs?|projects?|initiatives?|buildouts?)\b", re.I)
+_AFTER_SUBJECT = re.compile(
+    r"[\s\]\)]*(?:(?:[\w-]+\s+){0,2}(?:for|of|in|at|from|by)\s+(?:the\s+)?|\(\s*|\s*)$", re.I
+)
+_HARDWARE_PHRASE = re.compile(
+    r"\b(?:on|using|used|use|with|to|of|from|bought|buy|buying|acquired|has|have|had)\s+"
+    r"(?:(?:massive|large|huge|vast|secret)\s+(?:quantities|numbers|amounts|stockpiles?)\s+of\s+|"
+    r"a\s+(?:secret\s+)?(?:[\w-]+\s+)?supercluster\s+of\s+)?"
+    r"(?P<desc>(?:[\w-]+\s+){0,3}?)(?P<noun>GPUs?|chips?|hardware|accelerators)\b",
+    re.I,
+)
+_IF_IDIOMS = re.compile(r"\bif anything\b|\bas if\b|\beven if\b", re.I)
+
+
+@dataclass
+class _State:
+    """What earlier sentences of a document tell later ones."""
+
+    topic: str = "DeepSeek"
+    last_person: str | None = None
+    last_family: str | None = None
+    lead_reporter: tuple[str, ...] | None = None
+    lead_subject: str | None = None
+    last_subject: str | None = None
+    figures: dict[tuple[str, str, float | None], str] = field(default_factory=dict)
+
+
+@dataclass
+class _Sentence:
+    """One sentence being read: its span, names, figures and attributions."""
+
+    text: str
+    span: Sentence
+    names: list[Name]
+    masks: Masks
+    figures: list[Figure] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return self.span.start
+
+    @property
+    def end(self) -> int:
+        return self.span.end
+
+    @property
+    def question(self) -> bool:
+        return self.text[self.start:self.end].rstrip(" *_\"”'’)").endswith("?")
+
+
+def _unmasked(text: str, masks: Masks, start: int, end: int) -> str:
+    """The sentence with markup, addresses and footnote marks blanked to spaces (offsets unchanged)."""
+    chars = list(text[start:end])
+    for lo, hi in masks:
+        if hi <= start or lo >= end:
+            continue
+        for i in range(max(lo, start), min(hi, end)):
+            chars[i - start] = " "
+    return "".join(chars)
+
+
+class Extractor:
+    """Reads documents into mentions with a spaCy pipeline and rules from ``seeds/resources``."""
+
+    def __init__(
+        self,
+        *,
+        nlp: Language | None = None,
+        vocabulary: Vocabulary | None = None,
+        patterns: dict[str, Any] | None = None,
+    ) -> None:
+        self.nlp = nlp or build_nlp()
+        self.vocabulary = vocabulary or default_vocabulary()
+        self.patterns = patterns or load_patterns()
+        self.rules = AttributionRules(self.patterns)
+        self._compile()
+
+    def _compile(self) -> None:
+        p = self.patterns
+        self.candidate = re.compile(p["candidate_words"] + "|" + self.rules.verbs.pattern + r"|:\s*$", re.I)
+        self.conditionals = [re.compile(c, re.I) for c in p["conditionals"]]
+        self.scopes = [(s["facet"], s["value"], re.compile(s["cue"], re.I)) for s in p["scope"]]
+        self.metrics = [
+            (m["metric"], set(m["units"]), set(m.get("notes", [])), bool(m.get("before_only")),
+             [(re.compile(cue, re.I) if cue else None, weight) for cue, weight in m["cues"]])
+            for m in p["metrics"]
+        ]
+        self.qualitative = [
+            (q["metric"], q["value"], [re.compile(c, re.I) for c in q["cues"]],
+             [re.compile(n, re.I) for n in q.get("negations", [])])
+            for q in p["qualitative"]
+        ]
+        self.negations = [re.compile(n, re.I) for n in p["negations"]]
+        family = [alias for alias, name in self.vocabulary.aliases() if self.vocabulary.family(name) == "DeepSeek"]
+        self.family_hint = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(family, key=len, reverse=True))
+                                      + r")\b")
+
+    # -- documents ---------------------------------------------------------------------------------
+
+    def extract(self, document: Document) -> list[Mention]:
+        """Every mention in one document, in text order."""
+        return self.extract_many([document])[0]
+
+    def extract_many(self, documents: Sequence[Document]) -> list[list[Mention]]:
+        """Mentions for several documents; candidate sentences of all of them go through spaCy in one batch."""
+        plans = [self._plan(doc) for doc in documents]
+        texts = [_unmasked(doc.text, masks, s.start, s.end) for doc, (masks, cands) in zip(documents, plans, strict=True)
+                 for s in cands]
+        parsed = iter(self.nlp.pipe(texts, batch_size=256))
+        results = []
+        for document, (masks, cands) in zip(documents, plans, strict=True):
+            state = _State()
+            mentions: list[Mention] = []
+            for sentence in cands:
+                mentions.extend(self._read_sentence(document, masks, sentence, next(parsed), state))
+            results.append(mentions)
+        return results
+
+    def _plan(self, document: Document) -> tuple[Masks, list[Sentence]]:
+        text = document.text
+        masks = find_masks(text)
+        sentences = [s for s in split_sentences(text) if not masks.overlaps(s.start, s.start + 1)
+                     or not masks.overlaps(s.end - 1, s.end)]
+        chosen = [s for s in sentences if self.candidate.search(text, s.start, s.end) or self.family_hint.search(
+            text, s.start, s.end)]
+        return masks, chosen
+
+    # -- sentences ---------------------------------------------------------------------------------
+
+    def _names(self, doc: Doc, base: int) -> list[Name]:
+        names = []
+        for role, group in (("entity", "entities"), ("party", "parties")):
+            for span in doc.spans[group]:
+                spec = self.vocabulary.entities.get(span.label_) if role == "entity" else \
+                    self.vocabulary.parties.get(span.label_)
+                names.append(Name(base + span.start_char, base + span.end_char, span.label_, role,
+                                  spec.kind if spec else "other"))
+        return sorted(names, key=lambda n: (n.start, n.role))
+
+    def _read_sentence(
+        self, document: Document, masks: Masks, span: Sentence, doc: Doc, state: _State
+    ) -> list[Mention]:
+        text = document.text
+        sent = _Sentence(text, span, self._names(doc, span.start), masks)
+        blocked = [(n.start, n.end) for n in sent.names if n.role == "entity" and n.kind in ("model", "hardware",
+                                                                                            "product")]
+        sent.figures = find_figures(text, span.start, span.end, masks=masks, blocked=blocked,
+                                    published=document.published)
+        sent.reports = find_reports(text, span.start, span.end, names=sent.names, rules=self.rules,
+                                    last_person=state.last_person)
+        if not span.list_item:
+            state.lead_reporter = state.lead_subject = None
+        mentions = [m for fig in sent.figures for m in self._figure_mentions(sent, fig, state)]
+        if not sent.question:
+            mentions.extend(self._qualitative(sent, state))
+            mentions.extend(self._hardware_types(sent, state))
+        self._remember(sent, state)
+        return mentions
+
+    def _remember(self, sent: _Sentence, state: _State) -> None:
+        for name in sent.names:
+            if name.role == "party" and name.kind == "person":
+                state.last_person = name.name
+            if name.role == "entity" and self.vocabulary.family(name.name) == "DeepSeek":
+                state.last_family = name.name
+        firsts = self._eligible(sent, (), None)
+        if firsts:
+            state.last_subject = self._prefer_model(firsts, firsts[0]).name
+        if sent.span.lead_in and sent.reports:
+            state.lead_reporter = sent.reports[-1].parties
+            state.lead_subject = self._subject(sent, sent.end, sent.end, state, exclude=sent.reports[-1].parties)
+
+    # -- one figure --------------------------------------------------------------------------------
+
+    def _figure_mentions(self, sent: _Sentence, fig: Figure, state: _State) -> list[Mention]:
+        report = reporter_at(sent.text, sent.reports, fig.start, sent.names)
+        voice = report.parties if report else ()
+        subject = self._subject(sent, fig.start, fig.unit_end, state, exclude=voice, figure=fig)
+        metric = self._metric(sent, fig)
+        key = (metric, fig.quantity.unit, fig.quantity.value)
+        explicit = subject is not None
+        distinctive = fig.quantity.unit in ("USD", "GPU", "parameters", "USD/1M tokens")
+        if subject is None:
+            subject = (state.figures.get(key) if distinctive else None) or (state.lead_subject if state.lead_subject and sent.span.list_item
+                                                 else state.topic)
+        elif key not in state.figures:
+            state.figures[key] = subject
+        asserted = self._asserter(voice, subject, state, sent.span.list_item)
+        hypothetical = self._hypothetical(sent, fig.start)
+        hedge = hedge_before(sent.text, self._clause_start(sent, fig.start), fig.start, self.rules)
+        start, end = self._quote_span(sent, fig.start, fig.unit_end)
+        quantity = fig.quantity
+        if quantity.qualifier == "only":
+            quantity = replace(quantity, qualifier=None)
+        mention = Mention(
+            start=start, end=end, quote=sent.text[start:end], quantity=quantity, subject=subject, metric=metric,
+            value_start=fig.start, value_end=fig.end, value_text=fig.value_text,
+            scope=self._scope(sent, fig, metric), asserted_by=asserted, hedge=hedge, hypothetical=hypothetical,
+            note=fig.descriptor if fig.kind == "date" else quantity.note,
+        )
+        out = [mention]
+        if fig.quantity.unit == "GPU" and fig.descriptor and not hypothetical and explicit and metric == "gpu_count":
+            gpu_type = self._gpu_type_of_count(sent, fig, mention)
+            if gpu_type:
+                out.append(gpu_type)
+        return out
+
+    def _clause_start(self, sent: _Sentence, position: int) -> int:
+        start = sent.start
+        for match in _CLAUSE_BREAK.finditer(sent.text, sent.start, position):
+            start = match.end()
+        return start
+
+    def _clause_end(self, sent: _Sentence, position: int) -> int:
+        match = _CLAUSE_BREAK.search(sent.text, position, sent.end)
+        return match.start() if match else sent.end
+
+    def _eligible(self, sent: _Sentence, exclude: Iterable[str], figure: Figure | None) -> list[Name]:
+        excluded = set(exclude)
+        persons = [n for n in sent.names if n.role == "party" and n.kind == "person"]
+        speaking = [p for p in persons if p.name in excluded]
+        affiliations = {self.vocabulary.parties[p.name].affiliation for p in speaking} - {None}
+        inside = [(f.start, f.unit_end) for f in sent.figures]
+        out = []
+        for n in sent.names:
+            if n.role != "entity" or n.kind in ("hardware", "person", "publication", "concept"):
+                continue
+            if any(s <= n.start < e for s, e in inside) or any(p.start <= n.start < p.end for p in persons):
+                continue
+            if n.name in affiliations and any(abs(p.start - n.end) < 40 or abs(n.start - p.end) < 40 for p in speaking):
+                continue
+            if n.name in excluded and not (figure and n.start > figure.end):
+                continue
+            out.append(n)
+        return out
+
+    def _prefer_model(self, names: list[Name], first: Name) -> Name:
+        """'DeepSeek's R1' names R1: an organisation followed by its own model names the model."""
+        for n in names:
+            if n.start >= first.end and n.start - first.end <= 3 and self.vocabulary.is_ancestor_or_self(first.name, n.name):
+                return n
+        return first
+
+    def _subject(
+        self, sent: _Sentence, start: int, end: int, state: _State, *, exclude: Iterable[str], figure: Figure | None = None
+    ) -> str | None:
+        """The entity a figure (or claim) at [start, end) is about, or None when the sentence does not say."""
+        exclude = tuple(exclude)
+        names = self._eligible(sent, exclude, figure)
+        text = sent.text
+        after = [n for n in names if end <= n.start <= end + 40
+                 and _AFTER_SUBJECT.fullmatch(self._visible(sent, end, n.start))]
+        if after:
+            group = [n for n in names if after[0].start <= n.start <= after[0].start + 30
+                     and ")" not in text[after[0].start:n.start]]
+            specific = [n for n in group if n.kind == "model"]
+            return (specific or after)[0].name
+        clause_start, clause_end = self._clause_start(sent, start), self._clause_end(sent, end)
+        before = [n for n in names if clause_start <= n.start < start and not _COMPARISON.search(text, clause_start, n.start)]
+        if before:
+            nearest = before[-1]
+            if re.search(r"(?:\band|\bwhile|,)\s+$", text[max(sent.start, nearest.start - 7):nearest.start]) and \
+                    len(text[nearest.end:start]) <= 20:
+                return nearest.name
+            return self._prefer_model(names, before[0]).name
+        later = [n for n in names if end <= n.start < clause_end and not re.search(r",\s*(?:and|which|but)\b", text[end:n.start])
+                 and not _COMPARISON.search(text, end, n.start)]
+        if later:
+            return self._prefer_model(names, later[0]).name
+        if _ANAPHOR.search(text[clause_start:start]):
+            family = [n for n in names if n.end <= start and self.vocabulary.family(n.name) == "DeepSeek"]
+            if family or state.last_subject:
+                return family[-1].name if family else state.last_subject
+        earlier = [n for n in names if n.end <= start and not _COMPARISON.search(text, sent.start, n.start)]
+        if earlier:
+            return self._prefer_model(names, earlier[-1]).name
+        own = [p for p in exclude if self.vocabulary.entities.get(p) and self.vocabulary.entities[p].kind in ("org",
+                                                                                                          "model")]
+        if own:
+            return own[0]
+        return None
+
+    def _visible(self, sent: _Sentence, start: int, end: int) -> str:
+        """Text between two offsets with markup and addresses removed."""
+        return "".join(ch for i, ch in enumerate(sent.text[start:end], start) if not sent.masks.overlaps(i, i + 1))
+
+    def _asserter(self, voice: tuple[str, ...], subject: str, state: _State, list_item: bool) -> str:
+        if not voice and list_item and state.lead_reporter:
+            voice = state.lead_reporter
+        resolved = []
+        for party in voice:
+            if party in (SELF, PAPER):
+                family = self.vocabulary.family(subject)
+                spec = self.vocabulary.entities.get(family)
+                if spec and spec.kind == "org" and family in self.vocabulary.parties:
+                    resolved.append(family)
+                elif party == PAPER:
+                    resolved.append(state.topic)
+            else:
+                resolved.append(self.vocabulary.party(party) or party)
+        return " and ".join(dict.fromkeys(resolved)) or "author"
+
+    def _metric(self, sent: _Sentence, fig: Figure) -> str:
+        """The vocabulary metric whose cue words sit closest to the figure, among those its unit allows."""
+        q = fig.quantity
+        text = sent.text
+        clause_start, clause_end = self._clause_start(sent, fig.start), self._clause_end(sent, fig.unit_end)
+        best, best_score = "other", 0.0
+        for metric, units, notes, before_only, cues in self.metrics:
+            if q.unit not in units or (notes and q.note not in notes):
+                continue
+            score = 0.0
+            for cue, weight in cues:
+                if cue is None:
+                    score += weight
+                elif before_only:
+                    score += weight if cue.search(text[max(sent.start, fig.start - 30):fig.start]) else 0.0
+                else:
+                    score += weight * self._closeness(cue, sent, fig, clause_start, clause_end)
+            if score > best_score:
+                best, best_score = metric, score
+        return best
+
+    @staticmethod
+    def _closeness(cue: re.Pattern[str], sent: _Sentence, fig: Figure, clause_start: int, clause_end: int) -> float:
+        """1.0 for a cue right by the figure, falling with distance; a little for anywhere in the sentence."""
+        best = 0.0
+        for match in cue.finditer(sent.text, sent.start, sent.end):
+            before = match.end() <= fig.start
+            gap = fig.start - match.end() if before else max(0, match.start() - fig.unit_end)
+            inside = clause_start <= match.start() < clause_end
+            value = (1.0 if gap <= 15 else max(0.3, 1.0 - (gap - 15) / 65)) if inside and gap <= 80 else 0.1
+            if before and re.search(r"\band\s+(?:a|an|the)?\s*$|,\s*$", sent.text[match.end():fig.start]):
+                value *= 0.5  # "a 42.5% cut in costs and a 5.76x boost": the cue belongs to the first phrase
+            best = max(best, value)
+        return best
+
+    def _scope(self, sent: _Sentence, fig: Figure, metric: str) -> str:
+        if fig.quantity.unit != "USD" or metric not in ("training_cost", "spending", "capex"):
+            return ""
+        window = (max(sent.start, fig.start - 80), min(sent.end, fig.unit_end + 80))
+        facets = {facet: value for facet, value, cue in self.scopes if cue.search(sent.text, *window)}
+        return ";".join(f"{k}={v}" for k, v in sorted(facets.items()))
+
+    def _hypothetical(self, sent: _Sentence, position: int) -> bool:
+        before = sent.text[sent.start:position]
+        before = _IF_IDIOMS.sub(" ", before)
+        clause = sent.text[self._clause_start(sent, position):position]
+        for cue in self.conditionals:
+            target = clause if cue.pattern == r"\bwould\b" else before
+            if cue.search(target):
+                return True
+        return False
+
+    def _quote_span(self, sent: _Sentence, start: int, end: int) -> tuple[int, int]:
+        if sent.end - sent.start <= _QUOTE_LIMIT:
+            return sent.start, sent.end
+        text = sent.text
+        lo = max(sent.start, start - _QUOTE_LIMIT // 2)
+        hi = min(sent.end, end + _QUOTE_LIMIT // 2)
+        while lo > sent.start and not text[lo - 1].isspace():
+            lo -= 1
+        while hi < sent.end and not text[hi].isspace():
+            hi += 1
+        return lo, hi
+
+    # -- yes/no claims and hardware ------------------------------------------------------------
+
+    def _family_subject(self, sent: _Sentence, state: _State, near: int) -> str | None:
+        """Whose yes/no claim: the one DeepSeek model named, else DeepSeek, else a pronoun agent just before."""
+        family = [n for n in sent.names if n.role == "entity" and self.vocabulary.family(n.name) == "DeepSeek"]
+        models = list(dict.fromkeys(n.name for n in family if n.name != "DeepSeek"))
+        if len(models) == 1:
+            return models[0]
+        if family:
+            return "DeepSeek"
+        if any(r.parties == (PAPER,) and r.start <= near for r in sent.reports):
+            return self.vocabulary.family(state.last_family or state.topic)
+        agent = _PRONOUN_AGENT.search(sent.text, max(sent.start, near - 60), near)
+        if state.last_family and agent and not self.rules.verbs.search(agent.group("gap")) and \
+                not re.search(r"\b(?:think|know|wonder|consider|feel|doubt)\w*", agent.group("gap")):
+            return self.vocabulary.family(state.last_family)
+        return None
+
+    def _negated(self, sent: _Sentence, position: int, extra: Sequence[re.Pattern[str]]) -> bool:
+        text = sent.text
+        window_start = max(sent.start, position - 80)
+        if any(p.search(text, window_start, position) for p in extra):
+            return True
+        clause_start = max(window_start, *(m.end() for m in re.finditer(r"\bthat\b|\bwhich\b|,|;|\(", text[:position])
+                                           if m.end() >= window_start), window_start)
+        return any(p.search(text, clause_start, position) for p in self.negations)
+
+    def _bool_mention(self, sent: _Sentence, metric: str, value: float, at: int, subject: str, state: _State) -> Mention:
+        report = reporter_at(sent.text, sent.reports, at, sent.names)
+        asserted = self._asserter(report.parties if report else (), subject, state, sent.span.list_item)
+        hedge = hedge_before(sent.text, sent.start, at, self.rules)
+        start, end = self._quote_span(sent, at, at)
+        return Mention(
+            start=start, end=end, quote=sent.text[start:end], quantity=Quantity(value, unit="bool", text=""),
+            subject=subject, metric=metric, asserted_by=asserted, hedge=hedge,
+            hypothetical=self._hypothetical(sent, at), note="yes/no claim: value 1 = yes, 0 = no",
+        )
+
+    def _qualitative(self, sent: _Sentence, state: _State) -> list[Mention]:
+        out = []
+        for metric, value, cues, negations in self.qualitative:
+            for cue in cues:
+                match = cue.search(sent.text, sent.start, sent.end)
+                if match is None:
+                    continue
+                subject = self._family_subject(sent, state, match.start())
+                if subject is None:
+                    break
+                negated = self._negated(sent, match.start(), negations)
+                out.append(self._bool_mention(sent, metric, 0.0 if negated else float(value), match.start(), subject,
+                                              state))
+                break
+        return out
+
+    def _gpu_type(self, sent: _Sentence, value_text: str, at: int, subject: str, state: _State) -> Mention:
+        report = reporter_at(sent.text, sent.reports, at, sent.names)
+        start, end = self._quote_span(sent, at, at + len(value_text))
+        return Mention(
+            start=start, end=end, quote=sent.text[start:end], quantity=Quantity(None, unit="other", text=value_text),
+            subject=subject, metric="gpu_type", value_start=at, value_end=at + len(value_text), value_text=value_text,
+            asserted_by=self._asserter(report.parties if report else (), subject, state, sent.span.list_item),
+            hedge=hedge_before(sent.text, sent.start, at, self.rules), note="hardware class: "
+            + (self.vocabulary.hardware_tier(value_text) or "unknown"),
+        )
+
+    def _gpu_type_of_count(self, sent: _Sentence, fig: Figure, count: Mention) -> Mention | None:
+        if self.vocabulary.family(count.subject) != "DeepSeek" or not self.vocabulary.hardware_tier(fig.descriptor):
+            return None
+        words = sent.text[fig.end:fig.unit_end].strip()
+        at = sent.text.index(words, fig.end) if words else fig.end
+        mention = self._gpu_type(sent, words, at, count.subject, _State())
+        return replace(mention, asserted_by=count.asserted_by, hedge=count.hedge)
+
+    def _hardware_types(self, sent: _Sentence, state: _State) -> list[Mention]:
+        out = []
+        taken = [(f.start, f.unit_end) for f in sent.figures]
+        for match in _HARDWARE_PHRASE.finditer(sent.text, sent.start, sent.end):
+            desc = match.group("desc") + match.group("noun")
+            at = match.start("desc")
+            if any(s <= at < e for s, e in taken) or not self.vocabulary.hardware_tier(desc):
+                continue
+            subject = self._family_subject(sent, state, at)
+            if subject is None or self._hypothetical(sent, at):
+                continue
+            out.append(self._gpu_type(sent, desc.strip(), at, subject, state))
+        return out
+
+
+BOOL = BOOL_METRICS  # re-exported for callers that filter yes/no claims

@@ -1,0 +1,148 @@
+"""Ingest paths into the store: read, extract, record each document in its own transaction, then refresh."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from claims.analysis import refresh
+from claims.db import session_scope
+from claims.errors import DocumentError
+from claims.records import Document, Mention
+from claims.store import corpus_counts, ensure_vocabulary, record_document, reindex_search
+from claims.vocabulary import Vocabulary
+from ingest.documents import PathProblem, iter_paths, read_document
+from ingest.extract import Extractor
+
+__all__ = ["IngestReport", "ingest_paths", "ingest_documents"]
+
+BATCH = 64
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did, for the summary line and the exit status."""
+
+    documents_seen: int = 0
+    documents_added: int = 0
+    documents_unchanged: int = 0
+    documents_superseded: int = 0
+    evidence_added: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    relations_added: int = 0
+    statuses_changed: int = 0
+    seconds: float = 0.0
+    words: int = 0
+
+    def summary(self) -> str:
+        c = self.counts
+        lines = [
+            f"Ingested {self.documents_seen} document(s): {self.documents_added} new, {self.documents_unchanged} unchanged"
+            + (f", {self.documents_superseded} replaced an earlier version" if self.documents_superseded else "")
+            + (f", {len(self.skipped)} skipped" if self.skipped else "") + f" in {self.seconds:.2f}s.",
+            f"Evidence added: {self.evidence_added}. Relations added: {self.relations_added}. "
+            f"Statuses changed: {self.statuses_changed}.",
+            f"Database: {c.get('sources', 0)} sources, {c.get('claims', 0)} claims, {c.get('evidence', 0)} evidence, "
+            f"{c.get('disputed', 0)} disputed claims, {c.get('contradictions', 0)} contradiction links.",
+        ]
+        lines.extend(f"Skipped {path}: {reason}" for path, reason in self.skipped)
+        return "\n".join(lines)
+
+
+def _read_all(paths: Iterable[str | Path], recursive: bool, report: IngestReport) -> list[Document]:
+    documents = []
+    for item in iter_paths(paths, recursive=recursive):
+        if isinstance(item, PathProblem):
+            report.skipped.append((item.path, item.reason))
+            continue
+        try:
+            documents.append(read_document(item))
+        except DocumentError as exc:
+            report.skipped.append((str(item), str(exc).split(": ", 1)[-1]))
+    return documents
+
+
+def _extract_batch(extractor: Extractor, batch: Sequence[Document], report: IngestReport) -> list[tuple[Document, list[Mention]]]:
+    try:
+        return list(zip(batch, extractor.extract_many(batch), strict=True))
+    except Exception:  # one bad document must not sink the batch: retry one by one
+        out = []
+        for doc in batch:
+            try:
+                out.append((doc, extractor.extract(doc)))
+            except Exception as exc:  # noqa: BLE001 - reported and skipped, the rest go in
+                report.skipped.append((doc.origin, f"extraction failed: {type(exc).__name__}: {exc}"))
+        return out
+
+
+def ingest_documents(
+    engine: Engine,
+    documents: Sequence[Document],
+    *,
+    extractor: Extractor,
+    vocabulary: Vocabulary,
+    report: IngestReport | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> IngestReport:
+    """Extract and record documents, one transaction each, then recompute relations and statuses."""
+    report = report or IngestReport()
+    started = time.perf_counter()
+    with session_scope(engine) as session:
+        ensure_vocabulary(session, vocabulary=vocabulary)
+    touched: set[str] = set()
+    for offset in range(0, len(documents), BATCH):
+        batch = documents[offset:offset + BATCH]
+        for i, (doc, mentions) in enumerate(_extract_batch(extractor, batch, report)):
+            report.documents_seen += 1
+            report.words += len(doc.text.split())
+            try:
+                with session_scope(engine) as session:
+                    result = record_document(session, document=doc, mentions=mentions, vocabulary=vocabulary)
+            except Exception as exc:  # noqa: BLE001 - reported and skipped, the rest go in
+                report.skipped.append((doc.origin, f"could not be stored: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"))
+                continue
+            report.documents_added += result.created
+            report.documents_unchanged += not result.created
+            report.documents_superseded += result.superseded is not None
+            report.evidence_added += result.evidence_added
+            touched |= result.claims_touched
+            if progress:
+                progress(offset + i + 1, len(documents), doc.name)
+    with session_scope(engine) as session:
+        outcome = refresh(session, vocabulary=vocabulary)
+        report.relations_added = outcome.relations_added
+        report.statuses_changed = outcome.statuses_changed
+        reindex_search(session, claim_ids=touched | {cid for cid, _, _ in outcome.changed_claims})
+        report.counts = corpus_counts(session)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def ingest_paths(
+    engine: Engine,
+    paths: Iterable[str | Path],
+    *,
+    extractor: Extractor,
+    vocabulary: Vocabulary,
+    recursive: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders; unreadable files are reported and skipped, the rest go in."""
+    report = IngestReport()
+    started = time.perf_counter()
+    documents = _read_all(paths, recursive, report)
+    ingest_documents(engine, documents, extractor=extractor, vocabulary=vocabulary, report=report, progress=progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def print_progress(done: int, total: int, name: str) -> None:
+    """A progress line on stderr for long runs (every 25 documents, and the last)."""
+    if total >= 20 and (done % 25 == 0 or done == total):
+        print(f"  [{done}/{total}] {name}", file=sys.stderr, flush=True)
