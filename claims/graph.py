@@ -29,7 +29,8 @@ def build_graph(
     evidence: Iterable[Row],
     relations: Iterable[Row],
 ) -> nx.MultiDiGraph:
-    """Claims, sources and entities as nodes; evidence, subjects, asserters and relations as edges.
+    """Claims, sources and entities as nodes (attribute ``type``); evidence, subjects, asserters and relations
+    as edges (attribute ``relation``: about, evidence, asserts, contradicts, corroborates, ...).
 
     >>> g = build_graph(claims=[{"id": "c1", "subject_id": "deepseek", "statement": "x", "status": "unverified"}],
     ...                 entities=[{"id": "deepseek", "name": "DeepSeek", "kind": "org"}], sources=[], evidence=[],
@@ -49,16 +50,16 @@ def build_graph(
         cid = node_id("claim", c["id"])
         graph.add_node(cid, type="claim", label=c["statement"], status=c.get("status"), metric=c.get("metric"),
                        unit=c.get("unit"), value=c.get("value"), value_max=c.get("value_max"))
-        graph.add_edge(cid, node_id("entity", c["subject_id"]), key="about", type="about")
+        graph.add_edge(cid, node_id("entity", c["subject_id"]), key="about", relation="about")
     for ev in evidence:
         graph.add_edge(node_id("source", ev["source_id"]), node_id("claim", ev["claim_id"]), key=ev["id"],
-                       type="evidence", stance=ev.get("stance"), asserted_by=ev.get("asserted_by"), quote=ev.get("quote"))
+                       relation="evidence", stance=ev.get("stance"), asserted_by=ev.get("asserted_by"), quote=ev.get("quote"))
         for party in str(ev.get("asserted_by") or "").split(" and "):
             if party in names:
                 graph.add_edge(node_id("entity", names[party]), node_id("claim", ev["claim_id"]),
-                               key=f"asserts:{ev['id']}", type="asserts")
+                               key=f"asserts:{ev['id']}", relation="asserts")
     for r in relations:
-        graph.add_edge(node_id("claim", r["claim_a"]), node_id("claim", r["claim_b"]), key=r["kind"], type=r["kind"],
+        graph.add_edge(node_id("claim", r["claim_a"]), node_id("claim", r["claim_b"]), key=r["kind"], relation=r["kind"],
                        reason=r.get("reason"))
     return graph
 
@@ -66,12 +67,12 @@ def build_graph(
 def dispute_clusters(graph: nx.MultiDiGraph) -> list[set[str]]:
     """Groups of claims joined by contradiction links, largest first.
 
-    >>> g = nx.MultiDiGraph(); g.add_edge("claim:a", "claim:b", type="contradicts"); g.add_node("claim:c")
+    >>> g = nx.MultiDiGraph(); _ = g.add_edge("claim:a", "claim:b", relation="contradicts"); g.add_node("claim:c")
     >>> dispute_clusters(g)
     [{'claim:a', 'claim:b'}]
     """
     contradictions = nx.Graph()
-    contradictions.add_edges_from((u, v) for u, v, data in graph.edges(data=True) if data.get("type") == "contradicts")
+    contradictions.add_edges_from((u, v) for u, v, data in graph.edges(data=True) if data.get("relation") == "contradicts")
     return sorted((set(c) for c in nx.connected_components(contradictions)), key=lambda c: (-len(c), sorted(c)))
 
 

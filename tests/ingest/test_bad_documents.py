@@ -1,0 +1,43 @@
+"""A broken document is reported and skipped while the rest are ingested; the exit status says so."""
+
+import subprocess
+import sys
+
+import pytest
+
+from claims.errors import DocumentError
+from ingest.documents import read_document
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.txt", b"", "empty"),
+        ("blank.txt", b"  \n\n  ", "empty"),
+        ("image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
+        ("latin1.txt", "Caf\xe9 cost \xa35M".encode("latin-1"), "not UTF-8"),
+    ],
+)
+def test_unreadable_documents_raise_a_clear_error(tmp_path, name, data, reason):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(DocumentError, match=reason) as info:
+        read_document(path)
+    assert name in str(info.value)
+
+
+def test_cli_skips_bad_files_ingests_the_rest_and_exits_1(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.txt").write_text("DeepSeek says it trained V3 for $5.6M on 2,048 H800 GPUs.\n")
+    (docs / "empty.txt").write_bytes(b"")
+    (docs / "binary.bin").write_bytes(bytes(range(256)) * 4)
+    result = subprocess.run(
+        [sys.executable, "-m", "claims.cli", "--db", str(tmp_path / "c.db"), "ingest", str(docs),
+         str(tmp_path / "missing.txt")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "1 new" in result.stdout
+    for fragment in ("empty.txt: empty file", "binary.bin: binary file", "missing.txt: no such file"):
+        assert fragment in result.stdout

@@ -1,0 +1,71 @@
+"""Ingest is idempotent: a second run changes no row and no id; ids are stable across databases."""
+
+import sqlite3
+
+from claims.db import session_scope
+from claims.evidence import EvidenceSubmission, add_evidence
+from claims.models import Claim, Evidence
+from tests.conftest import SEEDS, ingest_into
+
+
+def dump(path):
+    with sqlite3.connect(path) as conn:
+        return list(conn.iterdump())
+
+
+def test_second_ingest_changes_nothing(seeded_db, extractor, vocabulary):
+    before = dump(seeded_db)
+    engine, report = ingest_into(seeded_db, [SEEDS], extractor, vocabulary)
+    engine.dispose()
+    assert report.documents_unchanged == 5 and report.evidence_added == 0 and report.statuses_changed == 0
+    assert dump(seeded_db) == before
+
+
+def test_claim_and_evidence_ids_are_the_same_in_a_fresh_database(seeded_engine, tmp_path, extractor, vocabulary):
+    engine, _ = ingest_into(tmp_path / "again.db", [SEEDS], extractor, vocabulary)
+    from sqlmodel import select
+
+    def ids(e):
+        with session_scope(e) as s:
+            return set(s.exec(select(Claim.id)).all()), set(s.exec(select(Evidence.id)).all())
+
+    assert ids(engine) == ids(seeded_engine)
+
+
+def test_evidence_added_by_people_survives_a_reingest(seeded_db, extractor, vocabulary):
+    from sqlmodel import select
+
+    from claims.db import make_engine
+
+    engine = make_engine(f"sqlite:///{seeded_db}")
+    with session_scope(engine) as s:
+        claim = s.exec(select(Claim).where(Claim.metric == "gpu_count")).first()
+        added, _ = add_evidence(s, claim_id=claim.id, added_by="tester", vocabulary=vocabulary,
+                                submission=EvidenceSubmission(stance="supports", quote="They have 2,048 GPUs.",
+                                                              source_title="Notes", source_url=None))
+        added_id = added.id
+    engine.dispose()
+    engine, _ = ingest_into(seeded_db, [SEEDS], extractor, vocabulary)
+    with session_scope(engine) as s:
+        kept = s.get(Evidence, added_id)
+        assert kept is not None and kept.origin == "person" and kept.review == "accepted"
+
+
+def test_a_changed_file_supersedes_its_old_version_and_keeps_it(tmp_path, extractor, vocabulary):
+    from sqlmodel import select
+
+    from claims.models import Source
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    doc = folder / "a.txt"
+    doc.write_text("DeepSeek says it used 2,048 H800 GPUs.\n")
+    engine, _ = ingest_into(tmp_path / "c.db", [folder], extractor, vocabulary)
+    doc.write_text("DeepSeek says it used 2,048 H800 GPUs. Wang says 50,000 Hoppers.\n")
+    engine, report = ingest_into(tmp_path / "c.db", [folder], extractor, vocabulary)
+    assert report.documents_superseded == 1
+    with session_scope(engine) as s:
+        sources = s.exec(select(Source)).all()
+        assert len(sources) == 2 and sum(x.superseded_by is None for x in sources) == 1
+        old = [x for x in sources if x.superseded_by][0]
+        assert {e.review for e in s.exec(select(Evidence).where(Evidence.source_id == old.id))} == {"superseded"}
