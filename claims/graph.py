@@ -68,8 +68,8 @@ def dispute_clusters(graph: nx.MultiDiGraph) -> list[set[str]]:
     """Groups of claims joined by contradiction links, largest first.
 
     >>> g = nx.MultiDiGraph(); _ = g.add_edge("claim:a", "claim:b", relation="contradicts"); g.add_node("claim:c")
-    >>> dispute_clusters(g)
-    [{'claim:a', 'claim:b'}]
+    >>> [sorted(c) for c in dispute_clusters(g)]
+    [['claim:a', 'claim:b']]
     """
     contradictions = nx.Graph()
     contradictions.add_edges_from((u, v) for u, v, data in graph.edges(data=True) if data.get("relation") == "contradicts")
