@@ -516,7 +516,10 @@ def format_quantity(q: Quantity) -> str:
         if body[-1:].isalpha() and body[-1:] == high[-1:]:
             body = body[:-1]
         body += "–" + high
-    body += _UNIT_SUFFIX.get(q.unit, "") if q.unit != "other" else (f" {q.note}" if q.note else "")
+    suffix = _UNIT_SUFFIX.get(q.unit, "") if q.unit != "other" else (f" {q.note}" if q.note else "")
+    if q.value == 1 and q.value_max is None and suffix.endswith("s") and q.unit in ("GPU", "months", "years"):
+        suffix = suffix[:-1]
+    body += suffix
     prefix = f"{q.qualifier} " if q.qualifier and q.qualifier not in ("only",) else ""
     return prefix + body
 

@@ -164,7 +164,8 @@ def detect_relations(
 ) -> list[RelationFacts]:
     """Every relation among the claims, found group by group (never all pairs of the corpus).
 
-    Hypothetical-only claims take no part: a scenario neither supports nor contradicts.
+    Hypothetical-only claims take no part: a scenario neither supports nor contradicts. Nor do claims
+    whose subject is unspecified ("(unspecified)"): two unrelated figures must not contradict.
 
     >>> from claims.quantities import parse_quantity as q
     >>> cs = [ClaimFacts("a", "DeepSeek", "gpu_count", q("2,048 GPUs")),
@@ -174,7 +175,7 @@ def detect_relations(
     [('contradicts', 'a', 'b'), ('contradicts', 'a', 'c'), ('corroborates', 'b', 'c')]
     """
     bools = set(bool_metrics)
-    live = [c for c in claims if not c.hypothetical_only]
+    live = [c for c in claims if not c.hypothetical_only and not c.subject.startswith("(")]
     numeric: dict[tuple[str, str, str], list[ClaimFacts]] = defaultdict(list)
     categorical: dict[tuple[str, str], list[ClaimFacts]] = defaultdict(list)
     boolean: dict[tuple[str, str], list[ClaimFacts]] = defaultdict(list)

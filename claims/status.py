@@ -106,7 +106,7 @@ def compute_status(
             added = _origins(other_support) - for_origins
             if added:
                 for_origins |= added
-                reasons.append(f"Agrees within rounding with «{labels.get(other, other)}» ({_names(added)}).")
+                reasons.append(f"Agrees with «{labels.get(other, other)}» ({_names(added)}).")
         elif rel.kind == "contradicts" and other_support:
             rivals = _origins(other_support)
             against_origins |= rivals

@@ -14,6 +14,7 @@ from typing import Any
 __all__ = [
     "EXTRA_METRICS",
     "BOOL_METRICS",
+    "UNSPECIFIED",
     "EntitySpec",
     "PartySpec",
     "Vocabulary",
@@ -31,6 +32,8 @@ EXTRA_METRICS = (
     "investment_at_stake", "compute_gain_attribution", "datacenter_footprint_reduction", "agi_timeline",
     "market_share", "users", "downloads", "other",
 )
+# The subject of a figure whose text never says what it is about; such claims take part in no relation.
+UNSPECIFIED = "(unspecified)"
 # Yes/no claims the debate turns on: compared across a company and its own models.
 BOOL_METRICS = (
     "uses_moe", "distilled_from_openai", "export_control_evasion", "export_restricted",

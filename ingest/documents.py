@@ -106,13 +106,22 @@ def _front_matter(text: str) -> dict[str, str]:
     return fields
 
 
+_SALUTATION = re.compile(r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^.!?]{0,40}[,!:]?$", re.I)
+
+
 def _first_line(text: str) -> str:
+    """A title from the first line; a greeting or a whole paragraph gives way to a clipped first sentence."""
     body = _FRONT_MATTER.sub("", text, count=1)
-    for line in body.splitlines():
-        clean = line.strip().lstrip("#").strip()
-        if clean and not clean.startswith("!["):
-            return clean[:300]
-    return ""
+    lines = [line.strip().lstrip("#").strip() for line in body.splitlines()]
+    lines = [line for line in lines if line and not line.startswith("![")]
+    for line in lines[:3]:
+        if _SALUTATION.match(line):
+            continue
+        if len(line) <= 120:
+            return line
+        sentence = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+        return sentence if len(sentence) <= 120 else sentence[:117].rsplit(" ", 1)[0] + "…"
+    return lines[0][:120] if lines else ""
 
 
 def _iso_date(raw: str | None) -> str | None:

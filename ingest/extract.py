@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 
 from claims.quantities import Quantity
 from claims.records import Document, Mention
-from claims.vocabulary import BOOL_METRICS, Vocabulary, default_vocabulary
+from claims.vocabulary import BOOL_METRICS, UNSPECIFIED, Vocabulary, default_vocabulary
 from ingest.attribution import PAPER, SELF, AttributionRules, Name, Report, find_reports, hedge_before, reporter_at
 from ingest.figures import Figure, find_figures
 from ingest.pipeline import build_nlp, load_patterns
@@ -55,6 +55,7 @@ class _State:
     """What earlier sentences of a document tell later ones."""
 
     topic: str = "DeepSeek"
+    topical_paragraphs: set[int] = field(default_factory=set)
     last_person: str | None = None
     last_family: str | None = None
     lead_reporter: tuple[str, ...] | None = None
@@ -143,26 +144,26 @@ class Extractor:
     def extract_many(self, documents: Sequence[Document]) -> list[list[Mention]]:
         """Mentions for several documents; candidate sentences of all of them go through spaCy in one batch."""
         plans = [self._plan(doc) for doc in documents]
-        texts = [_unmasked(doc.text, masks, s.start, s.end) for doc, (masks, cands) in zip(documents, plans, strict=True)
-                 for s in cands]
+        texts = [_unmasked(doc.text, masks, s.start, s.end)
+                 for doc, (masks, cands, _) in zip(documents, plans, strict=True) for s in cands]
         parsed = iter(self.nlp.pipe(texts, batch_size=256))
         results = []
-        for document, (masks, cands) in zip(documents, plans, strict=True):
-            state = _State()
+        for document, (masks, cands, topical) in zip(documents, plans, strict=True):
+            state = _State(topical_paragraphs=topical)
             mentions: list[Mention] = []
             for sentence in cands:
                 mentions.extend(self._read_sentence(document, masks, sentence, next(parsed), state))
             results.append(mentions)
         return results
 
-    def _plan(self, document: Document) -> tuple[Masks, list[Sentence]]:
+    def _plan(self, document: Document) -> tuple[Masks, list[Sentence], set[int]]:
         text = document.text
         masks = find_masks(text)
         sentences = [s for s in split_sentences(text) if not masks.overlaps(s.start, s.start + 1)
                      or not masks.overlaps(s.end - 1, s.end)]
-        chosen = [s for s in sentences if self.candidate.search(text, s.start, s.end) or self.family_hint.search(
-            text, s.start, s.end)]
-        return masks, chosen
+        topical = {s.paragraph for s in sentences if self.family_hint.search(text, s.start, s.end)}
+        chosen = [s for s in sentences if s.paragraph in topical or self.candidate.search(text, s.start, s.end)]
+        return masks, chosen, topical
 
     # -- sentences ---------------------------------------------------------------------------------
 
@@ -220,8 +221,7 @@ class Extractor:
         explicit = subject is not None
         distinctive = fig.quantity.unit in ("USD", "GPU", "parameters", "USD/1M tokens")
         if subject is None:
-            subject = (state.figures.get(key) if distinctive else None) or (state.lead_subject if state.lead_subject and sent.span.list_item
-                                                 else state.topic)
+            subject = (state.figures.get(key) if distinctive else None) or self._default_subject(sent, fig, state)
         elif key not in state.figures:
             state.figures[key] = subject
         asserted = self._asserter(voice, subject, state, sent.span.list_item)
@@ -243,6 +243,21 @@ class Extractor:
             if gpu_type:
                 out.append(gpu_type)
         return out
+
+    def _default_subject(self, sent: _Sentence, fig: Figure, state: _State) -> str:
+        """A figure whose sentence names no subject is about the document's topic, if the passage is.
+
+        A figure that only modifies another noun ("the upcoming 100K H100 clusters") or sits in a passage
+        that never names the topic gets no subject rather than a wrong one.
+        """
+        if sent.span.list_item and state.lead_subject:
+            return state.lead_subject
+        paragraph = sent.span.paragraph
+        topical = paragraph in state.topical_paragraphs or paragraph - 1 in state.topical_paragraphs
+        modifier = fig.quantity.unit == "GPU" and re.match(r"\s+(?:[a-z-]+\s+){0,2}(?:models?|clusters?|systems?|"
+                                                           r"supercomputers?|data ?cent(?:er|re)s?|chips?)\b",
+                                                           sent.text[fig.unit_end:fig.unit_end + 40])
+        return state.topic if topical and not modifier else UNSPECIFIED
 
     def _clause_start(self, sent: _Sentence, position: int) -> int:
         start = sent.start

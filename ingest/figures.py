@@ -127,7 +127,8 @@ def _number_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequ
         q = _with_qualifier(q, _qualifier_before(text, m.start(), start))
         if q.unit == "count" and q.value_max is None and not found and re.fullmatch(r"(?:1[89]|20)\d\d", core):
             continue  # a bare year is handled by the date rules
-        out.append(Figure(m.start(), m.end(), core, q, unit_end, descriptor))
+        begin = m.start() - 1 if m.start() > start and text[m.start() - 1] in "~><≈" else m.start()
+        out.append(Figure(begin, m.end(), text[begin:m.end()], q, unit_end, descriptor))
     return out
 
 

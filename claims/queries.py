@@ -1,0 +1,186 @@
+"""Read-only queries for the pages and the API: keyword-only, session first, returning plain data or None."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable
+from typing import Any
+
+import networkx as nx
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from claims.analysis import evidence_facts
+from claims.graph import dispute_clusters, node_id
+from claims.models import Claim, Entity, Evidence, Relation, Source
+from claims.status import origins_of
+from claims.vocabulary import norm_name
+
+__all__ = [
+    "ACCEPTED",
+    "claim_origins",
+    "contradiction_claims",
+    "contradiction_clusters",
+    "entity_names",
+    "evidence_counts",
+    "claim_facets",
+    "evidence_in_source",
+    "parties_of",
+    "party_index",
+    "claims_asserted_by",
+    "claims_about",
+    "entities_with_counts",
+    "sources_with_counts",
+]
+
+ACCEPTED = "accepted"
+
+
+def claim_origins(session: Session) -> dict[str, dict[str, list[str]]]:
+    """For each claim, the independent origins for it and against it (accepted, not hypothetical evidence).
+
+    Origins are counted as the status rules count them: a named party once wherever it is quoted,
+    an article's author once per article.
+    """
+    out: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"for": set(), "against": set()})
+    for claim_id, facts in evidence_facts(session).items():
+        for fact in facts:
+            if fact.review != ACCEPTED or fact.hypothetical:
+                continue
+            out[claim_id]["for" if fact.stance == "supports" else "against"].update(fact.origins)
+    return {cid: {side: sorted(names) for side, names in sides.items()} for cid, sides in out.items()}
+
+
+def contradiction_claims(session: Session) -> list[Claim]:
+    """Every claim at either end of a contradiction link."""
+    ends = select(Relation.claim_a).where(Relation.kind == "contradicts").union(
+        select(Relation.claim_b).where(Relation.kind == "contradicts")
+    )
+    return list(session.exec(select(Claim).where(col(Claim.id).in_(ends))).all())
+
+
+def contradiction_clusters(session: Session) -> list[list[str]]:
+    """Groups of claim ids joined by contradiction links, largest first (ids sorted within a group)."""
+    graph = nx.MultiDiGraph()
+    for a, b in session.exec(select(Relation.claim_a, Relation.claim_b).where(Relation.kind == "contradicts")):
+        graph.add_edge(node_id("claim", a), node_id("claim", b), type="contradicts")
+    return [sorted(n.split(":", 1)[1] for n in cluster) for cluster in dispute_clusters(graph)]
+
+
+def entity_names(session: Session, *, ids: Iterable[str] | None = None) -> dict[str, Entity]:
+    """Entities by id (all of them, or those with the given ids)."""
+    query = select(Entity)
+    if ids is not None:
+        query = query.where(col(Entity.id).in_(sorted(set(ids))))
+    return {e.id: e for e in session.exec(query)}
+
+
+def evidence_counts(session: Session, *, claim_ids: Collection[str]) -> dict[str, dict[str, int]]:
+    """For each claim: how many accepted pieces of evidence and distinct sources it has."""
+    if not claim_ids:
+        return {}
+    query = (
+        select(Evidence.claim_id, func.count(col(Evidence.id)), func.count(func.distinct(Evidence.source_id)))
+        .where(col(Evidence.claim_id).in_(sorted(claim_ids)), Evidence.review == ACCEPTED)
+        .group_by(col(Evidence.claim_id))
+    )
+    return {cid: {"evidence": int(n), "sources": int(s)} for cid, n, s in session.exec(query)}
+
+
+def parties_of(asserted_by: str | None) -> tuple[str, ...]:
+    """The parties named in an ``asserted_by`` value; the article's author is ``'author'``.
+
+    >>> parties_of("Elon Musk and Alexandr Wang")
+    ('Elon Musk', 'Alexandr Wang')
+    >>> parties_of(None)
+    ('author',)
+    """
+    return origins_of(asserted_by, source_label="author")
+
+
+def _facet(counts: Counter[str], labels: dict[str, str]) -> list[dict[str, Any]]:
+    rows = [{"value": value, "label": labels.get(value, value), "count": n} for value, n in counts.items()]
+    return sorted(rows, key=lambda r: (-r["count"], str(r["label"]).lower()))
+
+
+def claim_facets(session: Session, *, claims: Collection[Claim]) -> dict[str, list[dict[str, Any]]]:
+    """How many of these claims fall under each status, subject, metric, source and asserter."""
+    ids = {c.id for c in claims}
+    by_source: dict[str, set[str]] = defaultdict(set)
+    by_party: dict[str, set[str]] = defaultdict(set)
+    query = select(Evidence.claim_id, Evidence.source_id, Evidence.asserted_by).where(Evidence.review == ACCEPTED)
+    for cid, sid, asserted_by in session.exec(query):
+        if cid in ids:
+            by_source[sid].add(cid)
+            for party in parties_of(asserted_by):
+                by_party[party].add(cid)
+    entities = entity_names(session, ids={c.subject_id for c in claims})
+    titles = dict(session.exec(select(Source.id, Source.title).where(col(Source.id).in_(sorted(by_source)))).all())
+    return {
+        "status": _facet(Counter(c.status for c in claims), {}),
+        "subject": _facet(Counter(c.subject_id for c in claims), {k: e.name for k, e in entities.items()}),
+        "metric": _facet(Counter(c.metric for c in claims), {}),
+        "source": _facet(Counter({sid: len(v) for sid, v in by_source.items()}), titles),
+        "asserted_by": _facet(Counter({p: len(v) for p, v in by_party.items()}), {"author": "article authors"}),
+    }
+
+
+def evidence_in_source(session: Session, *, source_id: str) -> list[tuple[Evidence, Claim]]:
+    """Every piece of evidence found in one source (any review state) with its claim, in text order."""
+    query = (
+        select(Evidence, Claim)
+        .join(Claim, col(Claim.id) == col(Evidence.claim_id))
+        .where(Evidence.source_id == source_id)
+        .order_by(col(Evidence.start), col(Evidence.end), col(Evidence.id))
+    )
+    return [(ev, claim) for ev, claim in session.exec(query)]
+
+
+def party_index(session: Session) -> dict[str, tuple[str, str]]:
+    """Folded name or alias -> (entity id, canonical name), to link asserters to entity pages."""
+    index: dict[str, tuple[str, str]] = {}
+    for entity in session.exec(select(Entity).order_by(col(Entity.id))):
+        for name in (entity.name, *entity.aliases):
+            index.setdefault(norm_name(name), (entity.id, entity.name))
+    return index
+
+
+def claims_asserted_by(session: Session, *, entity: Entity) -> list[tuple[Claim, Evidence]]:
+    """Claims this entity asserts somewhere (accepted evidence naming it, by name or alias), with the evidence."""
+    names = {norm_name(n) for n in (entity.name, *entity.aliases)}
+    rows = session.exec(
+        select(Evidence, Claim).join(Claim, col(Claim.id) == col(Evidence.claim_id))
+        .where(Evidence.review == ACCEPTED, Evidence.asserted_by != "author")
+        .order_by(col(Claim.metric), col(Claim.id), col(Evidence.added_at))
+    )
+    return [(claim, ev) for ev, claim in rows if names & {norm_name(p) for p in parties_of(ev.asserted_by)}]
+
+
+def claims_about(session: Session, *, entity_id: str) -> list[Claim]:
+    """Claims whose subject is this entity, disputed first, then by metric."""
+    query = select(Claim).where(Claim.subject_id == entity_id)
+    order = (col(Claim.status) != "disputed", col(Claim.status) != "refuted", col(Claim.metric), col(Claim.value))
+    return list(session.exec(query.order_by(*order)).all())
+
+
+def entities_with_counts(session: Session) -> list[dict[str, Any]]:
+    """Every entity with how many claims are about it, most-discussed first."""
+    counts = dict(session.exec(select(Claim.subject_id, func.count(col(Claim.id))).group_by(col(Claim.subject_id))).all())
+    rows = [{"id": e.id, "name": e.name, "kind": e.kind, "parent_id": e.parent_id, "aliases": list(e.aliases),
+             "claims": int(counts.get(e.id, 0))} for e in session.exec(select(Entity))]
+    return sorted(rows, key=lambda r: (-r["claims"], r["name"].lower()))
+
+
+def sources_with_counts(session: Session, *, include_superseded: bool = False) -> list[dict[str, Any]]:
+    """Sources (live ones unless asked) with how much accepted evidence each holds, documents first."""
+    counts = dict(session.exec(
+        select(Evidence.source_id, func.count(col(Evidence.id))).where(Evidence.review == ACCEPTED)
+        .group_by(col(Evidence.source_id))
+    ).all())
+    query = select(Source.id, Source.name, Source.title, Source.author, Source.published, Source.url, Source.kind,
+                   Source.superseded_by)
+    if not include_superseded:
+        query = query.where(or_(col(Source.superseded_by).is_(None)))
+    keys = ("id", "name", "title", "author", "published", "url", "kind", "superseded_by")
+    rows = [dict(zip(keys, row, strict=True)) | {"evidence": int(counts.get(row[0], 0))} for row in session.exec(query)]
+    return sorted(rows, key=lambda r: (r["kind"] != "document", r["name"].lower()))
