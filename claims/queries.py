@@ -7,11 +7,10 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 import networkx as nx
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from claims.analysis import evidence_facts
-from claims.graph import dispute_clusters, node_id
 from claims.models import Claim, Entity, Evidence, Relation, Source
 from claims.status import origins_of
 from claims.vocabulary import norm_name
@@ -61,10 +60,9 @@ def contradiction_claims(session: Session) -> list[Claim]:
 
 def contradiction_clusters(session: Session) -> list[list[str]]:
     """Groups of claim ids joined by contradiction links, largest first (ids sorted within a group)."""
-    graph = nx.MultiDiGraph()
-    for a, b in session.exec(select(Relation.claim_a, Relation.claim_b).where(Relation.kind == "contradicts")):
-        graph.add_edge(node_id("claim", a), node_id("claim", b), type="contradicts")
-    return [sorted(n.split(":", 1)[1] for n in cluster) for cluster in dispute_clusters(graph)]
+    graph = nx.Graph()
+    graph.add_edges_from(session.exec(select(Relation.claim_a, Relation.claim_b).where(Relation.kind == "contradicts")))
+    return sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c))
 
 
 def entity_names(session: Session, *, ids: Iterable[str] | None = None) -> dict[str, Entity]:
@@ -180,7 +178,7 @@ def sources_with_counts(session: Session, *, include_superseded: bool = False) -
     query = select(Source.id, Source.name, Source.title, Source.author, Source.published, Source.url, Source.kind,
                    Source.superseded_by)
     if not include_superseded:
-        query = query.where(or_(col(Source.superseded_by).is_(None)))
+        query = query.where(col(Source.superseded_by).is_(None))
     keys = ("id", "name", "title", "author", "published", "url", "kind", "superseded_by")
     rows = [dict(zip(keys, row, strict=True)) | {"evidence": int(counts.get(row[0], 0))} for row in session.exec(query)]
     return sorted(rows, key=lambda r: (r["kind"] != "document", r["name"].lower()))

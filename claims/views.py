@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from claims.canonical import metric_label, metric_question
 from claims.models import Claim, Entity, Evidence, Relation, Source, as_dict
-from claims.store import evidence_of_claim, get_claim, relations_of_claim
+from claims.queries import (
+    claim_origins,
+    claims_about,
+    claims_asserted_by,
+    contradiction_claims,
+    contradiction_clusters,
+    entity_names,
+    evidence_in_source,
+    sources_with_counts,
+)
+from claims.store import corpus_counts, evidence_of_claim, get_claim, get_entity, get_source, relations_of_claim
 
-__all__ = ["claim_summary", "evidence_view", "claim_view", "value_spread"]
+__all__ = [
+    "claim_summary",
+    "evidence_view",
+    "claim_view",
+    "value_spread",
+    "value_label",
+    "dispute_groups",
+    "overview",
+    "source_view",
+    "entity_view",
+]
 
 CONTEXT_CHARS = 240
 
@@ -92,3 +113,112 @@ def claim_view(session: Session, *, claim_id: str, include_pending: bool = True)
         "spread": value_spread(session, claim),
     })
     return view
+
+
+def value_label(claim: Claim) -> str:
+    """What a claim says, without its subject and metric: the words to put side by side with rivals.
+
+    >>> value_label(Claim(id="c", subject_id="s", metric="gpu_count", unit="GPU", value_text="50,000",
+    ...                   statement="DeepSeek GPU count: about 50,000 GPUs"))
+    'about 50,000 GPUs'
+    """
+    return claim.statement.split(": ", 1)[-1]
+
+
+def _group_subject(members: list[Claim], entities: dict[str, Entity]) -> str:
+    # A dispute between a company and its own model ("DeepSeek uses MoE" vs "R1 does not") is asked
+    # about the parent: prefer the subject that is every other subject's parent, else the most common.
+    subjects = Counter(c.subject_id for c in members)
+    for candidate in subjects:
+        others = set(subjects) - {candidate}
+        if others and all(entities.get(o) is not None and entities[o].parent_id == candidate for o in others):
+            return candidate
+    return min(subjects, key=lambda s: (-subjects[s], s))
+
+
+def _rival(claim: Claim, entities: dict[str, Entity], origins: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
+    sides = origins.get(claim.id, {"for": [], "against": []})
+    return claim_summary(claim, entities.get(claim.subject_id)) | {
+        "value_label": value_label(claim), "origins": sides["for"], "origin_count": len(sides["for"]),
+        "against": sides["against"],
+    }
+
+
+def _dispute_group(members: list[Claim], entities: dict[str, Entity],
+                   origins: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
+    subject_id = _group_subject(members, entities)
+    subject = entities.get(subject_id)
+    metric = Counter(c.metric for c in members).most_common(1)[0][0]
+    name = subject.name if subject else subject_id
+    rivals = sorted(members, key=lambda c: (c.value is None, c.value or 0.0, c.value_max or 0.0, c.value_text))
+    all_origins = {o for c in members for o in origins.get(c.id, {}).get("for", [])}
+    return {
+        "question": metric_question(metric, name), "metric": metric, "metric_label": metric_label(metric),
+        "subject": {"id": subject_id, "name": name}, "origin_count": len(all_origins),
+        "claims": [_rival(c, entities, origins) for c in rivals],
+    }
+
+
+def dispute_groups(session: Session) -> list[dict[str, Any]]:
+    """Rival claims joined by contradictions, one group per question, when at least one is disputed or refuted.
+
+    Groups with the most independent origins come first.
+    """
+    claims = {c.id: c for c in contradiction_claims(session)}
+    origins = claim_origins(session)
+    entities = entity_names(session, ids={c.subject_id for c in claims.values()})
+    groups = []
+    for ids in contradiction_clusters(session):
+        members = [claims[i] for i in ids if i in claims]
+        if any(c.status in ("disputed", "refuted") for c in members):
+            groups.append(_dispute_group(members, entities, origins))
+    return sorted(groups, key=lambda g: (-g["origin_count"], -len(g["claims"]), g["question"]))
+
+
+def overview(session: Session) -> dict[str, Any]:
+    """The home page: corpus counts, the disputes grouped by question, and the sources."""
+    return {"counts": corpus_counts(session), "disputes": dispute_groups(session),
+            "sources": sources_with_counts(session)}
+
+
+def _located_evidence(ev: Evidence, claim: Claim) -> dict[str, Any]:
+    return {
+        "id": ev.id, "claim_id": claim.id, "statement": claim.statement, "status": claim.status,
+        "start": ev.start, "end": ev.end, "value_start": ev.value_start, "value_end": ev.value_end,
+        "quote": ev.quote, "value_text": ev.value_text, "asserted_by": ev.asserted_by, "stance": ev.stance,
+        "hedge": ev.hedge, "hypothetical": ev.hypothetical, "origin": ev.origin, "review": ev.review,
+    }
+
+
+def source_view(session: Session, *, source_id: str) -> dict[str, Any] | None:
+    """One source with its text and every piece of evidence found in it, in text order."""
+    source = get_source(session, source_id=source_id)
+    if source is None:
+        return None
+    view = as_dict(source)
+    view["evidence"] = [_located_evidence(ev, claim) for ev, claim in evidence_in_source(session, source_id=source_id)]
+    return view
+
+
+def _entity_ref(entity: Entity | None) -> dict[str, str] | None:
+    return {"id": entity.id, "name": entity.name} if entity else None
+
+
+def entity_view(session: Session, *, entity_id: str) -> dict[str, Any] | None:
+    """One entity: its aliases, parent and children, the claims about it and the claims it asserts."""
+    entity = get_entity(session, entity_id=entity_id)
+    if entity is None:
+        return None
+    children = session.exec(select(Entity).where(Entity.parent_id == entity.id).order_by(col(Entity.name))).all()
+    about = claims_about(session, entity_id=entity.id)
+    asserted = claims_asserted_by(session, entity=entity)
+    subjects = entity_names(session, ids={c.subject_id for c, _ in asserted})
+    return {
+        "id": entity.id, "name": entity.name, "kind": entity.kind, "aliases": list(entity.aliases),
+        "parent": _entity_ref(get_entity(session, entity_id=entity.parent_id) if entity.parent_id else None),
+        "children": [_entity_ref(c) for c in children],
+        "about": [claim_summary(c, entity) | {"value_label": value_label(c)} for c in about],
+        "asserted": [claim_summary(c, subjects.get(c.subject_id)) | {
+            "evidence_id": ev.id, "source_id": ev.source_id, "quote": ev.quote, "stance": ev.stance,
+            "asserted_by": ev.asserted_by} for c, ev in asserted],
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -21,6 +22,9 @@ from ingest.segment import Masks, Sentence, find_masks, split_sentences
 __all__ = ["Extractor"]
 
 _QUOTE_LIMIT = 360
+# A figure with no subject of its own is about the document's topic only if the topic was named
+# this close before it (about a long paragraph); further away, the passage has moved on.
+TOPIC_WINDOW = 800
 _CLAUSE_BREAK = re.compile(
     r";|:\s|\s[-–—]\s|—|,\s+(?:so|but|while|whereas|and then)\b|\bbut\s+(?=I\b|we\b)|,\s+and\s+(?=[A-Z])|"
     r",?\s+(?:compared (?:to|with)|versus|vs\.?)\s|\.\.\.\s*|…\s*"
@@ -55,7 +59,7 @@ class _State:
     """What earlier sentences of a document tell later ones."""
 
     topic: str = "DeepSeek"
-    topical_paragraphs: set[int] = field(default_factory=set)
+    topic_mentions: list[int] = field(default_factory=list)
     last_person: str | None = None
     last_family: str | None = None
     lead_reporter: tuple[str, ...] | None = None
@@ -149,7 +153,7 @@ class Extractor:
         parsed = iter(self.nlp.pipe(texts, batch_size=256))
         results = []
         for document, (masks, cands, topical) in zip(documents, plans, strict=True):
-            state = _State(topical_paragraphs=topical)
+            state = _State(topic_mentions=topical)
             mentions: list[Mention] = []
             for sentence in cands:
                 mentions.extend(self._read_sentence(document, masks, sentence, next(parsed), state))
@@ -161,8 +165,8 @@ class Extractor:
         masks = find_masks(text)
         sentences = [s for s in split_sentences(text) if not masks.overlaps(s.start, s.start + 1)
                      or not masks.overlaps(s.end - 1, s.end)]
-        topical = {s.paragraph for s in sentences if self.family_hint.search(text, s.start, s.end)}
-        chosen = [s for s in sentences if s.paragraph in topical or self.candidate.search(text, s.start, s.end)]
+        topical = [m.start() for m in self.family_hint.finditer(text)]
+        chosen = [s for s in sentences if self.candidate.search(text, s.start, s.end)]
         return masks, chosen, topical
 
     # -- sentences ---------------------------------------------------------------------------------
@@ -252,8 +256,8 @@ class Extractor:
         """
         if sent.span.list_item and state.lead_subject:
             return state.lead_subject
-        paragraph = sent.span.paragraph
-        topical = paragraph in state.topical_paragraphs or paragraph - 1 in state.topical_paragraphs
+        i = bisect_right(state.topic_mentions, sent.end) - 1
+        topical = i >= 0 and state.topic_mentions[i] >= fig.start - TOPIC_WINDOW
         modifier = fig.quantity.unit == "GPU" and re.match(r"\s+(?:[a-z-]+\s+){0,2}(?:models?|clusters?|systems?|"
                                                            r"supercomputers?|data ?cent(?:er|re)s?|chips?)\b",
                                                            sent.text[fig.unit_end:fig.unit_end + 40])
