@@ -99,6 +99,7 @@ def compute_status(
     if direct_against:
         reasons.append(f"Disputed directly by {_names(_origins(direct_against))}.")
     strong_against = _strong_origins(direct_against)
+    rival_strength = [set(strong_against)]
     for rel in relations:
         other = rel.b if rel.a == claim_id else rel.a
         other_support = _counted(evidence_by_claim.get(other, ()), "supports")
@@ -111,25 +112,28 @@ def compute_status(
             rivals = _origins(other_support)
             against_origins |= rivals
             strong_against |= _strong_origins(other_support)
+            rival_strength.append(_strong_origins(other_support))
             reasons.append(f"Contradicted by «{labels.get(other, other)}», asserted by {_names(rivals)}.")
         elif rel.kind == "misattribution":
             reasons.append(f"The same figure is also credited to another model: «{labels.get(other, other)}».")
         elif rel.kind == "different_scope":
             reasons.append(f"Differs from «{labels.get(other, other)}», which measures something else.")
-    return _decide(for_origins, against_origins, strong_against, direct_against, support, reasons)
+    return _decide(for_origins, against_origins, rival_strength, direct_against, support, reasons)
 
 
 def _decide(
     for_origins: set[str],
     against_origins: set[str],
-    strong_against: set[str],
+    rival_strength: Sequence[set[str]],
     direct_against: Sequence[EvidenceFacts],
     support: Sequence[EvidenceFacts],
     reasons: list[str],
 ) -> Verdict:
+    """Weigh origins for and against. Rivals that disagree with each other do not add up: the claim is
+    refuted only when one alternative (or the direct disputes) clearly outweighs it."""
     own_retraction = _origins(direct_against) & _origins(support)
     against_only = against_origins - for_origins
-    strong_only = strong_against - for_origins
+    strong_only = max((rival - for_origins for rival in rival_strength), key=len, default=set())
     if own_retraction:
         reasons.append(f"Refuted: {_names(own_retraction)} asserted it and now disputes it.")
         return Verdict("refuted", tuple(reasons))
@@ -141,7 +145,8 @@ def _decide(
         return Verdict("unverified", tuple(reasons))
     if len(strong_only) >= REFUTE_MIN_ORIGINS and len(strong_only) >= REFUTE_RATIO * max(1, len(for_origins)):
         reasons.append(
-            f"Refuted: {len(strong_only)} independent origins against and {len(for_origins)} for."
+            f"Refuted: {len(strong_only)} independent origins back one alternative ({_names(strong_only)}); "
+            f"{len(for_origins)} back this claim."
         )
         return Verdict("refuted", tuple(reasons))
     reasons.append(f"Disputed: {len(against_only)} independent origin(s) disagree, {len(for_origins)} agree.")
