@@ -279,6 +279,14 @@ def _leading_word_number(phrase: str) -> tuple[float, str] | None:
     return None
 
 
+def _attached_unit(rest: str) -> bool:
+    """A unit written onto the number ("400GB/s", "5GW") rather than a model or ordinal ("3nm", "2nd")."""
+    from claims.vocabulary import noun_unit  # noqa: PLC0415
+
+    found = noun_unit(rest)
+    return found is not None and found[0] == "other" and found[1] in ("GB", "GB/s", "FLOPs", "power")
+
+
 def _unit_of_rest(rest: str, quantity: Quantity) -> Quantity:
     """Read the unit words after a number: '% ', ' times', ' GPUs', ' / 1M tokens', ' months'."""
     from claims.vocabulary import unit_for_noun  # noqa: PLC0415 - avoids an import cycle at load
@@ -364,7 +372,7 @@ def _parse_figure(body: str, original: str) -> Quantity:
         rest = body[match.end():]
         if quantity.unit == "count" and re.fullmatch(r"\d{1,2}", match.group(0)) and re.fullmatch(r"\s*[.)]\s*", rest):
             raise QuantityError(f"{original!r} is list numbering, not a figure")
-        if rest[:1].isalnum() and not rest[:1].isspace() and quantity.unit == "count" and not match["mag"]:
+        if rest[:1].isalnum() and quantity.unit == "count" and not match["mag"] and not _attached_unit(rest):
             raise QuantityError(f"{original!r} holds no figure")
         return _unit_of_rest(rest, quantity)
     if body.startswith("#") and body[1:].isdigit():

@@ -79,7 +79,8 @@ def value_spread(session: Session, claim: Claim) -> list[dict[str, Any]]:
             select(Evidence.asserted_by).where(Evidence.claim_id == rival.id, Evidence.review == "accepted").distinct()
         ).all()
         out.append({"id": rival.id, "value": rival.value, "value_max": rival.value_max, "unit": rival.unit,
-                    "qualifier": rival.qualifier, "value_text": rival.value_text, "status": rival.status,
+                    "qualifier": rival.qualifier, "value_text": rival.value_text, "value_label": value_label(rival),
+                    "status": rival.status,
                     "asserted_by": sorted(set(asserters)), "current": rival.id == claim.id})
     return out
 

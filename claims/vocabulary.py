@@ -58,6 +58,7 @@ _NOUN_UNITS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
     (re.compile(r"(?:-\s?)?hours?\b"), "other", "hours"),
     (re.compile(r"-?bits?\b"), "other", "bits"),
     (re.compile(r"(?:t|p|e)?flops?\b", re.I), "other", "FLOPs"),
+    (re.compile(r"(?:gb|tb)\s?/\s?s\b|(?:gigabytes?|terabytes?) per second"), "other", "GB/s"),
     (re.compile(r"(?:gb|tb|gigabytes?|terabytes?)\b"), "other", "GB"),
     (re.compile(r"(?:mw|gw|megawatts?|gigawatts?)\b"), "other", "power"),
     (re.compile(r"(?:racks?|servers?|nodes?|clusters?|datacenters?|data centers?)\b"), "count", None),

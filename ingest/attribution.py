@@ -44,6 +44,15 @@ _OF_ORG = re.compile(r"\s+(?:of|at|from)\s+(?:the\s+)?[A-Z][\w.&-]*(?:\s+[A-Z][\
 _AND_SUPPORTERS = re.compile(r"\s+and\s+(?:its|their|his|her)\s+\w+\s+$")
 _POSSESSIVE_NOUN = re.compile(r"['’]s?\s+(?:own\s+)?(?:\w+\s+)?(?:{nouns})\s+(?:(?:also|has|have)\s+)?$", re.I)
 _PRONOUN = re.compile(r"\b(He|She)\s+(?:also\s+)?$")
+# A person outside the vocabulary, named just before a reporting verb: "White House AI czar David Sacks said".
+_UNKNOWN_NAME = re.compile(
+    r"(?<![\w'’])((?:[A-Z][a-z'’-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-z'’-]+|[A-Z]\.|de|van|von)){1,2})"
+    r"(?:\s*,[^,;]{1,60},)?\s+(?:(?:also|has|have|had|previously|recently)\s+)*$"
+)
+_NOT_NAME_WORDS = {"The", "This", "That", "These", "In", "On", "At", "If", "When", "While", "But", "And", "Some", "Many",
+                   "Most", "Other", "Industry", "Analysts", "Experts", "Critics", "Reports", "Training", "Memory"}
+_COMPANY = re.compile(r"\b(?:the|The)\s+(?:company|firm|startup|lab|Chinese company|Chinese lab|Chinese startup)\s+"
+                      r"(?:(?:also|has|have|had)\s+)*$")
 _SUBJECTLESS = re.compile(r"(?:^|[;,]|\band)\s*$")
 _BREAKS = re.compile(
     r",\s+so\b|,\s+but\b|;\s+(?!said\b|says\b|adding\b)|\bHowever\b|,\s+while\b|\bbut\s+(?=I|we)|"
@@ -117,6 +126,7 @@ def find_reports(
     names: Sequence[Name],
     rules: AttributionRules,
     last_person: str | None,
+    last_org: str | None = None,
 ) -> list[Report]:
     """Every attribution in text[start:end], in order of where its voice begins."""
     reports: list[Report] = []
@@ -128,8 +138,14 @@ def find_reports(
             reports.append(Report(verb.end(), until, tuple(dict.fromkeys(p.name for p in parties)), verb.group(0)))
             continue
         pronoun = _PRONOUN.search(text, max(start, verb.start() - 12), verb.start())
+        named = _UNKNOWN_NAME.search(text, max(start, verb.start() - 80), verb.start())
+        company = _COMPANY.search(text, max(start, verb.start() - 25), verb.start())
         if pronoun and last_person:
             reports.append(Report(verb.end(), until, (last_person,), verb.group(0)))
+        elif named and named.group(1).split()[0] not in _NOT_NAME_WORDS:
+            reports.append(Report(verb.end(), until, (named.group(1),), verb.group(0)))
+        elif company and last_org:
+            reports.append(Report(verb.end(), until, (last_org,), verb.group(0)))
         elif reports and _SUBJECTLESS.search(text[max(start, verb.start() - 8):verb.start()]):
             reports.append(Report(verb.end(), until, reports[-1].parties, verb.group(0)))
     for match in _ACCORDING.finditer(text, start, end):

@@ -51,6 +51,21 @@ _HARDWARE_PHRASE = re.compile(
     r"(?P<desc>(?:[\w-]+\s+){0,3}?)(?P<noun>GPUs?|chips?|hardware|accelerators)\b",
     re.I,
 )
+# A byline or dateline ("Published January 28, 2025", "By Jane Doe | Jan. 28, 2025") is not a claim.
+_DATELINE = re.compile(
+    r"(?:(?:published|posted|updated|last updated|date|by [^|\n]{1,60})[\s:|,·-]*)*"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?[A-Za-z]{3,9}\.? \d{1,2},? \d{4}(?:[\s,|·-]+\d{1,2}:\d\d.*)?"
+    r"|\d{4}-\d\d-\d\d",
+    re.I,
+)
+_PROPER_SUBJECT = re.compile(
+    r"\W*(?:The\s+)?((?:[A-Z][\w&.-]*\s+){0,3}[A-Z][\w&.-]*)\s+(?:(?:has|have|had|also|is|was)\s+)?"
+    r"(?:\w+ed|fell|rose|lost|gained|sank|slid|jumped|dropped|surged|plunged|raised|spent|paid|won|grew|is|was|has)\b"
+)
+_NOT_NAMES = {"The", "This", "That", "These", "Those", "It", "Its", "They", "We", "I", "He", "She", "Our", "Their",
+              "A", "An", "In", "On", "At", "By", "For", "If", "When", "While", "But", "And", "So", "Some", "Most",
+              "Many", "All", "Each", "Every", "Other", "Both", "Training", "Memory", "Performance", "Throughput",
+              "Speed", "Cost", "Costs", "Inference", "Prices", "Shares", "Stocks", "Revenue", "Sales"}
 _IF_IDIOMS = re.compile(r"\bif anything\b|\bas if\b|\beven if\b", re.I)
 
 
@@ -125,10 +140,13 @@ class Extractor:
         self.conditionals = [re.compile(c, re.I) for c in p["conditionals"]]
         self.scopes = [(s["facet"], s["value"], re.compile(s["cue"], re.I)) for s in p["scope"]]
         self.metrics = [
-            (m["metric"], set(m["units"]), set(m.get("notes", [])), bool(m.get("before_only")),
-             [(re.compile(cue, re.I) if cue else None, weight) for cue, weight in m["cues"]])
+            (m["metric"], set(m["units"]), set(m.get("notes", [])), m.get("before_only") and "before"
+             or m.get("after_only") and "after" or "", [(re.compile(cue, re.I) if cue else None, weight)
+                                                       for cue, weight in m["cues"]])
             for m in p["metrics"]
         ]
+        # Metrics about the industry at large ("costs fall 4x a year") never default to the document's topic.
+        self.no_default_subject = {m["metric"] for m in p["metrics"] if "default_subject" in m}
         self.qualitative = [
             (q["metric"], q["value"], [re.compile(c, re.I) for c in q["cues"]],
              [re.compile(n, re.I) for n in q.get("negations", [])])
@@ -166,7 +184,8 @@ class Extractor:
         sentences = [s for s in split_sentences(text) if not masks.overlaps(s.start, s.start + 1)
                      or not masks.overlaps(s.end - 1, s.end)]
         topical = [m.start() for m in self.family_hint.finditer(text)]
-        chosen = [s for s in sentences if self.candidate.search(text, s.start, s.end)]
+        chosen = [s for s in sentences if self.candidate.search(text, s.start, s.end)
+                  and not _DATELINE.fullmatch(text, s.start, s.end)]
         return masks, chosen, topical
 
     # -- sentences ---------------------------------------------------------------------------------
@@ -191,7 +210,8 @@ class Extractor:
         sent.figures = find_figures(text, span.start, span.end, masks=masks, blocked=blocked,
                                     published=document.published)
         sent.reports = find_reports(text, span.start, span.end, names=sent.names, rules=self.rules,
-                                    last_person=state.last_person)
+                                    last_person=state.last_person,
+                                    last_org=self.vocabulary.family(state.last_family) if state.last_family else None)
         if not span.list_item:
             state.lead_reporter = state.lead_subject = None
         mentions = [m for fig in sent.figures for m in self._figure_mentions(sent, fig, state)]
@@ -221,6 +241,8 @@ class Extractor:
         voice = report.parties if report else ()
         subject = self._subject(sent, fig.start, fig.unit_end, state, exclude=voice, figure=fig)
         metric = self._metric(sent, fig)
+        if subject is None:
+            subject = self._named_subject(sent, fig)
         key = (metric, fig.quantity.unit, fig.quantity.value)
         explicit = subject is not None
         distinctive = fig.quantity.unit in ("USD", "GPU", "parameters", "USD/1M tokens")
@@ -256,12 +278,23 @@ class Extractor:
         """
         if sent.span.list_item and state.lead_subject:
             return state.lead_subject
+        if self._metric(sent, fig) in self.no_default_subject:
+            return UNSPECIFIED
         i = bisect_right(state.topic_mentions, sent.end) - 1
         topical = i >= 0 and state.topic_mentions[i] >= fig.start - TOPIC_WINDOW
         modifier = fig.quantity.unit == "GPU" and re.match(r"\s+(?:[a-z-]+\s+){0,2}(?:models?|clusters?|systems?|"
                                                            r"supercomputers?|data ?cent(?:er|re)s?|chips?)\b",
                                                            sent.text[fig.unit_end:fig.unit_end + 40])
         return state.topic if topical and not modifier else UNSPECIFIED
+
+    def _named_subject(self, sent: _Sentence, fig: Figure) -> str | None:
+        """A proper name outside the vocabulary that opens the figure's clause: 'The Nasdaq Composite fell 3.1%'."""
+        clause_start = self._clause_start(sent, fig.start)
+        match = _PROPER_SUBJECT.match(sent.text, clause_start, fig.start)
+        if not match or any(n.start < match.end(1) and match.start(1) < n.end for n in sent.names):
+            return None
+        name = match.group(1)
+        return None if name.split()[0] in _NOT_NAMES else name
 
     def _clause_start(self, sent: _Sentence, position: int) -> int:
         start = sent.start
@@ -364,15 +397,17 @@ class Extractor:
         text = sent.text
         clause_start, clause_end = self._clause_start(sent, fig.start), self._clause_end(sent, fig.unit_end)
         best, best_score = "other", 0.0
-        for metric, units, notes, before_only, cues in self.metrics:
-            if q.unit not in units or (notes and q.note not in notes):
+        for metric, units, notes, side, cues in self.metrics:
+            if q.unit not in units or (notes and q.unit == "other" and q.note not in notes):
                 continue
             score = 0.0
             for cue, weight in cues:
                 if cue is None:
                     score += weight
-                elif before_only:
+                elif side == "before":
                     score += weight if cue.search(text[max(sent.start, fig.start - 30):fig.start]) else 0.0
+                elif side == "after":
+                    score += weight if cue.match(text[fig.end:min(sent.end, fig.end + 25)]) else 0.0
                 else:
                     score += weight * self._closeness(cue, sent, fig, clause_start, clause_end)
             if score > best_score:

@@ -104,7 +104,9 @@ def _number_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequ
         if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), blocked):
             continue
         rest = text[m.end():min(end, m.end() + 80)]
-        if re.match(r"[A-Za-z]", rest) and not re.match(r"(?:k|K|M|B|bn|T)\b", rest):
+        attached = noun_unit(rest) if re.match(r"[A-Za-z]", rest) else None
+        if re.match(r"[A-Za-z]", rest) and not re.match(r"(?:k|K|M|B|bn|T)\b", rest) and not (
+                attached and attached[0] == "other" and attached[1] in ("GB", "GB/s", "FLOPs", "power")):
             continue
         if re.match(r"\s?(?:nm|st|nd|rd|th)\b|\.\d|:\d|/\d(?!\s?[MmKk]\b)", rest):
             continue
@@ -247,6 +249,19 @@ def _merge_bit_ranges(text: str, figures: list[Figure]) -> list[Figure]:
     return out
 
 
+def _shared_price_unit(figures: list[Figure]) -> list[Figure]:
+    """'$0.55 per million input tokens ... compared with $15 and $60 for o1': the bare prices are per token too."""
+    if not any(f.quantity.unit == "USD/1M tokens" for f in figures):
+        return figures
+    out = []
+    for fig in figures:
+        q = fig.quantity
+        if q.unit == "USD" and q.value is not None and q.value < 1000 and fig.unit_end == fig.end and not q.note:
+            fig = replace(fig, quantity=replace(q, unit="USD/1M tokens"))
+        out.append(fig)
+    return out
+
+
 def _bare_counts(text: str, start: int, end: int, figures: list[Figure]) -> list[Figure]:
     """A bare number takes its unit from the sentence: 'said the number is about 50,000' after GPU counts."""
     has_gpu = any(f.quantity.unit == "GPU" for f in figures)
@@ -292,7 +307,7 @@ def find_figures(
     sentence = text[start:end]
     if _FIRST_PERSON.search(sentence):
         kept = [f for f in kept if not (f.kind == "date" and _first_person_before(text, start, f.start))]
-    return _bare_counts(text, start, end, kept)
+    return _shared_price_unit(_bare_counts(text, start, end, kept))
 
 
 def _first_person_before(text: str, start: int, at: int) -> bool:
