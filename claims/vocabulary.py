@@ -44,7 +44,8 @@ _GPU_NOUNS = r"(?:gpus?|chips?|accelerators?|graphics cards?|cards|processors|ho
 _GPU_MODIFIERS = (
     r"(?:(?:nvidia|nvidia's|amd|a100|h100|h800|h20|h200|a800|b200|hopper|blackwell|advanced|ai|newer|older|"
     r"high-end|higher-end|lower-end|low-end|top-end|data-?center|datacenter|of|the|its|their|nvidia's|more|"
-    r"export-compliant|restricted|powerful|cutting-edge|latest|used|additional|new)\s+){0,4}"
+    r"export-compliant|restricted|powerful|cutting-edge|latest|used|additional|new|generation|gen|class|series|"
+    r"hopper-class|hopper-generation|h100-class|grade|ai-grade)\s+){0,4}"
 )
 _NOUN_UNITS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
     (re.compile(rf"{_GPU_MODIFIERS}(?:gpu|h800|h100|a100)[- ]hours?\b"), "other", "GPU hours"),
@@ -196,7 +197,8 @@ class Vocabulary:
     def hardware_tier(self, text: str | None) -> str | None:
         """The export-control tier a hardware description falls in ('advanced', 'restricted-older')."""
         lowered = (text or "").lower()
-        found = {tier for term, tier in self.hardware_tiers.items() if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", lowered)}
+        found = {tier for term, tier in self.hardware_tiers.items()
+                 if re.search(rf"(?<![\w-]){re.escape(term)}s?(?![\w-])", lowered)}
         return found.pop() if len(found) == 1 else None
 
     def aliases(self) -> Iterable[tuple[str, str]]:

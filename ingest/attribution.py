@@ -53,6 +53,11 @@ _NOT_NAME_WORDS = {"The", "This", "That", "These", "In", "On", "At", "If", "When
                    "Most", "Other", "Industry", "Analysts", "Experts", "Critics", "Reports", "Training", "Memory"}
 _COMPANY = re.compile(r"\b(?:the|The)\s+(?:company|firm|startup|lab|Chinese company|Chinese lab|Chinese startup)\s+"
                       r"(?:(?:also|has|have|had)\s+)*$")
+# '"The $6M number is very misleading," said Dylan Patel' and '"...," Patel said': the speaker follows the quote.
+_QUOTE_SAID = re.compile(
+    r"(?P<close>[,.!?]?[\"”])\s*(?:(?:said|says|told \w+|wrote|added|noted)\s+(?P<who>(?:[A-Z][\w.'’-]*\s?){1,4})"
+    r"|(?P<who2>(?:[A-Z][\w.'’-]*\s?){1,4})\s+(?:said|says|wrote|added|noted)\b)"
+)
 _SUBJECTLESS = re.compile(r"(?:^|[;,]|\band)\s*$")
 _BREAKS = re.compile(
     r",\s+so\b|,\s+but\b|;\s+(?!said\b|says\b|adding\b)|\bHowever\b|,\s+while\b|\bbut\s+(?=I|we)|"
@@ -148,6 +153,12 @@ def find_reports(
             reports.append(Report(verb.end(), until, (last_org,), verb.group(0)))
         elif reports and _SUBJECTLESS.search(text[max(start, verb.start() - 8):verb.start()]):
             reports.append(Report(verb.end(), until, reports[-1].parties, verb.group(0)))
+    for match in _QUOTE_SAID.finditer(text, start, end):
+        group = "who" if match.group("who") else "who2"
+        who = [n for n in speakers if match.start(group) <= n.start < match.end(group)]
+        name = who[0].name if who else match.group(group).strip()
+        if name.split()[0] not in _NOT_NAME_WORDS:
+            reports.append(Report(start, match.start("close"), (name,), "quoted"))
     for match in _ACCORDING.finditer(text, start, end):
         after = [n for n in speakers if match.end() <= n.start <= match.end() + 4]
         if after:

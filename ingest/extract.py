@@ -29,7 +29,7 @@ _CLAUSE_BREAK = re.compile(
     r";|:\s|\s[-–—]\s|—|,\s+(?:so|but|while|whereas|and then)\b|\bbut\s+(?=I\b|we\b)|,\s+and\s+(?=[A-Z])|"
     r",?\s+(?:compared (?:to|with)|versus|vs\.?)\s|\.\.\.\s*|…\s*"
 )
-_COMPARISON = re.compile(r"\b(?:than|compared (?:to|with)|versus|vs\.?|over|against|relative to)\s+(?:[\w'’,-]+\s+){0,5}$", re.I)
+_COMPARISON = re.compile(r"\b(?:than|compared (?:to|with)|versus|vs\.?|over|against|relative to)\s+(?:[\w'’,./-]+\s+){0,5}$", re.I)
 _ANAPHOR = re.compile(
     r"^\W*(?:(?:so|and|but|if|when|because|since|as)\s+)*(?:\w+ly,?\s+)?(?:the (?:model|company|lab|startup|team|firm|paper)|this (?:model|company|figure)|"
     r"it|its|they|their|he|she)\b",
@@ -58,6 +58,8 @@ _DATELINE = re.compile(
     r"|\d{4}-\d\d-\d\d",
     re.I,
 )
+# Metrics that describe a chip: only for these can a GPU model be the subject.
+_HARDWARE_METRICS = {"memory_bandwidth", "memory_capacity", "flops_per_chip", "interconnect_bandwidth", "gpu_price"}
 _PROPER_SUBJECT = re.compile(
     r"\W*(?:The\s+)?((?:[A-Z][\w&.-]*\s+){0,3}[A-Z][\w&.-]*)\s+(?:(?:has|have|had|also|is|was)\s+)?"
     r"(?:\w+ed|fell|rose|lost|gained|sank|slid|jumped|dropped|surged|plunged|raised|spent|paid|won|grew|is|was|has)\b"
@@ -116,6 +118,18 @@ def _unmasked(text: str, masks: Masks, start: int, end: int) -> str:
         for i in range(max(lo, start), min(hi, end)):
             chars[i - start] = " "
     return "".join(chars)
+
+
+def _merge_hardware(mentions: list[Mention]) -> list[Mention]:
+    """'10,000 H800s and 10,000 H100s': one sentence listing several GPU types describes one mixed fleet."""
+    types = [m for m in mentions if m.metric == "gpu_type"]
+    if len({m.value_text for m in types}) < 2 or len({(m.asserted_by, m.subject) for m in types}) > 1:
+        return mentions
+    first = types[0]
+    names = " and ".join(dict.fromkeys(m.value_text or "" for m in types))
+    merged = replace(first, value_text=names, quantity=replace(first.quantity, text=names),
+                     value_end=types[-1].value_end, note="several hardware types named together")
+    return [m for m in mentions if m.metric != "gpu_type"] + [merged]
 
 
 class Extractor:
@@ -214,7 +228,7 @@ class Extractor:
                                     last_org=self.vocabulary.family(state.last_family) if state.last_family else None)
         if not span.list_item:
             state.lead_reporter = state.lead_subject = None
-        mentions = [m for fig in sent.figures for m in self._figure_mentions(sent, fig, state)]
+        mentions = _merge_hardware([m for fig in sent.figures for m in self._figure_mentions(sent, fig, state)])
         if not sent.question:
             mentions.extend(self._qualitative(sent, state))
             mentions.extend(self._hardware_types(sent, state))
@@ -227,7 +241,8 @@ class Extractor:
                 state.last_person = name.name
             if name.role == "entity" and self.vocabulary.family(name.name) == "DeepSeek":
                 state.last_family = name.name
-        firsts = self._eligible(sent, (), None)
+        speakers = {p for r in sent.reports for p in r.parties}
+        firsts = [n for n in self._eligible(sent, (), None) if n.name not in speakers]
         if firsts:
             state.last_subject = self._prefer_model(firsts, firsts[0]).name
         if sent.span.lead_in and sent.reports:
@@ -239,8 +254,9 @@ class Extractor:
     def _figure_mentions(self, sent: _Sentence, fig: Figure, state: _State) -> list[Mention]:
         report = reporter_at(sent.text, sent.reports, fig.start, sent.names)
         voice = report.parties if report else ()
-        subject = self._subject(sent, fig.start, fig.unit_end, state, exclude=voice, figure=fig)
         metric = self._metric(sent, fig)
+        subject = self._subject(sent, fig.start, fig.unit_end, state, exclude=voice, figure=fig,
+                                hardware=metric in _HARDWARE_METRICS)
         if subject is None:
             subject = self._named_subject(sent, fig)
         key = (metric, fig.quantity.unit, fig.quantity.value)
@@ -306,7 +322,9 @@ class Extractor:
         match = _CLAUSE_BREAK.search(sent.text, position, sent.end)
         return match.start() if match else sent.end
 
-    def _eligible(self, sent: _Sentence, exclude: Iterable[str], figure: Figure | None) -> list[Name]:
+    def _eligible(
+        self, sent: _Sentence, exclude: Iterable[str], figure: Figure | None, hardware: bool = False
+    ) -> list[Name]:
         excluded = set(exclude)
         persons = [n for n in sent.names if n.role == "party" and n.kind == "person"]
         speaking = [p for p in persons if p.name in excluded]
@@ -314,7 +332,8 @@ class Extractor:
         inside = [(f.start, f.unit_end) for f in sent.figures]
         out = []
         for n in sent.names:
-            if n.role != "entity" or n.kind in ("hardware", "person", "publication", "concept"):
+            if n.role != "entity" or n.kind in ("person", "publication", "concept") or (n.kind == "hardware"
+                                                                                     and not hardware):
                 continue
             if any(s <= n.start < e for s, e in inside) or any(p.start <= n.start < p.end for p in persons):
                 continue
@@ -333,11 +352,12 @@ class Extractor:
         return first
 
     def _subject(
-        self, sent: _Sentence, start: int, end: int, state: _State, *, exclude: Iterable[str], figure: Figure | None = None
+        self, sent: _Sentence, start: int, end: int, state: _State, *, exclude: Iterable[str],
+        figure: Figure | None = None, hardware: bool = False,
     ) -> str | None:
         """The entity a figure (or claim) at [start, end) is about, or None when the sentence does not say."""
         exclude = tuple(exclude)
-        names = self._eligible(sent, exclude, figure)
+        names = self._eligible(sent, exclude, figure, hardware)
         text = sent.text
         after = [n for n in names if end <= n.start <= end + 40
                  and _AFTER_SUBJECT.fullmatch(self._visible(sent, end, n.start))]
@@ -346,6 +366,9 @@ class Extractor:
                      and ")" not in text[after[0].start:n.start]]
             specific = [n for n in group if n.kind == "model"]
             return (specific or after)[0].name
+        owner = [n for n in names if n.end <= start and re.fullmatch(r"['’]s?\s+(?:\w+\s+)?", text[n.end:start])]
+        if owner:  # "the H100's 900GB/s", "NVIDIA's $593B loss"
+            return owner[-1].name
         clause_start, clause_end = self._clause_start(sent, start), self._clause_end(sent, end)
         before = [n for n in names if clause_start <= n.start < start and not _COMPARISON.search(text, clause_start, n.start)]
         if before:
@@ -354,14 +377,20 @@ class Extractor:
                     len(text[nearest.end:start]) <= 20:
                 return nearest.name
             return self._prefer_model(names, before[0]).name
-        later = [n for n in names if end <= n.start < clause_end and not re.search(r",\s*(?:and|which|but)\b", text[end:n.start])
-                 and not _COMPARISON.search(text, end, n.start)]
+        later = [n for n in names if end <= n.start < clause_end and not re.search(
+            r",\s*(?:and|which|but)\b|\b(?:than|compared|versus|vs)\b", text[end:n.start])]
         if later:
             return self._prefer_model(names, later[0]).name
-        if _ANAPHOR.search(text[clause_start:start]):
+        clause = text[clause_start:start]
+        complement = re.split(r"\bthat\s+", clause)[-1]  # "X told Reuters that the company had ..."
+        anaphor = _ANAPHOR.search(clause) or _ANAPHOR.search(complement)
+        if anaphor:
             family = [n for n in names if n.end <= start and self.vocabulary.family(n.name) == "DeepSeek"]
             if family or state.last_subject:
-                return family[-1].name if family else state.last_subject
+                found = family[-1].name if family else state.last_subject or ""
+                if re.search(r"company|firm|lab|startup|team", anaphor.group(0), re.I):
+                    found = self.vocabulary.family(found)  # "the company" is the maker, not its model
+                return found
         earlier = [n for n in names if n.end <= start and not _COMPARISON.search(text, sent.start, n.start)]
         if earlier:
             return self._prefer_model(names, earlier[-1]).name

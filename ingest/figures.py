@@ -44,6 +44,10 @@ _DATE_RE = re.compile(
     rf"{_MONTH} (?:of )?(?:19|20)\d\d|(?:19|20)\d\d-\d\d-\d\d)\b"
 )
 _YEAR_RE = re.compile(r"(?<![\w$.,/-])(?:1[89]|20)\d\d(?![\w%-]|[.,]\d)")
+# "released on January 20": a day without a year is a date only when an event cue says so; the year comes
+# from the document's date.
+_MONTH_DAY_RE = re.compile(rf"\b(?:{_MONTH})\.? \d{{1,2}}(?:st|nd|rd|th)?\b(?!,? (?:19|20)\d\d)(?![\d,.])")
+_EVENT_CUE = re.compile(r"\b(?:released|launched|unveiled|founded|announced|published|introduced|debuted|came out)\b", re.I)
 _YEAR_EVENT_BEFORE = re.compile(
     r"(?:founded|established|started|launched|released|introduced|created|formed|incorporated|born|"
     r"announced|published|unveiled)\b[^.;]{0,25}\b(?:in|since)\s+$",
@@ -56,7 +60,8 @@ _HOLIDAY_RE = re.compile(
 )
 _RANK_RE = re.compile(
     r"#(?P<n>\d{1,3})\b|\b[Nn]o\. ?(?P<m>\d{1,3})\b|\bnumber one\b|"
-    r"\b(?:the )?top(?:-| )(?:downloaded |free |ranked |grossing )?app\b|\btop of the (?:app store|charts)\b",
+    r"\b(?:the )?top(?:-| )(?:downloaded |free |ranked |grossing )?app\b|"
+    r"\btop of (?:the |Apple['’]s |Google['’]s )?(?:U\.?S\.? |US )?(?:app store|charts|play store|download charts)\b",
 )
 _FRACTION_RE = re.compile(r"(?<![\w/])(?P<a>\d)/(?P<b>\d{1,2})(?:rds?|ths?|nds?|s)\b")
 _PER_MONTH_RE = re.compile(r"\s?/\s?(?:month|mo|year|yr)\b|\s(?:per|a) (?:month|year)\b", re.I)
@@ -226,6 +231,16 @@ def _date_figures(text: str, start: int, end: int, masks: Masks, published: str 
         if sentence_initial or _YEAR_EVENT_BEFORE.search(before):
             q = Quantity(float(date_value(int(m.group(0)))), unit="date", text=m.group(0))
             out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date"))
+    if published:
+        for m in _MONTH_DAY_RE.finditer(text, start, end):
+            if masks.overlaps(m.start(), m.end()) or not _EVENT_CUE.search(text, max(start, m.start() - 60), m.start()):
+                continue
+            try:
+                q = parse_quantity(f"{m.group(0)}, {published[:4]}")
+            except QuantityError:
+                continue
+            out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date",
+                              descriptor=f"year taken from the document date {published}"))
     for m in _HOLIDAY_RE.finditer(text, start, end):
         value = _resolve_holiday(published)
         if value and not masks.overlaps(m.start(), m.end()):
