@@ -46,7 +46,7 @@ _DATE_RE = re.compile(
 _YEAR_RE = re.compile(r"(?<![\w$.,/-])(?:1[89]|20)\d\d(?![\w%-]|[.,]\d)")
 # "released on January 20": a day without a year is a date only when an event cue says so; the year comes
 # from the document's date.
-_MONTH_DAY_RE = re.compile(rf"\b(?:{_MONTH})\.? \d{{1,2}}(?:st|nd|rd|th)?\b(?!,? (?:19|20)\d\d)(?![\d,.])")
+_MONTH_DAY_RE = re.compile(rf"\b(?:{_MONTH})\.? \d{{1,2}}(?:st|nd|rd|th)?\b(?!,? (?:19|20)\d\d)(?!\d|[,.]\d)")
 _EVENT_CUE = re.compile(r"\b(?:released|launched|unveiled|founded|announced|published|introduced|debuted|came out)\b", re.I)
 _YEAR_EVENT_BEFORE = re.compile(
     r"(?:founded|established|started|launched|released|introduced|created|formed|incorporated|born|"
