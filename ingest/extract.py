@@ -255,8 +255,9 @@ class Extractor:
         report = reporter_at(sent.text, sent.reports, fig.start, sent.names)
         voice = report.parties if report else ()
         metric = self._metric(sent, fig)
-        subject = self._subject(sent, fig.start, fig.unit_end, state, exclude=voice, figure=fig,
-                                hardware=metric in _HARDWARE_METRICS)
+        subject = self._released_thing(sent, fig) if metric == "release_date" else None
+        subject = subject or self._subject(sent, fig.start, fig.unit_end, state, exclude=voice, figure=fig,
+                                           hardware=metric in _HARDWARE_METRICS)
         if subject is None:
             subject = self._named_subject(sent, fig)
         key = (metric, fig.quantity.unit, fig.quantity.value)
@@ -302,6 +303,13 @@ class Extractor:
                                                            r"supercomputers?|data ?cent(?:er|re)s?|chips?)\b",
                                                            sent.text[fig.unit_end:fig.unit_end + 40])
         return state.topic if topical and not modifier else UNSPECIFIED
+
+    def _released_thing(self, sent: _Sentence, fig: Figure) -> str | None:
+        """'DeepSeek released R1 on January 20': what was released is the object, not the maker."""
+        clause_start = self._clause_start(sent, fig.start)
+        models = [n for n in sent.names if n.role == "entity" and n.kind in ("model", "product")
+                  and clause_start <= n.start < fig.start]
+        return models[-1].name if models else None
 
     def _named_subject(self, sent: _Sentence, fig: Figure) -> str | None:
         """A proper name outside the vocabulary that opens the figure's clause: 'The Nasdaq Composite fell 3.1%'."""
