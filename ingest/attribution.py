@@ -58,6 +58,8 @@ _QUOTE_SAID = re.compile(
     r"(?P<close>[,.!?]?[\"”])\s*(?:(?:said|says|told \w+|wrote|added|noted)\s+(?P<who>(?:[A-Z][\w.'’-]*\s?){1,4})"
     r"|(?P<who2>(?:[A-Z][\w.'’-]*\s?){1,4})\s+(?:said|says|wrote|added|noted)\b)"
 )
+_WORD = re.compile(r"[a-z]+")
+_PAPER_WORDS = {"paper", "report", "whitepaper", "card"}
 _SUBJECTLESS = re.compile(r"(?:^|[;,]|\band)\s*$")
 _BREAKS = re.compile(
     r",\s+so\b|,\s+but\b|;\s+(?!said\b|says\b|adding\b)|\bHowever\b|,\s+while\b|\bbut\s+(?=I|we)|"
@@ -81,10 +83,14 @@ class AttributionRules:
     def __init__(self, patterns: dict[str, Any]) -> None:
         verbs = sorted(patterns["reporting_verbs"], key=len, reverse=True)
         self.verbs = re.compile(r"\b(?:" + "|".join(verbs) + r")\b", re.I)
+        # Words any of these patterns needs, to skip sentences that cannot match at a glance.
+        self.verb_words = {w for v in verbs for w in _WORD.findall(v.lower()) if len(w) > 2} - {"the", "one", "such", "this",
+                                                                                             "that", "has", "have", "are"}
         nouns = "|".join(patterns["reporting_nouns"])
         self.possessive_noun = re.compile(_POSSESSIVE_NOUN.pattern.replace("{nouns}", nouns), re.I)
         self_hedges = sorted(patterns["self_report_hedges"], key=len, reverse=True)
         self.self_report = re.compile(r"\b(?:" + "|".join(self_hedges) + r")\b", re.I)
+        self.self_words = {"reportedly", "reported", "claims", "claimed", "purportedly", "supposedly", "ostensibly"}
         self.hedges = [(re.compile(rf"\b{k}\b", re.I), v) for k, v in patterns["hedges"].items()]
 
 
@@ -136,7 +142,9 @@ def find_reports(
     """Every attribution in text[start:end], in order of where its voice begins."""
     reports: list[Report] = []
     speakers = [n for n in names if n.role == "party" or n.kind in ("org", "person", "publication")]
-    for verb in rules.verbs.finditer(text, start, end):
+    words = set(_WORD.findall(text[start:end].lower()))
+    verbs = rules.verbs.finditer(text, start, end) if not words.isdisjoint(rules.verb_words) else ()
+    for verb in verbs:
         until = _clause_end(text, verb.end(), end)
         parties = _parties_before(text, speakers, verb.start(), max(start, verb.start() - 120), rules)
         if parties:
@@ -153,22 +161,23 @@ def find_reports(
             reports.append(Report(verb.end(), until, (last_org,), verb.group(0)))
         elif reports and _SUBJECTLESS.search(text[max(start, verb.start() - 8):verb.start()]):
             reports.append(Report(verb.end(), until, reports[-1].parties, verb.group(0)))
-    for match in _QUOTE_SAID.finditer(text, start, end):
+    quoted = '"' in text[start:end] or "”" in text[start:end]
+    for match in _QUOTE_SAID.finditer(text, start, end) if quoted else ():
         group = "who" if match.group("who") else "who2"
         who = [n for n in speakers if match.start(group) <= n.start < match.end(group)]
         name = who[0].name if who else match.group(group).strip()
         if name.split()[0] not in _NOT_NAME_WORDS:
             reports.append(Report(start, match.start("close"), (name,), "quoted"))
-    for match in _ACCORDING.finditer(text, start, end):
+    for match in _ACCORDING.finditer(text, start, end) if "according" in words else ():
         after = [n for n in speakers if match.end() <= n.start <= match.end() + 4]
         if after:
             clause_start = max(start, text.rfind(",", start, match.start()) + 1) if match.start() - start > 3 else start
             reports.append(Report(clause_start, end, (after[0].name,), "according to"))
-    for match in _REPORTED_BY.finditer(text, start, end):
+    for match in _REPORTED_BY.finditer(text, start, end) if "reported" in words else ():
         named = [n for n in speakers if match.start(1) <= n.start < match.end(1)]
         who = named[0].name if named else match.group(1).strip()
         reports.append(Report(start, _clause_end(text, match.end(), end), (who,), "reported by"))
-    for match in _CLAIMS_OF.finditer(text, start, end):
+    for match in _CLAIMS_OF.finditer(text, start, end) if words & {"claim", "claims"} else ():
         owner = match.group(1)
         if owner.lower() in ("its", "their", "his", "her"):
             earlier = [n for n in speakers if n.end <= match.start() and n.kind in ("org", "model")]
@@ -177,9 +186,9 @@ def find_reports(
             named = [n for n in speakers if n.start == match.start(1)]
             who = named[0].name if named else SELF
         reports.append(Report(match.end(), _clause_end(text, match.end(), end), (who,), "claims of"))
-    for match in _PAPER.finditer(text, start, end):
+    for match in _PAPER.finditer(text, start, end) if words & _PAPER_WORDS else ():
         reports.append(Report(match.end(), _clause_end(text, match.end(), end), (PAPER,), "paper"))
-    for match in rules.self_report.finditer(text, start, end):
+    for match in rules.self_report.finditer(text, start, end) if not words.isdisjoint(rules.self_words) else ():
         if not any(r.start <= match.start() < r.until for r in reports if r.cue != "claims of"):
             reports.append(Report(match.start(), _clause_end(text, match.end(), end), (SELF,), match.group(0).lower()))
     return sorted(reports, key=lambda r: r.start)

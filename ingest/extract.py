@@ -68,6 +68,7 @@ _NOT_NAMES = {"The", "This", "That", "These", "Those", "It", "Its", "They", "We"
               "A", "An", "In", "On", "At", "By", "For", "If", "When", "While", "But", "And", "So", "Some", "Most",
               "Many", "All", "Each", "Every", "Other", "Both", "Training", "Memory", "Performance", "Throughput",
               "Speed", "Cost", "Costs", "Inference", "Prices", "Shares", "Stocks", "Revenue", "Sales"}
+_NEGATION_SCOPE = re.compile(r"\bthat\b|\bwhich\b|,|;|\(")
 _IF_IDIOMS = re.compile(r"\bif anything\b|\bas if\b|\beven if\b", re.I)
 
 
@@ -132,6 +133,22 @@ def _merge_hardware(mentions: list[Mention]) -> list[Mention]:
     return [m for m in mentions if m.metric != "gpu_type"] + [merged]
 
 
+class _Trigger:
+    """A fast test for 'might this text hold a claim': a digit or sign, or one of a set of words."""
+
+    _SIGNS = re.compile(r"[0-9#$%]")
+    _WORDS = re.compile(r"[a-z]+")
+
+    def __init__(self, words: set[str], *, digits: bool = True) -> None:
+        self.words = frozenset(words)
+        self.digits = digits
+
+    def search(self, text: str, start: int, end: int) -> bool:
+        if self.digits and self._SIGNS.search(text, start, end):
+            return True
+        return not self.words.isdisjoint(self._WORDS.findall(text[start:end].lower()))
+
+
 class Extractor:
     """Reads documents into mentions with a spaCy pipeline and rules from ``seeds/resources``."""
 
@@ -150,7 +167,7 @@ class Extractor:
 
     def _compile(self) -> None:
         p = self.patterns
-        self.candidate = re.compile(p["candidate_words"] + "|" + self.rules.verbs.pattern + r"|:\s*$", re.I)
+        self.candidate = _Trigger(set(p["candidate_words"]))
         self.conditionals = [re.compile(c, re.I) for c in p["conditionals"]]
         self.scopes = [(s["facet"], s["value"], re.compile(s["cue"], re.I)) for s in p["scope"]]
         self.metrics = [
@@ -162,10 +179,17 @@ class Extractor:
         # Metrics about the industry at large ("costs fall 4x a year") never default to the document's topic.
         self.no_default_subject = {m["metric"] for m in p["metrics"] if "default_subject" in m}
         self.qualitative = [
-            (q["metric"], q["value"], [re.compile(c, re.I) for c in q["cues"]],
+            (q["metric"], q["value"], re.compile("|".join(f"(?:{c})" for c in q["cues"]), re.I),
              [re.compile(n, re.I) for n in q.get("negations", [])])
             for q in p["qualitative"]
         ]
+        # One cheap test before the expensive ones: could this sentence hold a yes/no or hardware claim?
+        self.claim_words = _Trigger(set(
+            "distill distilled distilling distillation train trained training output outputs teacher copied copying "
+            "bootstrap bootstrapped bootstrapping access accused mixture moe sparse export exports restriction "
+            "restrictions sanctions smuggled smuggling circumvent circumvented circumventing evade evaded evading "
+            "evasion despite research ablation gpu gpus chip chips hardware accelerators cluster clusters "
+            "supercluster count include excludes excluding".split()), digits=False)
         self.negations = [re.compile(n, re.I) for n in p["negations"]]
         family = [alias for alias, name in self.vocabulary.aliases() if self.vocabulary.family(name) == "DeepSeek"]
         self.family_hint = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(family, key=len, reverse=True))
@@ -198,7 +222,7 @@ class Extractor:
         sentences = [s for s in split_sentences(text) if not masks.overlaps(s.start, s.start + 1)
                      or not masks.overlaps(s.end - 1, s.end)]
         topical = [m.start() for m in self.family_hint.finditer(text)]
-        chosen = [s for s in sentences if self.candidate.search(text, s.start, s.end)
+        chosen = [s for s in sentences if (s.lead_in or self.candidate.search(text, s.start, s.end))
                   and not _DATELINE.fullmatch(text, s.start, s.end)]
         return masks, chosen, topical
 
@@ -223,13 +247,15 @@ class Extractor:
                                                                                             "product")]
         sent.figures = find_figures(text, span.start, span.end, masks=masks, blocked=blocked,
                                     published=document.published)
-        sent.reports = find_reports(text, span.start, span.end, names=sent.names, rules=self.rules,
-                                    last_person=state.last_person,
-                                    last_org=self.vocabulary.family(state.last_family) if state.last_family else None)
+        claim_words = not sent.question and self.claim_words.search(text, span.start, span.end) is not None
+        if sent.figures or claim_words or span.lead_in:
+            sent.reports = find_reports(text, span.start, span.end, names=sent.names, rules=self.rules,
+                                        last_person=state.last_person,
+                                        last_org=self.vocabulary.family(state.last_family) if state.last_family else None)
         if not span.list_item:
             state.lead_reporter = state.lead_subject = None
         mentions = _merge_hardware([m for fig in sent.figures for m in self._figure_mentions(sent, fig, state)])
-        if not sent.question:
+        if claim_words:
             mentions.extend(self._qualitative(sent, state))
             mentions.extend(self._hardware_types(sent, state))
         self._remember(sent, state)
@@ -517,8 +543,7 @@ class Extractor:
         window_start = max(sent.start, position - 80)
         if any(p.search(text, window_start, position) for p in extra):
             return True
-        clause_start = max(window_start, *(m.end() for m in re.finditer(r"\bthat\b|\bwhich\b|,|;|\(", text[:position])
-                                           if m.end() >= window_start), window_start)
+        clause_start = max([window_start, *(m.end() for m in _NEGATION_SCOPE.finditer(text, window_start, position))])
         return any(p.search(text, clause_start, position) for p in self.negations)
 
     def _bool_mention(self, sent: _Sentence, metric: str, value: float, at: int, subject: str, state: _State) -> Mention:
@@ -534,18 +559,15 @@ class Extractor:
 
     def _qualitative(self, sent: _Sentence, state: _State) -> list[Mention]:
         out = []
-        for metric, value, cues, negations in self.qualitative:
-            for cue in cues:
-                match = cue.search(sent.text, sent.start, sent.end)
-                if match is None:
-                    continue
-                subject = self._family_subject(sent, state, match.start())
-                if subject is None:
-                    break
-                negated = self._negated(sent, match.start(), negations)
-                out.append(self._bool_mention(sent, metric, 0.0 if negated else float(value), match.start(), subject,
-                                              state))
-                break
+        for metric, value, cue, negations in self.qualitative:
+            match = cue.search(sent.text, sent.start, sent.end)
+            if match is None:
+                continue
+            subject = self._family_subject(sent, state, match.start())
+            if subject is None:
+                continue
+            negated = self._negated(sent, match.start(), negations)
+            out.append(self._bool_mention(sent, metric, 0.0 if negated else float(value), match.start(), subject, state))
         return out
 
     def _gpu_type(self, sent: _Sentence, value_text: str, at: int, subject: str, state: _State) -> Mention:

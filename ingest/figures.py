@@ -165,8 +165,14 @@ def _word_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequen
     return out
 
 
+_SIMPLE_HINT = re.compile(r"[#/]|[Dd]oubl|[Tt]ripl|[Qq]uadrupl|fold|magnitude|[Tt]wice|illions|thousands|digit|dollar|"
+                          r"No\.|[Nn]umber one|[Tt]op|year|month|decade")
+
+
 def _simple_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]) -> list[Figure]:
-    out = []
+    out: list[Figure] = []
+    if not _SIMPLE_HINT.search(text, start, end):
+        return out
     for pattern, kind in ((_MULTIPLIER_RE, "multiplier"), (_ORDER_RE, "order")):
         for m in pattern.finditer(text, start, end):
             if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), blocked):

@@ -17,8 +17,8 @@ _MASK_PATTERNS = [
     re.compile(r"<[^>\n]{1,200}>"),                                # HTML tags
     re.compile(r"(?m)^[ \t]*(?:[-*+•]|\d{1,2}[.)])(?=[ \t])"),     # list markers
     re.compile(r"(?m)^#{1,6}[ \t]*\d{1,2}\.(?=[ \t])"),            # numbered headings
-    re.compile(r"(?:(?<=[:;,])|(?<=[:;,] )|(?<=\band )|(?<=\bor ))\(?\d{1,2}\)(?=\s)"),  # inline "1) pre-training; 2) ..."
-    re.compile(r"\b[A-Z][A-Za-z]*(?:-[A-Za-z]+)*-?\d+(?:\.\d+)?(?:[- ]\d+(?:\.\d+)?[BMbm])\b"),  # model names: LLaMa-3 70B
+    re.compile(r"(?:[:;,]|\band|\bor) ?(?P<mask>\(?\d{1,2}\))(?=\s)"),  # inline "1) pre-training; 2) ..."
+    re.compile(r"(?<![\w-])[A-Z][A-Za-z]*(?:-[A-Za-z]+)*-?\d+(?:\.\d+)?[- ]\d+(?:\.\d+)?[BMbm]\b"),  # "LLaMa-3 70B"
     re.compile(r"@\w+"),                                           # handles
 ]
 _ABBREVIATIONS = {
@@ -72,7 +72,11 @@ def find_masks(text: str) -> Masks:
     >>> m.overlaps(4, 20), m.overlaps(22, 30)
     (False, True)
     """
-    return Masks([(m.start(), m.end()) for pattern in _MASK_PATTERNS for m in pattern.finditer(text)])
+    spans = []
+    for pattern in _MASK_PATTERNS:
+        group = "mask" if "mask" in pattern.groupindex else 0
+        spans.extend(m.span(group) for m in pattern.finditer(text))
+    return Masks(spans)
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
