@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlmodel import Session
 
 from claims.canonical import metric_label
 from claims.models import Claim, Entity, Evidence, Relation, Source, utcnow
@@ -14,7 +17,10 @@ from claims.relations import ClaimFacts, RelationFacts, detect_relations
 from claims.status import EvidenceFacts, Verdict, compute_status, origins_of
 from claims.vocabulary import BOOL_METRICS, Vocabulary
 
-__all__ = ["RefreshResult", "refresh", "claim_facts", "evidence_facts"]
+__all__ = ["RefreshResult", "refresh", "claim_facts", "evidence_facts", "group_of"]
+
+_CHUNK = 500
+C, E, R = Claim.__table__.c, Evidence.__table__.c, Relation.__table__.c
 
 
 @dataclass
@@ -27,103 +33,169 @@ class RefreshResult:
     changed_claims: list[tuple[str, str, str]] = field(default_factory=list)  # (claim, old, new)
 
 
+def group_of(subject_id: str, metric: str, families: dict[str, str]) -> tuple[str, str]:
+    """The group a claim is compared within: its subject's family and its metric.
+
+    Relations never cross groups, so a change to one group leaves every other group as it was.
+    """
+    return families.get(subject_id, subject_id), metric
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i:i + _CHUNK]
+
+
 def _source_labels(session: Session) -> dict[str, str]:
-    rows = session.exec(select(Source.id, Source.title, Source.author, Source.kind)).all()
+    rows = session.execute(select(Source.__table__.c.id, Source.__table__.c.title, Source.__table__.c.author,
+                                  Source.__table__.c.kind)).all()
     return {
         sid: (f"{author} («{title}»)" if author else f"the author of «{title}»") if kind == "document" else f"«{title}»"
         for sid, title, author, kind in rows
     }
 
 
-def evidence_facts(session: Session) -> dict[str, list[EvidenceFacts]]:
-    """Every counted or pending piece of evidence, by claim, as plain facts."""
+def evidence_facts(session: Session, claim_ids: Sequence[str] | None = None) -> dict[str, list[EvidenceFacts]]:
+    """Counted or pending evidence by claim (of the given claims, or all), as plain facts."""
     labels = _source_labels(session)
-    query = select(
-        Evidence.id, Evidence.claim_id, Evidence.source_id, Evidence.asserted_by, Evidence.stance,
-        Evidence.hypothetical, Evidence.hedge, Evidence.review,
-    ).where(col(Evidence.review).in_(["accepted", "pending"]))
+    query = select(E.id, E.claim_id, E.source_id, E.asserted_by, E.stance, E.hypothetical, E.hedge, E.review).where(
+        E.review.in_(["accepted", "pending"]))
+    rows: list[Any] = []
+    if claim_ids is None:
+        rows = list(session.execute(query))
+    else:
+        for chunk in _chunks(list(claim_ids)):
+            rows.extend(session.execute(query.where(E.claim_id.in_(chunk))))
     by_claim: dict[str, list[EvidenceFacts]] = defaultdict(list)
-    for eid, cid, sid, asserted_by, stance, hypothetical, hedge, review in session.exec(query):
+    for eid, cid, sid, asserted_by, stance, hypothetical, hedge, review in rows:
         origins = origins_of(asserted_by, source_label=labels.get(sid, sid))
         by_claim[cid].append(EvidenceFacts(eid, cid, origins, stance, bool(hypothetical), hedge, review))
     return by_claim
 
 
-def _category(claim: Claim, vocabulary: Vocabulary) -> str | None:
-    if claim.value is not None:
+def _category(row: Any, vocabulary: Vocabulary) -> str | None:
+    if row.value is not None:
         return None
-    if claim.metric == "gpu_type":
-        return vocabulary.hardware_tier(claim.value_text)
-    return claim.value_text.lower() or None
+    if row.metric == "gpu_type":
+        return vocabulary.hardware_tier(row.value_text)
+    return str(row.value_text).lower() or None
 
 
 def claim_facts(
-    claims: list[Claim], entities: dict[str, Entity], evidence: dict[str, list[EvidenceFacts]], vocabulary: Vocabulary
+    rows: Sequence[Any], entities: dict[str, Any], evidence: dict[str, list[EvidenceFacts]], vocabulary: Vocabulary
 ) -> list[ClaimFacts]:
-    """Claims as the plain facts relation detection works on."""
+    """Claim rows as the plain facts relation detection works on."""
     out = []
-    for c in claims:
+    for c in rows:
         entity = entities.get(c.subject_id)
         name = entity.name if entity else c.subject_id
-        parent = entities.get(entity.parent_id) if entity and entity.parent_id else None
+        parent = entities.get(entity.parent_id) if entity is not None and entity.parent_id else None
         live = [e for e in evidence.get(c.id, ()) if e.review == "accepted" and not e.hypothetical]
         out.append(ClaimFacts(
             id=c.id, subject=name, metric=c.metric, scope=c.scope, family=vocabulary.family(name),
             quantity=Quantity(c.value, c.value_max, c.unit, c.qualifier, c.value_text, c.precision, c.note, c.order),
             category=_category(c, vocabulary), hypothetical_only=not live,
-            subject_kind=entity.kind if entity else "other", parent=parent.name if parent else None,
+            subject_kind=entity.kind if entity is not None else "other", parent=parent.name if parent is not None else None,
             label=c.statement,
         ))
     return out
 
 
-def _sync_relations(session: Session, found: list[RelationFacts], result: RefreshResult) -> list[Relation]:
+def _families(entities: dict[str, Any], vocabulary: Vocabulary) -> dict[str, str]:
+    return {eid: vocabulary.family(e.name) for eid, e in entities.items()}
+
+
+def _claim_rows(session: Session, groups: set[tuple[str, str]] | None, families: dict[str, str]) -> list[Any]:
+    columns = (C.id, C.subject_id, C.metric, C.scope, C.unit, C.value, C.value_max, C.qualifier, C.precision, C.order,
+               C.note, C.value_text, C.statement, C.status, C.reasons)
+    if groups is None:
+        return list(session.execute(select(*columns)))
+    metrics = sorted({metric for _, metric in groups})
+    rows = []
+    for chunk in _chunks(metrics):
+        rows.extend(r for r in session.execute(select(*columns).where(C.metric.in_(chunk)))
+                    if group_of(r.subject_id, r.metric, families) in groups)
+    return rows
+
+
+def _sync_relations(session: Session, found: list[RelationFacts], claim_ids: set[str], result: RefreshResult) -> None:
+    """Make the stored relations among these claims equal to ``found``: insert, delete, re-word."""
     wanted = {r.id: r for r in found}
-    stored = {r.id: r for r in session.exec(select(Relation)).all()}
-    for rid, row in stored.items():
-        if rid not in wanted:
-            session.delete(row)
-            result.relations_removed += 1
-        elif row.reason != wanted[rid].reason:
-            row.reason = wanted[rid].reason
-            session.add(row)
-    for rid, rel in wanted.items():
-        if rid not in stored:
-            session.add(Relation(id=rid, kind=rel.kind, claim_a=rel.a, claim_b=rel.b, reason=rel.reason))
-            result.relations_added += 1
-    return [r for r in stored.values() if r.id in wanted]
+    stored: dict[str, str] = {}
+    ids = sorted(claim_ids)
+    for chunk in _chunks(ids):
+        stored.update({rid: reason for rid, reason in session.execute(select(R.id, R.reason).where(R.claim_a.in_(chunk)))})
+    stale = sorted(set(stored) - set(wanted))
+    for chunk in _chunks(stale):
+        session.execute(delete(Relation.__table__).where(R.id.in_(chunk)))
+    result.relations_removed += len(stale)
+    new = [{"id": rid, "kind": r.kind, "claim_a": r.a, "claim_b": r.b, "reason": r.reason, "created_at": utcnow()}
+           for rid, r in wanted.items() if rid not in stored]
+    if new:
+        session.execute(insert(Relation.__table__), new)
+    result.relations_added += len(new)
+    reworded = [{"rid": rid, "new_reason": r.reason} for rid, r in wanted.items() if rid in stored and stored[rid] != r.reason]
+    if reworded:
+        session.execute(update(Relation.__table__).where(R.id == bindparam("rid")).values(reason=bindparam("new_reason")),
+                        reworded)
 
 
-def _apply_verdict(claim: Claim, verdict: Verdict, result: RefreshResult) -> None:
-    reasons = list(verdict.reasons)
-    if claim.status != verdict.status or claim.reasons != reasons:
-        if claim.status != verdict.status:
-            result.changed_claims.append((claim.id, claim.status, verdict.status))
-            result.statuses_changed += 1
-        claim.status = verdict.status
-        claim.reasons = reasons
-        claim.updated_at = utcnow()
+def _apply_verdicts(session: Session, rows: Sequence[Any], verdicts: dict[str, Verdict], result: RefreshResult) -> None:
+    changes = []
+    for row in rows:
+        verdict = verdicts[row.id]
+        reasons = list(verdict.reasons)
+        if row.status != verdict.status or list(row.reasons or []) != reasons:
+            if row.status != verdict.status:
+                result.changed_claims.append((row.id, row.status, verdict.status))
+                result.statuses_changed += 1
+            changes.append({"cid": row.id, "new_status": verdict.status, "new_reasons": reasons, "now": utcnow()})
+    if changes:
+        statement = update(Claim.__table__).where(C.id == bindparam("cid")).values(
+            status=bindparam("new_status"), reasons=bindparam("new_reasons"), updated_at=bindparam("now"))
+        session.execute(statement, changes)
 
 
-def refresh(session: Session, *, vocabulary: Vocabulary) -> RefreshResult:
-    """Recompute every relation and status; unchanged rows are not written."""
+def refresh(
+    session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str] | None = None
+) -> RefreshResult:
+    """Recompute relations and statuses; unchanged rows are not written.
+
+    With ``claim_ids``, only the groups (subject family, metric) those claims belong to are
+    recomputed: relations never cross groups, so the rest of the graph cannot change.
+    """
+    session.flush()
     result = RefreshResult()
-    claims = list(session.exec(select(Claim)).all())
-    entities = {e.id: e for e in session.exec(select(Entity)).all()}
-    evidence = evidence_facts(session)
-    facts = claim_facts(claims, entities, evidence, vocabulary)
+    entities = {e.id: e for e in session.execute(select(Entity.__table__)).all()}
+    families = _families(entities, vocabulary)
+    groups = None
+    if claim_ids is not None:
+        wanted = sorted(set(claim_ids))
+        if not wanted:
+            return result
+        groups = set()
+        for chunk in _chunks(wanted):
+            groups.update(group_of(sid, metric, families)
+                          for sid, metric in session.execute(select(C.subject_id, C.metric).where(C.id.in_(chunk))))
+    rows = _claim_rows(session, groups, families)
+    ids = [r.id for r in rows]
+    evidence = evidence_facts(session, None if groups is None else ids)
+    facts = claim_facts(rows, entities, evidence, vocabulary)
     found = detect_relations(facts, bool_metrics=BOOL_METRICS, is_ancestor=vocabulary.is_ancestor_or_self)
-    _sync_relations(session, found, result)
+    _sync_relations(session, found, set(ids), result)
     by_claim: dict[str, list[RelationFacts]] = defaultdict(list)
     for rel in found:
         by_claim[rel.a].append(rel)
         by_claim[rel.b].append(rel)
-    labels = {c.id: c.statement for c in claims}
-    for claim in claims:
-        verdict = compute_status(claim.id, evidence=evidence.get(claim.id, []), relations=by_claim.get(claim.id, []),
-                                 evidence_by_claim=evidence, labels=labels)
-        _apply_verdict(claim, verdict, result)
+    labels = {r.id: r.statement for r in rows}
+    verdicts = {
+        r.id: compute_status(r.id, evidence=evidence.get(r.id, []), relations=by_claim.get(r.id, []),
+                             evidence_by_claim=evidence, labels=labels)
+        for r in rows
+    }
+    _apply_verdicts(session, rows, verdicts, result)
     session.flush()
+    session.expire_all()  # rows were written with Core statements: reload any ORM objects on next access
     return result
 
 

@@ -112,6 +112,6 @@ def add_evidence(
         added_by=added_by, added_at=utcnow(), note=_clean(submission.note), review=review,
     )
     append_evidence(session, evidence=evidence)
-    outcome = refresh(session, vocabulary=vocabulary)
+    outcome = refresh(session, vocabulary=vocabulary, claim_ids=[claim.id])
     reindex_search(session, claim_ids=[claim.id])
     return evidence, outcome

@@ -35,14 +35,16 @@ __all__ = [
 ACCEPTED = "accepted"
 
 
-def claim_origins(session: Session) -> dict[str, dict[str, list[str]]]:
-    """For each claim, the independent origins for it and against it (accepted, not hypothetical evidence).
+def claim_origins(session: Session, *, claim_ids: Collection[str] | None = None) -> dict[str, dict[str, list[str]]]:
+    """For each claim (of the given ones, or all), the independent origins for it and against it.
 
-    Origins are counted as the status rules count them: a named party once wherever it is quoted,
-    an article's author once per article.
+    Only accepted, not hypothetical evidence counts, and origins are counted as the status rules
+    count them: a named party once wherever it is quoted, an article's author once per article.
     """
     out: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"for": set(), "against": set()})
     for claim_id, facts in evidence_facts(session).items():
+        if claim_ids is not None and claim_id not in claim_ids:
+            continue
         for fact in facts:
             if fact.review != ACCEPTED or fact.hypothetical:
                 continue

@@ -6,12 +6,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, text
+import hashlib
+from typing import Any
+
+from sqlalchemy import func, insert, or_, text
+from sqlalchemy import select as sa_select
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, select
 
 from claims.canonical import claim_id, entity_id, evidence_id, source_id, statement
 from claims.models import Claim, Entity, Evidence, Relation, Source, utcnow
-from claims.quantities import Quantity, bound_of
+from claims.quantities import bound_of
 from claims.records import Document, Mention, sha256_of
 from claims.vocabulary import Vocabulary
 
@@ -24,8 +29,9 @@ __all__ = [
     "get_entity",
     "get_entity_by_name",
     "current_source_named",
+    "known_sources",
     "record_document",
-    "claim_from_mention",
+    "claim_row",
     "evidence_of_claim",
     "relations_of_claim",
     "list_claims",
@@ -99,64 +105,102 @@ def get_entity_by_name(session: Session, *, name: str) -> Entity | None:
     return session.get(Entity, entity_id(name))
 
 
+def known_sources(session: Session, ids: Iterable[str]) -> set[str]:
+    """Which of these source ids are stored already."""
+    return _existing(session, Source.__table__.c.id, ids)
+
+
 def current_source_named(session: Session, *, name: str) -> Source | None:
     """The live (not superseded) document ingested under this file name, or None."""
     query = select(Source).where(Source.name == name, col(Source.superseded_by).is_(None), Source.kind == "document")
     return session.exec(query).first()
 
 
-def claim_from_mention(mention: Mention, *, subject_name: str) -> Claim:
-    """The canonical claim a mention supports (not yet stored)."""
+def claim_row(mention: Mention) -> dict[str, Any]:
+    """The canonical claim a mention supports, as a row to insert."""
     q = mention.quantity
     bound = bound_of(q.qualifier)
-    cid = claim_id(subject=subject_name, metric=mention.metric, scope=mention.scope, quantity=q,
-                   value_text=mention.value_text)
-    return Claim(
-        id=cid, subject_id=entity_id(subject_name), metric=mention.metric, scope=mention.scope, unit=q.unit,
-        value=q.value, value_max=q.value_max, qualifier=q.qualifier if bound in ("lower", "upper") else None,
-        precision=q.precision, order=q.order, note=q.note,
-        value_text=mention.value_text or q.text or "",
-        statement=statement(subject=subject_name, metric=mention.metric, scope=mention.scope, quantity=q,
-                            value_text=mention.value_text),
-    )
+    return {
+        "id": claim_id(subject=mention.subject, metric=mention.metric, scope=mention.scope, quantity=q,
+                       value_text=mention.value_text),
+        "subject_id": entity_id(mention.subject), "metric": mention.metric, "scope": mention.scope, "unit": q.unit,
+        "value": q.value, "value_max": q.value_max, "precision": q.precision, "order": q.order, "note": q.note,
+        # Bounds change the proposition; an approximate mention makes the claim approximate.
+        "qualifier": q.qualifier if bound in ("lower", "upper") else "about" if bound == "approx" else None,
+        "value_text": mention.value_text or q.text or "",
+        "statement": statement(subject=mention.subject, metric=mention.metric, scope=mention.scope, quantity=q,
+                               value_text=mention.value_text),
+        "status": "unverified", "reasons": [], "updated_at": utcnow(),
+    }
 
 
-def _widen_qualifier(claim: Claim, quantity: Quantity) -> None:
-    # An approximate mention makes the claim approximate: "about 50,000" and "50,000" are one claim.
-    if claim.qualifier is None and bound_of(quantity.qualifier) == "approx":
-        claim.qualifier = "about"
-
-
-def _store_mention(session: Session, *, source: Source, mention: Mention, vocabulary: Vocabulary) -> str | None:
-    spec = vocabulary.entities.get(mention.subject)
-    ensure_entity(session, name=mention.subject, kind=spec.kind if spec else "other",
-                  parent=spec.parent if spec else None, aliases=spec.aliases if spec else ())
-    candidate = claim_from_mention(mention, subject_name=mention.subject)
-    claim = session.get(Claim, candidate.id)
-    if claim is None:
-        claim = candidate
-        session.add(claim)
-    _widen_qualifier(claim, mention.quantity)
-    eid = evidence_id(source=source.id, start=mention.start, end=mention.end, claim=claim.id)
-    if session.get(Evidence, eid) is not None:
-        return None
+def _evidence_row(source_id_: str, claim: str, mention: Mention) -> dict[str, Any]:
     q = mention.quantity
-    session.add(Evidence(
-        id=eid, claim_id=claim.id, source_id=source.id, start=mention.start, end=mention.end, quote=mention.quote,
-        value_start=mention.value_start, value_end=mention.value_end, value_text=mention.value_text,
-        value=q.value, value_max=q.value_max, qualifier=q.qualifier, hedge=mention.hedge,
-        asserted_by=mention.asserted_by, stance=mention.stance, hypothetical=mention.hypothetical,
-        origin="extracted", note=mention.note, review="accepted",
-    ))
-    return claim.id
+    return {
+        "id": evidence_id(source=source_id_, start=mention.start, end=mention.end, claim=claim), "claim_id": claim,
+        "source_id": source_id_, "start": mention.start, "end": mention.end, "quote": mention.quote,
+        "value_start": mention.value_start, "value_end": mention.value_end, "value_text": mention.value_text,
+        "value": q.value, "value_max": q.value_max, "qualifier": q.qualifier, "hedge": mention.hedge,
+        "asserted_by": mention.asserted_by, "stance": mention.stance, "hypothetical": mention.hypothetical,
+        "origin": "extracted", "added_by": None, "added_at": utcnow(), "note": mention.note, "review": "accepted",
+    }
+
+
+def _existing(session: Session, column: Any, keys: Iterable[str]) -> set[str]:
+    wanted = sorted(set(keys))
+    found: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        found.update(session.execute(sa_select(column).where(column.in_(wanted[i:i + 500]))).scalars())
+    return found
+
+
+def _ensure_entities(session: Session, names: Iterable[str], vocabulary: Vocabulary) -> None:
+    wanted = {entity_id(n): n for n in names}
+    missing = set(wanted) - _existing(session, Entity.__table__.c.id, wanted)
+    rows = []
+    for eid in sorted(missing):
+        spec = vocabulary.entities.get(wanted[eid])
+        rows.append({"id": eid, "name": wanted[eid], "kind": spec.kind if spec else "other",
+                     "parent_id": entity_id(spec.parent) if spec and spec.parent else None,
+                     "aliases": list(spec.aliases) if spec else []})
+    if rows:
+        session.execute(insert(Entity.__table__), rows)
+
+
+def _store_mentions(session: Session, *, source_id_: str, mentions: Sequence[Mention],
+                    vocabulary: Vocabulary) -> tuple[int, set[str]]:
+    """Insert the claims and evidence of one document in a few statements; return (evidence, claims)."""
+    _ensure_entities(session, {m.subject for m in mentions}, vocabulary)
+    claims: dict[str, dict[str, Any]] = {}
+    evidence: dict[str, dict[str, Any]] = {}
+    for mention in mentions:
+        row = claim_row(mention)
+        claims.setdefault(row["id"], row)
+        if row["qualifier"] == "about":
+            claims[row["id"]]["qualifier"] = "about"
+        ev = _evidence_row(source_id_, row["id"], mention)
+        evidence.setdefault(ev["id"], ev)
+    table = Claim.__table__
+    known = _existing(session, table.c.id, claims)
+    new_claims = [row for cid, row in claims.items() if cid not in known]
+    if new_claims:
+        session.execute(insert(table), new_claims)
+    widen = [cid for cid in known if claims[cid]["qualifier"] == "about"]
+    for i in range(0, len(widen), 500):
+        session.execute(sa_update(table).where(table.c.id.in_(widen[i:i + 500]), table.c.qualifier.is_(None))
+                        .values(qualifier="about"))
+    stored = _existing(session, Evidence.__table__.c.id, evidence)
+    new_evidence = [row for eid, row in evidence.items() if eid not in stored]
+    if new_evidence:
+        session.execute(insert(Evidence.__table__), new_evidence)
+    return len(new_evidence), {row["claim_id"] for row in new_evidence}
 
 
 def _supersede(session: Session, *, old: Source, new_id: str) -> None:
     old.superseded_by = new_id
     session.add(old)
-    for ev in session.exec(select(Evidence).where(Evidence.source_id == old.id, Evidence.origin == "extracted")):
-        ev.review = "superseded"
-        session.add(ev)
+    ev = Evidence.__table__
+    session.execute(sa_update(ev).where(ev.c.source_id == old.id, ev.c.origin == "extracted").values(review="superseded"))
 
 
 def record_document(
@@ -171,22 +215,17 @@ def record_document(
     if session.get(Source, sid) is not None:
         return DocumentResult(source_id=sid, created=False)
     previous = current_source_named(session, name=document.name)
-    source = Source(
-        id=sid, name=document.name, title=document.title, author=document.author, published=document.published,
-        origin=document.origin, url=document.url, sha256=document.sha256, text=document.text,
-    )
-    session.add(source)
-    session.flush()
+    session.execute(insert(Source.__table__), [{
+        "id": sid, "name": document.name, "title": document.title, "author": document.author,
+        "published": document.published, "origin": document.origin, "url": document.url, "sha256": document.sha256,
+        "text": document.text, "kind": "document", "added_by": None, "created_at": utcnow(), "superseded_by": None,
+    }])
     result = DocumentResult(source_id=sid, created=True)
     if previous is not None:
         _supersede(session, old=previous, new_id=sid)
         result.superseded = previous.id
-    for mention in mentions:
-        touched = _store_mention(session, source=source, mention=mention, vocabulary=vocabulary)
-        if touched:
-            result.evidence_added += 1
-            result.claims_touched.add(touched)
-        session.flush()
+    added, touched = _store_mentions(session, source_id_=sid, mentions=list(mentions), vocabulary=vocabulary)
+    result.evidence_added, result.claims_touched = added, touched
     return result
 
 
@@ -292,24 +331,33 @@ def append_evidence(session: Session, *, evidence: Evidence) -> Evidence:
     return evidence
 
 
+def fts_rowid(claim_id_: str) -> int:
+    """The full-text row of a claim: a stable 60-bit number, so one claim's row is found without a scan."""
+    return int(hashlib.sha1(claim_id_.encode()).hexdigest()[:15], 16)
+
+
 def reindex_search(session: Session, *, claim_ids: Iterable[str]) -> int:
     """Refresh the full-text index rows of these claims (SQLite FTS5); return how many."""
     ids = sorted(set(claim_ids))
     if not ids or session.get_bind().dialect.name != "sqlite":
         return 0
-    for cid in ids:
-        claim = session.get(Claim, cid)
-        if claim is None:
-            continue
-        subject = session.get(Entity, claim.subject_id)
-        evidence = evidence_of_claim(session, claim_id=cid)
-        body = " ".join([
-            claim.statement, claim.metric.replace("_", " "), claim.value_text,
-            subject.name if subject else "", " ".join(subject.aliases if subject else []),
-            *(e.quote for e in evidence), *(e.asserted_by for e in evidence),
-        ])
-        session.execute(text("DELETE FROM claim_fts WHERE claim_id = :c"), {"c": cid})
-        session.execute(text("INSERT INTO claim_fts (claim_id, body) VALUES (:c, :b)"), {"c": cid, "b": body})
+    entities = {row.id: row for row in session.execute(sa_select(Entity.__table__))}
+    c, e = Claim.__table__.c, Evidence.__table__.c
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        parts: dict[str, list[str]] = {}
+        for cid, stmt, metric, value_text, subject_id in session.execute(
+                sa_select(c.id, c.statement, c.metric, c.value_text, c.subject_id).where(c.id.in_(chunk))):
+            subject = entities.get(subject_id)
+            parts[cid] = [stmt, metric.replace("_", " "), value_text, subject.name if subject else "",
+                          " ".join(subject.aliases or []) if subject else ""]
+        for cid, quote, asserted_by in session.execute(
+                sa_select(e.claim_id, e.quote, e.asserted_by).where(e.claim_id.in_(chunk), e.review == "accepted")):
+            parts[cid].extend((quote, asserted_by))
+        rowids = [{"r": fts_rowid(cid)} for cid in chunk]
+        session.execute(text("DELETE FROM claim_fts WHERE rowid = :r"), rowids)
+        session.execute(text("INSERT INTO claim_fts (rowid, claim_id, body) VALUES (:r, :c, :b)"),
+                        [{"r": fts_rowid(cid), "c": cid, "b": " ".join(p)} for cid, p in parts.items()])
     return len(ids)
 
 

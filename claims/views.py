@@ -16,6 +16,7 @@ from claims.queries import (
     contradiction_claims,
     contradiction_clusters,
     entity_names,
+    evidence_counts,
     evidence_in_source,
     sources_with_counts,
 )
@@ -73,6 +74,7 @@ def value_spread(session: Session, claim: Claim) -> list[dict[str, Any]]:
         select(Claim).where(Claim.subject_id == claim.subject_id, Claim.metric == claim.metric)
         .order_by(col(Claim.value), col(Claim.id))
     ).all()
+    origins = claim_origins(session, claim_ids={r.id for r in rivals})
     out = []
     for rival in rivals:
         asserters = session.exec(
@@ -81,7 +83,8 @@ def value_spread(session: Session, claim: Claim) -> list[dict[str, Any]]:
         out.append({"id": rival.id, "value": rival.value, "value_max": rival.value_max, "unit": rival.unit,
                     "qualifier": rival.qualifier, "value_text": rival.value_text, "value_label": value_label(rival),
                     "status": rival.status,
-                    "asserted_by": sorted(set(asserters)), "current": rival.id == claim.id})
+                    "asserted_by": sorted(set(asserters)), "current": rival.id == claim.id,
+                    "origins": origins.get(rival.id, {}).get("for", [])})
     return out
 
 
@@ -137,16 +140,17 @@ def _group_subject(members: list[Claim], entities: dict[str, Entity]) -> str:
     return min(subjects, key=lambda s: (-subjects[s], s))
 
 
-def _rival(claim: Claim, entities: dict[str, Entity], origins: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
+def _rival(claim: Claim, entities: dict[str, Entity], origins: dict[str, dict[str, list[str]]],
+           counts: dict[str, dict[str, int]]) -> dict[str, Any]:
     sides = origins.get(claim.id, {"for": [], "against": []})
     return claim_summary(claim, entities.get(claim.subject_id)) | {
         "value_label": value_label(claim), "origins": sides["for"], "origin_count": len(sides["for"]),
-        "against": sides["against"],
+        "against": sides["against"], "evidence_count": counts.get(claim.id, {}).get("evidence", 0),
     }
 
 
-def _dispute_group(members: list[Claim], entities: dict[str, Entity],
-                   origins: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
+def _dispute_group(members: list[Claim], entities: dict[str, Entity], origins: dict[str, dict[str, list[str]]],
+                   counts: dict[str, dict[str, int]]) -> dict[str, Any]:
     subject_id = _group_subject(members, entities)
     subject = entities.get(subject_id)
     metric = Counter(c.metric for c in members).most_common(1)[0][0]
@@ -156,24 +160,26 @@ def _dispute_group(members: list[Claim], entities: dict[str, Entity],
     return {
         "question": metric_question(metric, name), "metric": metric, "metric_label": metric_label(metric),
         "subject": {"id": subject_id, "name": name}, "origin_count": len(all_origins),
-        "claims": [_rival(c, entities, origins) for c in rivals],
+        "evidence_count": sum(counts.get(c.id, {}).get("evidence", 0) for c in members),
+        "claims": [_rival(c, entities, origins, counts) for c in rivals],
     }
 
 
 def dispute_groups(session: Session) -> list[dict[str, Any]]:
     """Rival claims joined by contradictions, one group per question, when at least one is disputed or refuted.
 
-    Groups with the most independent origins come first.
+    The most discussed questions (most evidence, then most independent origins) come first.
     """
     claims = {c.id: c for c in contradiction_claims(session)}
-    origins = claim_origins(session)
+    origins = claim_origins(session, claim_ids=set(claims))
+    counts = evidence_counts(session, claim_ids=set(claims))
     entities = entity_names(session, ids={c.subject_id for c in claims.values()})
     groups = []
     for ids in contradiction_clusters(session):
         members = [claims[i] for i in ids if i in claims]
         if any(c.status in ("disputed", "refuted") for c in members):
-            groups.append(_dispute_group(members, entities, origins))
-    return sorted(groups, key=lambda g: (-g["origin_count"], -len(g["claims"]), g["question"]))
+            groups.append(_dispute_group(members, entities, origins, counts))
+    return sorted(groups, key=lambda g: (-g["evidence_count"], -g["origin_count"], g["question"]))
 
 
 def overview(session: Session) -> dict[str, Any]:

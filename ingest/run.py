@@ -14,7 +14,8 @@ from claims.analysis import refresh
 from claims.db import session_scope
 from claims.errors import DocumentError
 from claims.records import Document, Mention
-from claims.store import corpus_counts, ensure_vocabulary, record_document, reindex_search
+from claims.canonical import source_id
+from claims.store import corpus_counts, ensure_vocabulary, known_sources, record_document, reindex_search
 from claims.vocabulary import Vocabulary
 from ingest.documents import PathProblem, iter_paths, read_document
 from ingest.extract import Extractor
@@ -96,6 +97,12 @@ def ingest_documents(
     with session_scope(engine) as session:
         ensure_vocabulary(session, vocabulary=vocabulary)
     touched: set[str] = set()
+    with session_scope(engine) as session:
+        known = known_sources(session, [source_id(d.sha256) for d in documents])
+    fresh = [d for d in documents if source_id(d.sha256) not in known]
+    report.documents_seen += len(documents) - len(fresh)
+    report.documents_unchanged += len(documents) - len(fresh)
+    documents = fresh  # an unchanged text is not read again: ingest is idempotent and cheap to repeat
     for offset in range(0, len(documents), BATCH):
         batch = documents[offset:offset + BATCH]
         for i, (doc, mentions) in enumerate(_extract_batch(extractor, batch, report)):
@@ -115,7 +122,7 @@ def ingest_documents(
             if progress:
                 progress(offset + i + 1, len(documents), doc.name)
     with session_scope(engine) as session:
-        outcome = refresh(session, vocabulary=vocabulary)
+        outcome = refresh(session, vocabulary=vocabulary, claim_ids=touched)
         report.relations_added = outcome.relations_added
         report.statuses_changed = outcome.statuses_changed
         reindex_search(session, claim_ids=touched | {cid for cid, _, _ in outcome.changed_claims})
