@@ -188,9 +188,10 @@ def refresh(
         by_claim[rel.a].append(rel)
         by_claim[rel.b].append(rel)
     labels = {r.id: r.statement for r in rows}
+    cache: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
     verdicts = {
         r.id: compute_status(r.id, evidence=evidence.get(r.id, []), relations=by_claim.get(r.id, []),
-                             evidence_by_claim=evidence, labels=labels)
+                             evidence_by_claim=evidence, labels=labels, cache=cache)
         for r in rows
     }
     _apply_verdicts(session, rows, verdicts, result)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,8 +35,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             if corpus_counts(session)["sources"]:
                 print("Database already holds documents; nothing ingested (--if-empty).")
                 return 0
+    workers = os.cpu_count() or 1 if args.workers == 0 else args.workers
     report = ingest_paths(engine, args.paths, extractor=Extractor(), vocabulary=default_vocabulary(),
-                          recursive=args.recursive, progress=None if args.quiet else print_progress)
+                          recursive=args.recursive, progress=None if args.quiet else print_progress, workers=workers)
     print(report.summary())
     return 1 if report.skipped else 0
 
@@ -146,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recursive", action="store_true", help="descend into sub-folders")
     p.add_argument("--if-empty", action="store_true", help="only ingest when the database holds no documents")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--workers", type=int, default=1,
+                   help="extraction processes for large corpora (0 = one per CPU; default 1)")
     p = add("export", cmd_export, "Export mentions, the graph, or a claims table.")
     p.add_argument("--format", choices=FORMATS, required=True)
     p.add_argument("--output", "-o", help="file to write (default: stdout)")

@@ -8,6 +8,7 @@ from typing import Any
 
 import networkx as nx
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from claims.analysis import evidence_facts
@@ -33,9 +34,12 @@ __all__ = [
 ]
 
 ACCEPTED = "accepted"
+_SOURCE_LIST_FIELDS = ("id", "name", "title", "author", "published", "url", "kind", "superseded_by")
 
 
-def claim_origins(session: Session, *, claim_ids: Collection[str] | None = None) -> dict[str, dict[str, list[str]]]:
+def claim_origins(
+    session: Session, *, claim_ids: Collection[str] | None = None
+) -> dict[str, dict[str, list[str]]]:
     """For each claim (of the given ones, or all), the independent origins for it and against it.
 
     Only accepted, not hypothetical evidence counts, and origins are counted as the status rules
@@ -54,8 +58,10 @@ def claim_origins(session: Session, *, claim_ids: Collection[str] | None = None)
 
 def contradiction_claims(session: Session) -> list[Claim]:
     """Every claim at either end of a contradiction link."""
-    ends = select(Relation.claim_a).where(Relation.kind == "contradicts").union(
-        select(Relation.claim_b).where(Relation.kind == "contradicts")
+    ends = (
+        select(Relation.claim_a)
+        .where(Relation.kind == "contradicts")
+        .union(select(Relation.claim_b).where(Relation.kind == "contradicts"))
     )
     return list(session.exec(select(Claim).where(col(Claim.id).in_(ends))).all())
 
@@ -63,7 +69,9 @@ def contradiction_claims(session: Session) -> list[Claim]:
 def contradiction_clusters(session: Session) -> list[list[str]]:
     """Groups of claim ids joined by contradiction links, largest first (ids sorted within a group)."""
     graph = nx.Graph()
-    graph.add_edges_from(session.exec(select(Relation.claim_a, Relation.claim_b).where(Relation.kind == "contradicts")))
+    graph.add_edges_from(
+        session.exec(select(Relation.claim_a, Relation.claim_b).where(Relation.kind == "contradicts"))
+    )
     return sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c))
 
 
@@ -108,20 +116,26 @@ def claim_facets(session: Session, *, claims: Collection[Claim]) -> dict[str, li
     ids = {c.id for c in claims}
     by_source: dict[str, set[str]] = defaultdict(set)
     by_party: dict[str, set[str]] = defaultdict(set)
-    query = select(Evidence.claim_id, Evidence.source_id, Evidence.asserted_by).where(Evidence.review == ACCEPTED)
+    query = select(Evidence.claim_id, Evidence.source_id, Evidence.asserted_by).where(
+        Evidence.review == ACCEPTED
+    )
     for cid, sid, asserted_by in session.exec(query):
         if cid in ids:
             by_source[sid].add(cid)
             for party in parties_of(asserted_by):
                 by_party[party].add(cid)
     entities = entity_names(session, ids={c.subject_id for c in claims})
-    titles = dict(session.exec(select(Source.id, Source.title).where(col(Source.id).in_(sorted(by_source)))).all())
+    titles = dict(
+        session.exec(select(Source.id, Source.title).where(col(Source.id).in_(sorted(by_source)))).all()
+    )
     return {
         "status": _facet(Counter(c.status for c in claims), {}),
         "subject": _facet(Counter(c.subject_id for c in claims), {k: e.name for k, e in entities.items()}),
         "metric": _facet(Counter(c.metric for c in claims), {}),
         "source": _facet(Counter({sid: len(v) for sid, v in by_source.items()}), titles),
-        "asserted_by": _facet(Counter({p: len(v) for p, v in by_party.items()}), {"author": "article authors"}),
+        "asserted_by": _facet(
+            Counter({p: len(v) for p, v in by_party.items()}), {"author": "article authors"}
+        ),
     }
 
 
@@ -146,10 +160,11 @@ def party_index(session: Session) -> dict[str, tuple[str, str]]:
 
 
 def claims_asserted_by(session: Session, *, entity: Entity) -> list[tuple[Claim, Evidence]]:
-    """Claims this entity asserts somewhere (accepted evidence naming it, by name or alias), with the evidence."""
+    """Claims this entity asserts (accepted evidence naming it, by name or alias), with that evidence."""
     names = {norm_name(n) for n in (entity.name, *entity.aliases)}
     rows = session.exec(
-        select(Evidence, Claim).join(Claim, col(Claim.id) == col(Evidence.claim_id))
+        select(Evidence, Claim)
+        .join(Claim, col(Claim.id) == col(Evidence.claim_id))
         .where(Evidence.review == ACCEPTED, Evidence.asserted_by != "author")
         .order_by(col(Claim.metric), col(Claim.id), col(Evidence.added_at))
     )
@@ -159,28 +174,48 @@ def claims_asserted_by(session: Session, *, entity: Entity) -> list[tuple[Claim,
 def claims_about(session: Session, *, entity_id: str) -> list[Claim]:
     """Claims whose subject is this entity, disputed first, then by metric."""
     query = select(Claim).where(Claim.subject_id == entity_id)
-    order = (col(Claim.status) != "disputed", col(Claim.status) != "refuted", col(Claim.metric), col(Claim.value))
+    order = (
+        col(Claim.status) != "disputed",
+        col(Claim.status) != "refuted",
+        col(Claim.metric),
+        col(Claim.value),
+    )
     return list(session.exec(query.order_by(*order)).all())
 
 
 def entities_with_counts(session: Session) -> list[dict[str, Any]]:
     """Every entity with how many claims are about it, most-discussed first."""
-    counts = dict(session.exec(select(Claim.subject_id, func.count(col(Claim.id))).group_by(col(Claim.subject_id))).all())
-    rows = [{"id": e.id, "name": e.name, "kind": e.kind, "parent_id": e.parent_id, "aliases": list(e.aliases),
-             "claims": int(counts.get(e.id, 0))} for e in session.exec(select(Entity))]
+    counts = dict(
+        session.exec(
+            select(Claim.subject_id, func.count(col(Claim.id))).group_by(col(Claim.subject_id))
+        ).all()
+    )
+    rows = [
+        {
+            "id": e.id,
+            "name": e.name,
+            "kind": e.kind,
+            "parent_id": e.parent_id,
+            "aliases": list(e.aliases),
+            "claims": int(counts.get(e.id, 0)),
+        }
+        for e in session.exec(select(Entity))
+    ]
     return sorted(rows, key=lambda r: (-r["claims"], r["name"].lower()))
 
 
 def sources_with_counts(session: Session, *, include_superseded: bool = False) -> list[dict[str, Any]]:
     """Sources (live ones unless asked) with how much accepted evidence each holds, documents first."""
-    counts = dict(session.exec(
-        select(Evidence.source_id, func.count(col(Evidence.id))).where(Evidence.review == ACCEPTED)
-        .group_by(col(Evidence.source_id))
-    ).all())
-    query = select(Source.id, Source.name, Source.title, Source.author, Source.published, Source.url, Source.kind,
-                   Source.superseded_by)
+    counts = dict(
+        session.exec(
+            select(Evidence.source_id, func.count(col(Evidence.id)))
+            .where(Evidence.review == ACCEPTED)
+            .group_by(col(Evidence.source_id))
+        ).all()
+    )
+    table = Source.__table__.c  # type: ignore[attr-defined]
+    query = sa_select(*(table[k] for k in _SOURCE_LIST_FIELDS))  # everything but the (long) text
     if not include_superseded:
-        query = query.where(col(Source.superseded_by).is_(None))
-    keys = ("id", "name", "title", "author", "published", "url", "kind", "superseded_by")
-    rows = [dict(zip(keys, row, strict=True)) | {"evidence": int(counts.get(row[0], 0))} for row in session.exec(query)]
+        query = query.where(table.superseded_by.is_(None))
+    rows = [dict(row._mapping) | {"evidence": int(counts.get(row.id, 0))} for row in session.execute(query)]
     return sorted(rows, key=lambda r: (r["kind"] != "document", r["name"].lower()))

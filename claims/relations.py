@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from claims.quantities import Quantity, compatible, core_interval, format_quantity
+from claims.quantities import Quantity, claim_interval, core_interval, format_quantity
 
 __all__ = [
     "ClaimFacts",
@@ -88,35 +88,73 @@ def _label(c: ClaimFacts) -> str:
     return c.label or f"{c.subject} {c.metric.replace('_', ' ')}: {format_quantity(c.quantity)}"
 
 
-def _numeric_pairs(group: Sequence[ClaimFacts]) -> Iterable[tuple[ClaimFacts, ClaimFacts]]:
-    """Pairs to compare in one group, sorted by value so each claim meets its nearest rivals first."""
-    ordered = sorted(group, key=lambda c: (core_interval(c.quantity)[0], c.id))
+@dataclass(frozen=True)
+class _Ranged:
+    """A claim with its intervals worked out once: what it states, and what it tolerates."""
+
+    claim: ClaimFacts
+    core: tuple[float, float]
+    tolerant: tuple[float, float]
+    facets: bool
+
+    @classmethod
+    def of(cls, claim: ClaimFacts) -> _Ranged:
+        return cls(claim, core_interval(claim.quantity), claim_interval(claim.quantity), bool(claim.scope))
+
+    def agrees(self, other: _Ranged) -> bool:
+        """Same test as ``claims.quantities.compatible``, on the precomputed intervals."""
+        return _overlap(self.tolerant, other.core) or _overlap(other.tolerant, self.core)
+
+    def scope_conflict(self, other: _Ranged) -> bool:
+        return self.facets and other.facets and scopes_conflict(self.claim.scope, other.claim.scope)
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def _ranged_pairs(group: Sequence[ClaimFacts]) -> Iterable[tuple[_Ranged, _Ranged]]:
+    """Pairs to compare in one group, sorted by value so each claim meets its nearest rivals first.
+
+    Small groups are compared completely; in a large one each claim meets its MAX_LINKS_PER_CLAIM
+    nearest neighbours, so the work is O(n log n) for the sort and O(n) after it.
+    """
+    ordered = sorted((_Ranged.of(c) for c in group), key=lambda r: (r.core[0], r.claim.id))
     if len(ordered) <= 2 * MAX_LINKS_PER_CLAIM:
         yield from combinations(ordered, 2)
         return
-    for i, claim in enumerate(ordered):
+    for i, item in enumerate(ordered):
         for other in ordered[i + 1 : i + 1 + MAX_LINKS_PER_CLAIM]:
-            yield claim, other
+            yield item, other
 
 
 def _compare_numeric(group: Sequence[ClaimFacts]) -> list[RelationFacts]:
     out = []
-    for a, b in _numeric_pairs(group):
-        if scopes_conflict(a.scope, b.scope):
-            if not compatible(a.quantity, b.quantity):
+    for ra, rb in _ranged_pairs(group):
+        a, b = ra.claim, rb.claim
+        if ra.scope_conflict(rb):
+            if not ra.agrees(rb):
                 out.append(RelationFacts("different_scope", a.id, b.id,
                                          f"{_label(a)} and {_label(b)} measure different things ({a.scope} vs {b.scope})"))
             continue
-        if compatible(a.quantity, b.quantity):
+        if ra.agrees(rb):
             out.append(RelationFacts("corroborates", a.id, b.id, f"{_label(a)} agrees with {_label(b)} within rounding"))
         else:
             out.append(RelationFacts("contradicts", a.id, b.id, f"{_label(a)} cannot hold together with {_label(b)}"))
     return out
 
 
+def _capped_pairs(group: Sequence[ClaimFacts]) -> Iterable[tuple[ClaimFacts, ClaimFacts]]:
+    """All pairs of a small group; in a large one, each claim with its next MAX_LINKS_PER_CLAIM by id."""
+    ordered = sorted(group, key=lambda c: c.id)
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 : i + 1 + 2 * MAX_LINKS_PER_CLAIM]:
+            yield a, b
+
+
 def _compare_categories(group: Sequence[ClaimFacts]) -> list[RelationFacts]:
     out = []
-    for a, b in combinations(sorted(group, key=lambda c: c.id), 2):
+    for a, b in _capped_pairs(group):
         if not a.category or not b.category:
             continue
         if a.category == b.category:
@@ -129,7 +167,7 @@ def _compare_categories(group: Sequence[ClaimFacts]) -> list[RelationFacts]:
 
 def _compare_bools(group: Sequence[ClaimFacts], is_ancestor: Callable[[str, str], bool]) -> list[RelationFacts]:
     out = []
-    for a, b in combinations(sorted(group, key=lambda c: c.id), 2):
+    for a, b in _capped_pairs(group):
         if not (is_ancestor(a.subject, b.subject) or is_ancestor(b.subject, a.subject)):
             continue
         if a.quantity.value is None or b.quantity.value is None:
@@ -148,8 +186,9 @@ def _misattributions(claims: Sequence[ClaimFacts]) -> list[RelationFacts]:
             groups[(c.parent, c.metric, c.quantity.unit)].append(c)
     out = []
     for group in groups.values():
-        for a, b in combinations(sorted(group, key=lambda c: c.id), 2):
-            if a.subject != b.subject and not scopes_conflict(a.scope, b.scope) and compatible(a.quantity, b.quantity):
+        for ra, rb in _ranged_pairs(group):
+            a, b = ra.claim, rb.claim
+            if a.subject != b.subject and not ra.scope_conflict(rb) and ra.agrees(rb):
                 out.append(RelationFacts("misattribution", a.id, b.id,
                                          f"the same figure is credited to {a.subject} and to {b.subject}: "
                                          f"{format_quantity(a.quantity)} vs {format_quantity(b.quantity)}"))

@@ -78,6 +78,7 @@ def compute_status(
     relations: Sequence[RelationFacts],
     evidence_by_claim: Mapping[str, Sequence[EvidenceFacts]],
     labels: Mapping[str, str],
+    cache: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None,
 ) -> Verdict:
     """The status of one claim: unverified, corroborated, disputed or refuted, with reasons.
 
@@ -100,20 +101,23 @@ def compute_status(
         reasons.append(f"Disputed directly by {_names(_origins(direct_against))}.")
     strong_against = _strong_origins(direct_against)
     rival_strength = [set(strong_against)]
+    cache = {} if cache is None else cache
     for rel in relations:
         other = rel.b if rel.a == claim_id else rel.a
-        other_support = _counted(evidence_by_claim.get(other, ()), "supports")
+        if other not in cache:
+            other_support = _counted(evidence_by_claim.get(other, ()), "supports")
+            cache[other] = (frozenset(_origins(other_support)), frozenset(_strong_origins(other_support)))
+        rivals, strong = cache[other]
         if rel.kind == "corroborates":
-            added = _origins(other_support) - for_origins
+            added = rivals - for_origins
             if added:
                 for_origins |= added
-                reasons.append(f"Agrees with «{labels.get(other, other)}» ({_names(added)}).")
-        elif rel.kind == "contradicts" and other_support:
-            rivals = _origins(other_support)
+                reasons.append(f"Agrees with «{labels.get(other, other)}» ({_names(set(added))}).")
+        elif rel.kind == "contradicts" and rivals:
             against_origins |= rivals
-            strong_against |= _strong_origins(other_support)
-            rival_strength.append(_strong_origins(other_support))
-            reasons.append(f"Contradicted by «{labels.get(other, other)}», asserted by {_names(rivals)}.")
+            strong_against |= strong
+            rival_strength.append(set(strong))
+            reasons.append(f"Contradicted by «{labels.get(other, other)}», asserted by {_names(set(rivals))}.")
         elif rel.kind == "misattribution":
             reasons.append(f"The same figure is also credited to another model: «{labels.get(other, other)}».")
         elif rel.kind == "different_scope":

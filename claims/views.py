@@ -20,7 +20,14 @@ from claims.queries import (
     evidence_in_source,
     sources_with_counts,
 )
-from claims.store import corpus_counts, evidence_of_claim, get_claim, get_entity, get_source, relations_of_claim
+from claims.store import (
+    corpus_counts,
+    evidence_of_claim,
+    get_claim,
+    get_entity,
+    get_source,
+    relations_of_claim,
+)
 
 __all__ = [
     "claim_summary",
@@ -40,30 +47,59 @@ CONTEXT_CHARS = 240
 def claim_summary(claim: Claim, subject: Entity | None) -> dict[str, Any]:
     """The fields of a claim that lists show."""
     return {
-        "id": claim.id, "statement": claim.statement, "status": claim.status,
+        "id": claim.id,
+        "statement": claim.statement,
+        "status": claim.status,
         "subject": {"id": claim.subject_id, "name": subject.name if subject else claim.subject_id},
-        "metric": claim.metric, "metric_label": metric_label(claim.metric), "scope": claim.scope,
-        "value": claim.value, "value_max": claim.value_max, "unit": claim.unit, "qualifier": claim.qualifier,
-        "value_text": claim.value_text, "note": claim.note, "updated_at": as_dict(claim)["updated_at"],
+        "metric": claim.metric,
+        "metric_label": metric_label(claim.metric),
+        "scope": claim.scope,
+        "value": claim.value,
+        "value_max": claim.value_max,
+        "unit": claim.unit,
+        "qualifier": claim.qualifier,
+        "value_text": claim.value_text,
+        "note": claim.note,
+        "updated_at": as_dict(claim)["updated_at"],
     }
 
 
 def evidence_view(ev: Evidence, source: Source | None) -> dict[str, Any]:
     """One piece of evidence with its quote in context and its source."""
     text = source.text if source else ev.quote
-    before = text[max(0, ev.start - CONTEXT_CHARS):ev.start]
-    after = text[ev.end:ev.end + CONTEXT_CHARS]
+    before = text[max(0, ev.start - CONTEXT_CHARS) : ev.start]
+    after = text[ev.end : ev.end + CONTEXT_CHARS]
     return {
-        "id": ev.id, "claim_id": ev.claim_id, "stance": ev.stance, "quote": ev.quote, "start": ev.start, "end": ev.end,
-        "value_start": ev.value_start, "value_end": ev.value_end, "value_text": ev.value_text, "value": ev.value,
-        "value_max": ev.value_max, "qualifier": ev.qualifier, "hedge": ev.hedge, "asserted_by": ev.asserted_by,
-        "hypothetical": ev.hypothetical, "origin": ev.origin, "added_by": ev.added_by,
-        "added_at": as_dict(ev)["added_at"], "note": ev.note, "review": ev.review,
-        "context_before": before, "context_after": after,
+        "id": ev.id,
+        "claim_id": ev.claim_id,
+        "stance": ev.stance,
+        "quote": ev.quote,
+        "start": ev.start,
+        "end": ev.end,
+        "value_start": ev.value_start,
+        "value_end": ev.value_end,
+        "value_text": ev.value_text,
+        "value": ev.value,
+        "value_max": ev.value_max,
+        "qualifier": ev.qualifier,
+        "hedge": ev.hedge,
+        "asserted_by": ev.asserted_by,
+        "hypothetical": ev.hypothetical,
+        "origin": ev.origin,
+        "added_by": ev.added_by,
+        "added_at": as_dict(ev)["added_at"],
+        "note": ev.note,
+        "review": ev.review,
+        "context_before": before,
+        "context_after": after,
         "source": {
-            "id": ev.source_id, "title": source.title if source else ev.source_id, "name": source.name if source else None,
-            "url": source.url if source else None, "author": source.author if source else None,
-            "published": source.published if source else None, "kind": source.kind if source else None,
+            "id": ev.source_id,
+            "title": source.title if source else ev.source_id,
+            "name": source.name if source else None,
+            "url": source.url if source else None,
+            "author": source.author if source else None,
+            "published": source.published if source else None,
+            "kind": source.kind if source else None,
         },
     }
 
@@ -71,20 +107,33 @@ def evidence_view(ev: Evidence, source: Source | None) -> dict[str, Any]:
 def value_spread(session: Session, claim: Claim) -> list[dict[str, Any]]:
     """Every claim with the same subject and metric: the values people report, for the spread chart."""
     rivals = session.exec(
-        select(Claim).where(Claim.subject_id == claim.subject_id, Claim.metric == claim.metric)
+        select(Claim)
+        .where(Claim.subject_id == claim.subject_id, Claim.metric == claim.metric)
         .order_by(col(Claim.value), col(Claim.id))
     ).all()
     origins = claim_origins(session, claim_ids={r.id for r in rivals})
     out = []
     for rival in rivals:
         asserters = session.exec(
-            select(Evidence.asserted_by).where(Evidence.claim_id == rival.id, Evidence.review == "accepted").distinct()
+            select(Evidence.asserted_by)
+            .where(Evidence.claim_id == rival.id, Evidence.review == "accepted")
+            .distinct()
         ).all()
-        out.append({"id": rival.id, "value": rival.value, "value_max": rival.value_max, "unit": rival.unit,
-                    "qualifier": rival.qualifier, "value_text": rival.value_text, "value_label": value_label(rival),
-                    "status": rival.status,
-                    "asserted_by": sorted(set(asserters)), "current": rival.id == claim.id,
-                    "origins": origins.get(rival.id, {}).get("for", [])})
+        out.append(
+            {
+                "id": rival.id,
+                "value": rival.value,
+                "value_max": rival.value_max,
+                "unit": rival.unit,
+                "qualifier": rival.qualifier,
+                "value_text": rival.value_text,
+                "value_label": value_label(rival),
+                "status": rival.status,
+                "asserted_by": sorted(set(asserters)),
+                "current": rival.id == claim.id,
+                "origins": origins.get(rival.id, {}).get("for", []),
+            }
+        )
     return out
 
 
@@ -94,8 +143,15 @@ def _related(session: Session, claim_id: str, relations: list[Relation]) -> list
         other_id = rel.claim_b if rel.claim_a == claim_id else rel.claim_a
         other = session.get(Claim, other_id)
         if other is not None:
-            out.append({"kind": rel.kind, "claim_id": other.id, "statement": other.statement, "status": other.status,
-                        "reason": rel.reason})
+            out.append(
+                {
+                    "kind": rel.kind,
+                    "claim_id": other.id,
+                    "statement": other.statement,
+                    "status": other.status,
+                    "reason": rel.reason,
+                }
+            )
     return out
 
 
@@ -107,15 +163,20 @@ def claim_view(session: Session, *, claim_id: str, include_pending: bool = True)
     subject = session.get(Entity, claim.subject_id)
     reviews = ("accepted", "pending") if include_pending else ("accepted",)
     evidence = evidence_of_claim(session, claim_id=claim_id, reviews=reviews)
-    sources = {s.id: s for s in session.exec(select(Source).where(col(Source.id).in_({e.source_id for e in evidence})))}
+    sources = {
+        s.id: s
+        for s in session.exec(select(Source).where(col(Source.id).in_({e.source_id for e in evidence})))
+    }
     view = claim_summary(claim, subject)
-    view.update({
-        "reasons": list(claim.reasons),
-        "question": metric_question(claim.metric, subject.name if subject else claim.subject_id),
-        "evidence": [evidence_view(e, sources.get(e.source_id)) for e in evidence],
-        "related": _related(session, claim_id, relations_of_claim(session, claim_id=claim_id)),
-        "spread": value_spread(session, claim),
-    })
+    view.update(
+        {
+            "reasons": list(claim.reasons),
+            "question": metric_question(claim.metric, subject.name if subject else claim.subject_id),
+            "evidence": [evidence_view(e, sources.get(e.source_id)) for e in evidence],
+            "related": _related(session, claim_id, relations_of_claim(session, claim_id=claim_id)),
+            "spread": value_spread(session, claim),
+        }
+    )
     return view
 
 
@@ -140,33 +201,49 @@ def _group_subject(members: list[Claim], entities: dict[str, Entity]) -> str:
     return min(subjects, key=lambda s: (-subjects[s], s))
 
 
-def _rival(claim: Claim, entities: dict[str, Entity], origins: dict[str, dict[str, list[str]]],
-           counts: dict[str, dict[str, int]]) -> dict[str, Any]:
+def _rival(
+    claim: Claim,
+    entities: dict[str, Entity],
+    origins: dict[str, dict[str, list[str]]],
+    counts: dict[str, dict[str, int]],
+) -> dict[str, Any]:
     sides = origins.get(claim.id, {"for": [], "against": []})
     return claim_summary(claim, entities.get(claim.subject_id)) | {
-        "value_label": value_label(claim), "origins": sides["for"], "origin_count": len(sides["for"]),
-        "against": sides["against"], "evidence_count": counts.get(claim.id, {}).get("evidence", 0),
+        "value_label": value_label(claim),
+        "origins": sides["for"],
+        "origin_count": len(sides["for"]),
+        "against": sides["against"],
+        "evidence_count": counts.get(claim.id, {}).get("evidence", 0),
     }
 
 
-def _dispute_group(members: list[Claim], entities: dict[str, Entity], origins: dict[str, dict[str, list[str]]],
-                   counts: dict[str, dict[str, int]]) -> dict[str, Any]:
+def _dispute_group(
+    members: list[Claim],
+    entities: dict[str, Entity],
+    origins: dict[str, dict[str, list[str]]],
+    counts: dict[str, dict[str, int]],
+) -> dict[str, Any]:
     subject_id = _group_subject(members, entities)
     subject = entities.get(subject_id)
     metric = Counter(c.metric for c in members).most_common(1)[0][0]
     name = subject.name if subject else subject_id
-    rivals = sorted(members, key=lambda c: (c.value is None, c.value or 0.0, c.value_max or 0.0, c.value_text))
+    rivals = sorted(
+        members, key=lambda c: (c.value is None, c.value or 0.0, c.value_max or 0.0, c.value_text)
+    )
     all_origins = {o for c in members for o in origins.get(c.id, {}).get("for", [])}
     return {
-        "question": metric_question(metric, name), "metric": metric, "metric_label": metric_label(metric),
-        "subject": {"id": subject_id, "name": name}, "origin_count": len(all_origins),
+        "question": metric_question(metric, name),
+        "metric": metric,
+        "metric_label": metric_label(metric),
+        "subject": {"id": subject_id, "name": name},
+        "origin_count": len(all_origins),
         "evidence_count": sum(counts.get(c.id, {}).get("evidence", 0) for c in members),
         "claims": [_rival(c, entities, origins, counts) for c in rivals],
     }
 
 
 def dispute_groups(session: Session) -> list[dict[str, Any]]:
-    """Rival claims joined by contradictions, one group per question, when at least one is disputed or refuted.
+    """Rival claims joined by contradictions, one group per question, when one of them is disputed or refuted.
 
     The most discussed questions (most evidence, then most independent origins) come first.
     """
@@ -184,16 +261,31 @@ def dispute_groups(session: Session) -> list[dict[str, Any]]:
 
 def overview(session: Session) -> dict[str, Any]:
     """The home page: corpus counts, the disputes grouped by question, and the sources."""
-    return {"counts": corpus_counts(session), "disputes": dispute_groups(session),
-            "sources": sources_with_counts(session)}
+    return {
+        "counts": corpus_counts(session),
+        "disputes": dispute_groups(session),
+        "sources": sources_with_counts(session),
+    }
 
 
 def _located_evidence(ev: Evidence, claim: Claim) -> dict[str, Any]:
     return {
-        "id": ev.id, "claim_id": claim.id, "statement": claim.statement, "status": claim.status,
-        "start": ev.start, "end": ev.end, "value_start": ev.value_start, "value_end": ev.value_end,
-        "quote": ev.quote, "value_text": ev.value_text, "asserted_by": ev.asserted_by, "stance": ev.stance,
-        "hedge": ev.hedge, "hypothetical": ev.hypothetical, "origin": ev.origin, "review": ev.review,
+        "id": ev.id,
+        "claim_id": claim.id,
+        "statement": claim.statement,
+        "status": claim.status,
+        "start": ev.start,
+        "end": ev.end,
+        "value_start": ev.value_start,
+        "value_end": ev.value_end,
+        "quote": ev.quote,
+        "value_text": ev.value_text,
+        "asserted_by": ev.asserted_by,
+        "stance": ev.stance,
+        "hedge": ev.hedge,
+        "hypothetical": ev.hypothetical,
+        "origin": ev.origin,
+        "review": ev.review,
     }
 
 
@@ -203,7 +295,9 @@ def source_view(session: Session, *, source_id: str) -> dict[str, Any] | None:
     if source is None:
         return None
     view = as_dict(source)
-    view["evidence"] = [_located_evidence(ev, claim) for ev, claim in evidence_in_source(session, source_id=source_id)]
+    view["evidence"] = [
+        _located_evidence(ev, claim) for ev, claim in evidence_in_source(session, source_id=source_id)
+    ]
     return view
 
 
@@ -216,16 +310,29 @@ def entity_view(session: Session, *, entity_id: str) -> dict[str, Any] | None:
     entity = get_entity(session, entity_id=entity_id)
     if entity is None:
         return None
-    children = session.exec(select(Entity).where(Entity.parent_id == entity.id).order_by(col(Entity.name))).all()
+    children = session.exec(
+        select(Entity).where(Entity.parent_id == entity.id).order_by(col(Entity.name))
+    ).all()
     about = claims_about(session, entity_id=entity.id)
     asserted = claims_asserted_by(session, entity=entity)
     subjects = entity_names(session, ids={c.subject_id for c, _ in asserted})
     return {
-        "id": entity.id, "name": entity.name, "kind": entity.kind, "aliases": list(entity.aliases),
+        "id": entity.id,
+        "name": entity.name,
+        "kind": entity.kind,
+        "aliases": list(entity.aliases),
         "parent": _entity_ref(get_entity(session, entity_id=entity.parent_id) if entity.parent_id else None),
         "children": [_entity_ref(c) for c in children],
         "about": [claim_summary(c, entity) | {"value_label": value_label(c)} for c in about],
-        "asserted": [claim_summary(c, subjects.get(c.subject_id)) | {
-            "evidence_id": ev.id, "source_id": ev.source_id, "quote": ev.quote, "stance": ev.stance,
-            "asserted_by": ev.asserted_by} for c, ev in asserted],
+        "asserted": [
+            claim_summary(c, subjects.get(c.subject_id))
+            | {
+                "evidence_id": ev.id,
+                "source_id": ev.source_id,
+                "quote": ev.quote,
+                "stance": ev.stance,
+                "asserted_by": ev.asserted_by,
+            }
+            for c, ev in asserted
+        ],
     }

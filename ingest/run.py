@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,17 +71,48 @@ def _read_all(paths: Iterable[str | Path], recursive: bool, report: IngestReport
     return documents
 
 
-def _extract_batch(extractor: Extractor, batch: Sequence[Document], report: IngestReport) -> list[tuple[Document, list[Mention]]]:
+Extracted = tuple[Document, list[Mention] | str]  # mentions, or why extraction failed
+
+
+def _extract_batch(extractor: Extractor, batch: Sequence[Document]) -> list[Extracted]:
     try:
         return list(zip(batch, extractor.extract_many(batch), strict=True))
     except Exception:  # one bad document must not sink the batch: retry one by one
-        out = []
+        out: list[Extracted] = []
         for doc in batch:
             try:
                 out.append((doc, extractor.extract(doc)))
             except Exception as exc:  # noqa: BLE001 - reported and skipped, the rest go in
-                report.skipped.append((doc.origin, f"extraction failed: {type(exc).__name__}: {exc}"))
+                out.append((doc, f"extraction failed: {type(exc).__name__}: {exc}"))
         return out
+
+
+_WORKER_EXTRACTOR: Extractor | None = None
+
+
+def _worker_start() -> None:
+    global _WORKER_EXTRACTOR  # noqa: PLW0603 - one pipeline per worker process, built once
+    _WORKER_EXTRACTOR = Extractor()
+
+
+def _worker_extract(batch: Sequence[Document]) -> list[Extracted]:
+    assert _WORKER_EXTRACTOR is not None
+    return _extract_batch(_WORKER_EXTRACTOR, batch)
+
+
+def _extracted_batches(
+    documents: Sequence[Document], extractor: Extractor, workers: int
+) -> Iterator[list[Extracted]]:
+    """Batches of extracted documents, in order; with workers > 1 extraction runs in other processes
+    while this one writes to the database."""
+    batches = [documents[i:i + BATCH] for i in range(0, len(documents), BATCH)]
+    if workers <= 1 or len(batches) <= 1:
+        for batch in batches:
+            yield _extract_batch(extractor, batch)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start) as pool:
+        yield from pool.map(_worker_extract, batches)
 
 
 def ingest_documents(
@@ -90,6 +123,7 @@ def ingest_documents(
     vocabulary: Vocabulary,
     report: IngestReport | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    workers: int = 1,
 ) -> IngestReport:
     """Extract and record documents, one transaction each, then recompute relations and statuses."""
     report = report or IngestReport()
@@ -103,11 +137,15 @@ def ingest_documents(
     report.documents_seen += len(documents) - len(fresh)
     report.documents_unchanged += len(documents) - len(fresh)
     documents = fresh  # an unchanged text is not read again: ingest is idempotent and cheap to repeat
-    for offset in range(0, len(documents), BATCH):
-        batch = documents[offset:offset + BATCH]
-        for i, (doc, mentions) in enumerate(_extract_batch(extractor, batch, report)):
+    done = 0
+    for batch in _extracted_batches(documents, extractor, workers):
+        for doc, mentions in batch:
+            done += 1
             report.documents_seen += 1
             report.words += len(doc.text.split())
+            if isinstance(mentions, str):
+                report.skipped.append((doc.origin, mentions))
+                continue
             try:
                 with session_scope(engine) as session:
                     result = record_document(session, document=doc, mentions=mentions, vocabulary=vocabulary)
@@ -120,7 +158,7 @@ def ingest_documents(
             report.evidence_added += result.evidence_added
             touched |= result.claims_touched
             if progress:
-                progress(offset + i + 1, len(documents), doc.name)
+                progress(done, len(documents), doc.name)
     with session_scope(engine) as session:
         outcome = refresh(session, vocabulary=vocabulary, claim_ids=touched)
         report.relations_added = outcome.relations_added
@@ -139,12 +177,14 @@ def ingest_paths(
     vocabulary: Vocabulary,
     recursive: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
+    workers: int = 1,
 ) -> IngestReport:
     """Ingest files and folders; unreadable files are reported and skipped, the rest go in."""
     report = IngestReport()
     started = time.perf_counter()
     documents = _read_all(paths, recursive, report)
-    ingest_documents(engine, documents, extractor=extractor, vocabulary=vocabulary, report=report, progress=progress)
+    ingest_documents(engine, documents, extractor=extractor, vocabulary=vocabulary, report=report, progress=progress,
+                     workers=workers)
     report.seconds = time.perf_counter() - started
     return report
 
