@@ -42,47 +42,66 @@ FILLER = [
 ]
 
 
-def _money(rng: random.Random, low: float, high: float) -> str:
-    value = rng.uniform(low, high)
+class _Figures:
+    """The debate repeats a few figures per subject and metric: each (subject, kind) has three rival
+    values, and every mention picks one of them, so documents corroborate and contradict like real ones."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.table: dict[tuple[str, str], list[float]] = {}
+
+    def pick(self, key: tuple[str, str], low: float, high: float) -> float:
+        if key not in self.table:
+            self.table[key] = [self.rng.uniform(low, high) for _ in range(3)]
+        return self.rng.choice(self.table[key])
+
+
+def _money(rng: random.Random, low: float, high: float, figures: _Figures | None = None,
+           key: tuple[str, str] = ("", "")) -> str:
+    value = figures.pick(key, low, high) if figures else rng.uniform(low, high)
     if value >= 1e9:
         return f"${value / 1e9:.1f}B" if rng.random() < 0.5 else f"${value / 1e9:.1f} billion"
     return f"${value / 1e6:.1f}M" if rng.random() < 0.5 else f"${value / 1e6:.1f} million"
 
 
-def claim_sentence(rng: random.Random) -> str:
+def claim_sentence(rng: random.Random, figures: _Figures) -> str:
     """One sentence holding a figure, drawn from a dozen shapes."""
     subject, model, person, outlet = (rng.choice(SUBJECTS), rng.choice(MODELS), rng.choice(PEOPLE),
                                       rng.choice(OUTLETS))
     q, hedge, verb = rng.choice(QUALIFIERS), rng.choice(HEDGES), rng.choice(VERBS)
-    gpus = f"{rng.choice([2048, 10000, 20000, 50000, 100000, rng.randint(1, 99) * 1000]):,}"
+    gpus = f"{round(figures.pick((subject, 'gpus'), 1000, 100_000), -3):,.0f}"
     shapes = [
         lambda: f"{person} {verb} that {subject} has {q}{gpus} {rng.choice(GPUS)} GPUs.",
-        lambda: f"{subject} {hedge}spent {q}{_money(rng, 2e6, 9e9)} training {model}.",
-        lambda: f"According to {outlet}, {model} cost {q}{_money(rng, 1e6, 5e8)} to train.",
-        lambda: f"{subject} shares fell {rng.uniform(1, 25):.1f}% on Monday, wiping {q}"
-                f"{_money(rng, 1e10, 7e11)} off its market value.",
-        lambda: f"{model} charges ${rng.uniform(0.1, 60):.2f} per million output tokens.",
-        lambda: f"{person} {verb} the model is {rng.randint(2, 50)}x more efficient than {rng.choice(MODELS)}.",
+        lambda: f"{subject} {hedge}spent {q}{_money(rng, 2e6, 9e9, figures, (model, 'spend'))} training {model}.",
+        lambda: f"According to {outlet}, {model} cost {q}{_money(rng, 1e6, 5e8, figures, (model, 'cost'))} to train.",
+        lambda: f"{subject} shares fell {figures.pick((subject, 'drop'), 1, 25):.1f}% on Monday, wiping {q}"
+                f"{_money(rng, 1e10, 7e11, figures, (subject, 'cap'))} off its market value.",
+        lambda: f"{model} charges ${figures.pick((model, 'price'), 0.1, 60):.2f} per million output tokens.",
+        lambda: f"{person} {verb} the model is {figures.pick((model, 'eff'), 2, 50):.0f}x more efficient than "
+                f"{rng.choice(MODELS)}.",
         lambda: f"If costs keep falling {rng.randint(2, 10)}x a year, {subject} will need {q}"
                 f"{_money(rng, 1e9, 9e10)} less.",
-        lambda: f"{model} has {rng.choice([7, 13, 70, 175, 405, 671])} billion parameters, with "
-                f"{rng.randint(3, 60)} billion active per token.",
-        lambda: f"{subject} cut memory use by {rng.randint(10, 95)}% with FP8 training, {outlet} reported.",
-        lambda: f"The company {hedge}plans {_money(rng, 5e9, 9e10)} in capital expenditures this year.",
+        lambda: f"{model} has {figures.pick((model, 'params'), 7, 700):.0f} billion parameters, with "
+                f"{figures.pick((model, 'active'), 3, 60):.0f} billion active per token.",
+        lambda: f"{subject} cut memory use by {figures.pick((subject, 'mem'), 10, 95):.0f}% with FP8 training, "
+                f"{outlet} reported.",
+        lambda: f"The company {hedge}plans {_money(rng, 5e9, 9e10, figures, (subject, 'capex'))} in capital "
+                f"expenditures this year.",
         lambda: f"\"We think it is closer to {gpus} chips,\" said {person}.",
-        lambda: f"{model} was trained on {rng.uniform(2, 20):.1f} trillion tokens over {rng.randint(2, 9)} months.",
+        lambda: f"{model} was trained on {figures.pick((model, 'tokens'), 2, 20):.1f} trillion tokens over "
+                f"{figures.pick((model, 'months'), 2, 9):.0f} months.",
     ]
     return rng.choice(shapes)()
 
 
-def article(rng: random.Random, index: int, words: int) -> str:
+def article(rng: random.Random, index: int, words: int, figures: _Figures) -> str:
     """One article of about ``words`` words: a title, paragraphs of claims and filler."""
     lines = [f"Notes on the DeepSeek debate, part {index}", ""]
     count = 0
     while count < words:
         paragraph = []
         for _ in range(rng.randint(3, 6)):
-            sentence = claim_sentence(rng) if rng.random() < CLAIM_SHARE else rng.choice(FILLER)
+            sentence = claim_sentence(rng, figures) if rng.random() < CLAIM_SHARE else rng.choice(FILLER)
             paragraph.append(sentence)
             count += len(sentence.split())
         lines.append(" ".join(paragraph))
@@ -93,8 +112,9 @@ def article(rng: random.Random, index: int, words: int) -> str:
 def generate(docs: int, *, seed: int = 7, words: int = 900) -> Iterator[tuple[str, str]]:
     """(file name, text) for each synthetic article; the same seed always gives the same corpus."""
     rng = random.Random(seed)
+    figures = _Figures(random.Random(seed + 1))
     for i in range(docs):
-        yield f"synthetic_{i:06d}.txt", article(rng, i, rng.randint(words // 2, words * 3 // 2))
+        yield f"synthetic_{i:06d}.txt", article(rng, i, rng.randint(words // 2, words * 3 // 2), figures)
 
 
 def main() -> None:
