@@ -7,7 +7,7 @@ DB     ?= claims.db
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install browser lint typecheck bench clean
+.PHONY: run test install browser lint typecheck bench clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,14 +18,18 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/claims setup --db $(DB) seeds
-	$(BIN)/claims serve --db $(DB) --host $(HOST) --port $(PORT)
+	$(BIN)/claims --db $(DB) ingest --if-empty seeds
+	$(BIN)/claims --db $(DB) serve --host $(HOST) --port $(PORT)
 
 browser:
 	./scripts/ensure-chromium.sh
 
 test: $(STAMP) browser
 	$(BIN)/pytest
+
+# Re-take the README screenshots (docs/*.png) with the browser tests.
+screenshots: $(STAMP) browser
+	CLAIMS_SCREENSHOTS=1 $(BIN)/pytest tests/web -m browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check claims ingest web tests bench

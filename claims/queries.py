@@ -46,9 +46,8 @@ def claim_origins(
     count them: a named party once wherever it is quoted, an article's author once per article.
     """
     out: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"for": set(), "against": set()})
-    for claim_id, facts in evidence_facts(session).items():
-        if claim_ids is not None and claim_id not in claim_ids:
-            continue
+    chosen = sorted(claim_ids) if claim_ids is not None else None
+    for claim_id, facts in evidence_facts(session, chosen).items():
         for fact in facts:
             if fact.review != ACCEPTED or fact.hypothetical:
                 continue

@@ -1,0 +1,122 @@
+"""Headless Chromium through a real server: follow a dispute, add evidence by the form, explore the graph."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+GPU_QUESTION = "How many GPUs does DeepSeek have?"
+
+
+def shoot(page, folder, name: str, *, full_page: bool = False) -> None:
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
+
+
+def test_follow_a_dispute_and_add_evidence_through_the_form(live, page, screenshot_dir):
+    page.goto(live.url + "/")
+    assert page.locator("h1").inner_text() == "What the DeepSeek debate disagrees about"
+    dispute = page.locator("article.dispute", has_text=GPU_QUESTION)
+    assert dispute.locator(".rival").count() >= 2
+    shoot(page, screenshot_dir, "home")
+
+    dispute.locator(".rival", has_text="50,000").locator("a.rival-value").click()
+    page.wait_for_url(re.compile(r"/claims/c-"))
+    assert "GPU count" in page.locator("h1").inner_text()
+    assert page.locator(".claim-status .badge").inner_text().lower() == "disputed"
+    assert page.locator("svg.spread-chart .row").count() >= 2
+    asserter = page.locator(".evidence .evidence-meta a[href^='/entities/']").first.inner_text()
+
+    # First without a quote: the form comes back with the message next to the field and the data kept.
+    page.get_by_label("Disputes this claim").check()
+    page.get_by_label("Title").fill("A rebuttal")
+    page.get_by_label("Who asserts it").fill(asserter)
+    page.get_by_role("button", name="Add evidence").click()
+    assert page.locator("#quote-error").inner_text().startswith("quote is required")
+    assert page.get_by_label("Quote").get_attribute("aria-invalid") == "true"
+    assert page.get_by_label("Title").input_value() == "A rebuttal"
+    assert page.get_by_label("Disputes this claim").is_checked()
+
+    # Then correctly: the claim page shows the new evidence and the recomputed status.
+    quote = f"{asserter} now says the 50,000 figure was a guess."
+    page.get_by_label("Quote").fill(quote)
+    page.get_by_role("button", name="Add evidence").click()
+    page.wait_for_url(re.compile(r"/claims/c-[^?]+\?added=e-"))
+    assert "Your evidence was added" in page.locator(".flash").inner_text()
+    added = page.locator("article.evidence.just-added")
+    assert quote in added.inner_text() and "disputes" in added.inner_text().lower()
+    # the asserter disputing their own figure refutes it
+    assert page.locator(".claim-status .badge").inner_text().lower() == "refuted"
+    assert "changed from" in page.locator(".flash").inner_text()
+    # the only console noise allowed is Chromium reporting the 422 of the refused form
+    assert [e for e in page.console_log.errors if "status of 422" not in e] == []
+
+
+def test_claim_and_source_pages_link_quotes_to_highlighted_passages(site, page, screenshot_dir):
+    claim_id = site.client.get("/api/claims", params={"metric": "gpu_count", "status": "disputed"}).json()[
+        "items"
+    ][0]["id"]
+    page.goto(f"{site.url}/claims/{claim_id}")
+    shoot(page, screenshot_dir, "claim")
+    evidence = page.locator("article.evidence").first
+    evidence_id = evidence.get_attribute("id")
+    evidence.locator(".evidence-source a").first.click()
+    page.wait_for_url(re.compile(r"/sources/s-"))
+    assert page.url.endswith(f"#{evidence_id}")
+    assert page.locator(f"[id='{evidence_id}']").count() == 1
+    current = page.locator(".source-text mark.current").first
+    assert current.is_visible()
+    assert page.locator(".source-text a.figure").count() >= 1
+    shoot(page, screenshot_dir, "source")
+    assert not page.console_log.errors
+
+
+def test_graph_page_draws_without_console_errors(site, page, screenshot_dir):
+    page.goto(site.url + "/graph")
+    page.wait_for_selector("#cy[data-ready='true'] canvas")
+    disputes_only = int(page.locator("#cy").get_attribute("data-nodes"))
+    assert disputes_only > 5
+    page.wait_for_timeout(200)
+    shoot(page, screenshot_dir, "graph")
+    page.select_option("#g-view", "all")
+    page.wait_for_function(f"document.getElementById('cy').dataset.nodes > {disputes_only}")
+    page.get_by_label("Find").fill("GPU count")
+    assert not page.console_log.errors, page.console_log.errors
+
+
+def test_filters_work_without_javascript(site, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site.url + "/claims")
+    page.select_option("#f-status", "disputed")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r"status=disputed"))
+    badges = page.locator("#results .badge").all_inner_texts()
+    assert badges and {b.lower() for b in badges} == {"disputed"}
+    context.close()
+
+
+def test_htmx_updates_the_list_in_place(site, page):
+    page.goto(site.url + "/claims")
+    page.evaluate("window.__marker = 'same page'")
+    page.select_option("#f-status", "corroborated")
+    page.wait_for_url(re.compile(r"status=corroborated"))
+    page.wait_for_function(
+        "[...document.querySelectorAll('#results .badge')].every(b => b.textContent === 'corroborated')"
+    )
+    assert page.evaluate("window.__marker") == "same page"  # swapped by htmx, not reloaded
+    assert not page.console_log.errors
+
+
+@pytest.mark.parametrize("path", ["/", "/claims", "/sources", "/graph"])
+def test_pages_fit_a_phone_screen(site, browser, path):
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, device_scale_factor=1, is_mobile=True
+    )
+    page = context.new_page()
+    page.goto(site.url + path)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    context.close()
+    assert overflow <= 0

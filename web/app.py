@@ -1,0 +1,93 @@
+"""The app factory: ``create_app(settings)`` builds engine, templates and routes; nothing runs at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from claims.db import init_db, make_engine
+from claims.vocabulary import default_vocabulary
+from web.deps import WebState
+from web.errors import install_error_handler
+from web.render import make_templates
+from web.routes import claims, entities, evidence, graph, pages, sources
+from web.settings import Settings
+
+__all__ = ["create_app", "STATIC", "CONTENT_SECURITY_POLICY"]
+
+STATIC = Path(__file__).resolve().parent / "static"
+# Scripts and styles only from our own files: no inline script, no CDN. /docs (Swagger UI) needs an
+# inline bootstrap script, so it goes without this policy.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+DESCRIPTION = """The claims graph of the DeepSeek debate: claims with computed statuses and reasons,
+the evidence behind them (quotes with offsets into their sources), sources, entities, and the
+relations between claims.
+
+Errors always answer `{"detail": "..."}` with the right status; 422s add `errors`, one per bad field.
+Every page of the web app links to the resource here that holds its data."""
+
+
+class SecurityHeaders:
+    """Adds a content security policy and the usual hardening headers to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        strict = not scope["path"].startswith("/docs")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                if strict:
+                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The web app and JSON API over the database at ``settings.database_url``."""
+    engine = make_engine(settings.database_url)
+    init_db(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title=settings.title,
+        version="1.0",
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.web = WebState(
+        settings=settings,
+        engine=engine,
+        templates=make_templates(),
+        vocabulary=default_vocabulary(),
+        secret=settings.resolved_secret(),
+    )
+    install_error_handler(app)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (pages, claims, evidence, sources, entities, graph):
+        app.include_router(module.router)
+    return app

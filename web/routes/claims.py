@@ -1,0 +1,194 @@
+"""Claims: the filtered list and one claim, each as a page and as JSON from the same data function."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+from starlette.responses import Response
+
+from claims.models import Claim
+from claims.queries import (
+    claim_facets,
+    entity_names,
+    evidence_counts,
+    parties_of,
+    party_index,
+    sources_with_counts,
+)
+from claims.store import list_claims
+from claims.views import claim_summary, claim_view
+from claims.vocabulary import norm_name
+from web import csrf
+from web.charts import spread_chart
+from web.deps import SessionDep, StateDep, WebState
+from web.errors import found
+from web.render import render_page, url_with
+from web.schemas import ClaimFilters, ClaimList, ClaimOut, ErrorOut, FacetsOut
+from web.submission import EvidenceForm
+
+__all__ = ["router", "claim_list", "claim_list_facets", "claim_data", "render_claim_page", "ERRORS"]
+
+router = APIRouter()
+ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+FilterQuery = Annotated[ClaimFilters, Query()]
+ALL = 1_000_000
+RELATION_ORDER = ("contradicts", "misattribution", "different_scope", "corroborates", "derived_from")
+RELATION_TITLES = {
+    "contradicts": "Contradicts",
+    "misattribution": "The same figure credited to another model",
+    "different_scope": "Different scope",
+    "corroborates": "Corroborates",
+    "derived_from": "Derived from",
+}
+
+
+def _matching(
+    session: Session, active: dict[str, str], *, page: int = 1, per_page: int = ALL
+) -> tuple[list[Claim], int]:
+    return list_claims(
+        session,
+        status=active.get("status"),
+        subject=active.get("subject"),
+        metric=active.get("metric"),
+        source=active.get("source"),
+        asserted_by=active.get("asserted_by"),
+        q=active.get("q"),
+        page=page,
+        per_page=per_page,
+    )
+
+
+def claim_list(session: Session, filters: ClaimFilters) -> dict[str, Any]:
+    """One page of claims matching the filters, disputed first: the data of /claims and /api/claims."""
+    claims, total = _matching(session, filters.active(), page=filters.page, per_page=filters.per_page)
+    subjects = entity_names(session, ids={c.subject_id for c in claims})
+    counts = evidence_counts(session, claim_ids={c.id for c in claims})
+    items = [
+        claim_summary(c, subjects.get(c.subject_id))
+        | {
+            "evidence_count": counts.get(c.id, {}).get("evidence", 0),
+            "source_count": counts.get(c.id, {}).get("sources", 0),
+        }
+        for c in claims
+    ]
+    return {"items": items, "total": total, "page": filters.page, "per_page": filters.per_page}
+
+
+def claim_list_facets(session: Session, filters: ClaimFilters) -> dict[str, list[dict[str, Any]]]:
+    """Counts per status, subject, metric, source and asserter; each ignores its own filter."""
+    active = filters.active()
+    facets = claim_facets(session, claims=_matching(session, active)[0])
+    for name in set(active) & set(facets):
+        others = {k: v for k, v in active.items() if k != name}
+        facets[name] = claim_facets(session, claims=_matching(session, others)[0])[name]
+    return facets
+
+
+def claim_data(session: Session, claim_id: str) -> dict[str, Any]:
+    """Everything about one claim: the data of /claims/{id} and /api/claims/{id}."""
+    return found(claim_view(session, claim_id=claim_id), "claim", claim_id)
+
+
+@router.get("/api/claims", response_model=ClaimList, responses=ERRORS, tags=["claims"])
+def api_claims(session: SessionDep, filters: FilterQuery) -> dict[str, Any]:
+    """Claims matching every given filter, disputed first, a page at a time."""
+    return claim_list(session, filters)
+
+
+@router.get("/api/claims/facets", response_model=FacetsOut, responses=ERRORS, tags=["claims"])
+def api_claim_facets(session: SessionDep, filters: FilterQuery) -> dict[str, Any]:
+    """How many claims each filter value would give, under the other filters."""
+    return claim_list_facets(session, filters)
+
+
+@router.get("/api/claims/{claim_id}", response_model=ClaimOut, responses=ERRORS, tags=["claims"])
+def api_claim(session: SessionDep, claim_id: str) -> dict[str, Any]:
+    """One claim: status and reasons, evidence with quotes and sources, related claims, spread of values."""
+    return claim_data(session, claim_id)
+
+
+@router.get("/claims", response_class=HTMLResponse, include_in_schema=False)
+def claims_page(request: Request, session: SessionDep, filters: FilterQuery) -> Response:
+    data = claim_list(session, filters)
+    pages = max(1, -(-data["total"] // filters.per_page))
+    params = filters.model_dump(exclude_none=True, exclude_defaults=True)
+    return render_page(
+        request,
+        "claims.html",
+        {
+            "data": data,
+            "filters": filters,
+            "params": params,
+            "pages": pages,
+            "facets": claim_list_facets(session, filters),
+        },
+        api_url=url_with("/api/claims", params),
+    )
+
+
+def _asserter_links(view: dict[str, Any], index: dict[str, tuple[str, str]]) -> None:
+    for ev in view["evidence"]:
+        ev["parties"] = [
+            {"name": p, "entity_id": index.get(norm_name(p), (None,))[0]}
+            for p in parties_of(ev["asserted_by"])
+            if p != "author"
+        ]
+
+
+def _related_by_kind(related: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for rel in related:
+        groups[rel["kind"]].append(rel)
+    order = [k for k in RELATION_ORDER if k in groups] + sorted(set(groups) - set(RELATION_ORDER))
+    return [(RELATION_TITLES.get(k, k.replace("_", " ")), groups[k]) for k in order]
+
+
+def _flash(request: Request, view: dict[str, Any]) -> dict[str, str] | None:
+    added = request.query_params.get("added")
+    if not added or not any(ev["id"] == added for ev in view["evidence"]):
+        return None
+    return {"evidence_id": added, "was": request.query_params.get("was", view["status"])}
+
+
+def render_claim_page(
+    request: Request,
+    session: Session,
+    state: WebState,
+    claim_id: str,
+    *,
+    form: EvidenceForm | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The claim page, with the evidence form as submitted (and its errors) when it needs fixing."""
+    view = claim_data(session, claim_id)
+    _asserter_links(view, party_index(session))
+    token = csrf.token_for(request, state.secret)
+    response = render_page(
+        request,
+        "claim.html",
+        {
+            "claim": view,
+            "chart": spread_chart(view["spread"], unit=view["unit"]),
+            "related": _related_by_kind(view["related"]),
+            "flash": _flash(request, view),
+            "form": form or EvidenceForm(),
+            "errors": errors or {},
+            "csrf_token": token,
+            "sources": sources_with_counts(session),
+            "parties": sorted({n for _, n in party_index(session).values()}),
+        },
+        api_url=f"/api/claims/{claim_id}",
+        status_code=status_code,
+    )
+    csrf.remember(response, request, token)
+    return response
+
+
+@router.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
+def claim_page(request: Request, session: SessionDep, state: StateDep, claim_id: str) -> Response:
+    return render_claim_page(request, session, state, claim_id)

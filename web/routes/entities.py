@@ -1,0 +1,63 @@
+"""Entities: the list, and everything claimed about or by one entity."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+from starlette.responses import Response
+
+from claims.canonical import metric_question
+from claims.queries import entities_with_counts
+from claims.views import entity_view
+from web.deps import SessionDep
+from web.errors import found
+from web.render import render_page
+from web.routes.claims import ERRORS
+from web.schemas import EntityListItem, EntityOut
+
+__all__ = ["router", "entity_data"]
+
+router = APIRouter()
+
+
+def entity_data(session: Session, entity_id: str) -> dict[str, Any]:
+    """One entity and its claims: the data of /entities/{id} and /api/entities/{id}."""
+    return found(entity_view(session, entity_id=entity_id), "entity", entity_id)
+
+
+@router.get("/api/entities", response_model=list[EntityListItem], responses=ERRORS, tags=["entities"])
+def api_entities(session: SessionDep) -> list[dict[str, Any]]:
+    """Every entity with its aliases and how many claims are about it."""
+    return entities_with_counts(session)
+
+
+@router.get("/api/entities/{entity_id}", response_model=EntityOut, responses=ERRORS, tags=["entities"])
+def api_entity(session: SessionDep, entity_id: str) -> dict[str, Any]:
+    """One entity: aliases, parent and children, the claims about it and the claims it asserts."""
+    return entity_data(session, entity_id)
+
+
+@router.get("/entities", response_class=HTMLResponse, include_in_schema=False)
+def entities_page(request: Request, session: SessionDep) -> Response:
+    return render_page(
+        request, "entities.html", {"entities": entities_with_counts(session)}, api_url="/api/entities"
+    )
+
+
+@router.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
+def entity_page(request: Request, session: SessionDep, entity_id: str) -> Response:
+    data = entity_data(session, entity_id)
+    questions = [
+        (metric_question(metric, data["name"]), list(claims))
+        for metric, claims in groupby(
+            sorted(data["about"], key=lambda c: c["metric"]), key=lambda c: c["metric"]
+        )
+    ]
+    questions.sort(key=lambda q: (not any(c["status"] in ("disputed", "refuted") for c in q[1]), q[0]))
+    return render_page(
+        request, "entity.html", {"entity": data, "questions": questions}, api_url=f"/api/entities/{entity_id}"
+    )

@@ -1,0 +1,44 @@
+"""The home page (disputes by question, corpus counts) with its JSON twin, and the offline API docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from starlette.responses import Response
+
+from claims.views import overview
+from web.deps import SessionDep
+from web.render import render_page
+from web.schemas import OverviewOut
+
+__all__ = ["router", "SWAGGER_JS", "SWAGGER_CSS"]
+
+router = APIRouter()
+SWAGGER_JS = "/static/vendor/swagger-ui-bundle-5.35.0.js"
+SWAGGER_CSS = "/static/vendor/swagger-ui-5.35.0.css"
+
+
+@router.get("/api/overview", response_model=OverviewOut, tags=["overview"])
+def api_overview(session: SessionDep) -> dict[str, Any]:
+    """Corpus counts, the disputes grouped by question with each rival value's origins, and the sources."""
+    return overview(session)
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home_page(request: Request, session: SessionDep) -> Response:
+    return render_page(request, "home.html", {"data": overview(session)}, api_url="/api/overview")
+
+
+@router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+def api_docs() -> HTMLResponse:
+    """Swagger UI from the vendored copy, so the docs work offline."""
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="DeepSeek claims tracker API",
+        swagger_js_url=SWAGGER_JS,
+        swagger_css_url=SWAGGER_CSS,
+        swagger_favicon_url="/static/favicon.svg",
+    )

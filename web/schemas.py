@@ -1,0 +1,345 @@
+"""The JSON API's shapes: what clients send and what they get back (documented in /openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "PER_PAGE",
+    "MAX_PER_PAGE",
+    "MAX_PAGE",
+    "Status",
+    "ClaimFilters",
+    "ErrorOut",
+    "Ref",
+    "ClaimSummary",
+    "ClaimListItem",
+    "ClaimList",
+    "EvidenceOut",
+    "ClaimOut",
+    "EvidenceIn",
+    "EvidenceCreated",
+    "FacetsOut",
+    "SourceListItem",
+    "SourceOut",
+    "EntityListItem",
+    "EntityOut",
+    "OverviewOut",
+    "GraphOut",
+]
+
+PER_PAGE = 25
+MAX_PER_PAGE = 100
+MAX_PAGE = 100_000  # past this, OFFSET stops being a page anyone reads and starts being an overflow
+
+Status = Literal[
+    "unverified", "corroborated", "disputed", "refuted"
+]  # claims.models.STATUSES; a test keeps them equal
+
+
+class ClaimFilters(BaseModel):
+    """Filters of the claims list; an empty value (as an HTML form sends it) means no filter."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    status: Status | None = Field(None, description="unverified, corroborated, disputed or refuted")
+    subject: str | None = Field(None, max_length=100, description="entity id of the subject, e.g. deepseek")
+    metric: str | None = Field(None, max_length=80, description="metric name, e.g. gpu_count")
+    source: str | None = Field(None, max_length=40, description="source id: claims with evidence in it")
+    asserted_by: str | None = Field(None, max_length=200, description="part of the asserter's name")
+    q: str | None = Field(None, max_length=200, description="full-text search (SQLite FTS5)")
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(PER_PAGE, ge=1, le=MAX_PER_PAGE)
+
+    @field_validator("status", "subject", "metric", "source", "asserted_by", "q", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    def active(self) -> dict[str, str]:
+        """The filters in use (not the page), by name."""
+        return {k: v for k, v in self.model_dump(exclude={"page", "per_page"}).items() if v}
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every error: a message naming the bad value; 422s also list the fields at fault."""
+
+    detail: str
+    errors: list[FieldError] | None = None
+
+
+class Ref(BaseModel):
+    id: str
+    name: str
+
+
+class ClaimSummary(BaseModel):
+    id: str
+    statement: str
+    status: Status
+    subject: Ref
+    metric: str
+    metric_label: str
+    scope: str
+    value: float | None
+    value_max: float | None
+    unit: str
+    qualifier: str | None
+    value_text: str
+    note: str | None
+    updated_at: str
+
+
+class ClaimListItem(ClaimSummary):
+    evidence_count: int = Field(description="accepted pieces of evidence")
+    source_count: int = Field(description="distinct sources they come from")
+
+
+class ClaimList(BaseModel):
+    items: list[ClaimListItem]
+    total: int
+    page: int
+    per_page: int
+
+
+class EvidenceSource(BaseModel):
+    id: str
+    title: str
+    name: str | None
+    url: str | None
+    author: str | None
+    published: str | None
+    kind: str | None
+
+
+class EvidenceOut(BaseModel):
+    id: str
+    claim_id: str
+    stance: Literal["supports", "disputes"]
+    quote: str
+    start: int
+    end: int
+    value_start: int | None
+    value_end: int | None
+    value_text: str | None
+    value: float | None
+    value_max: float | None
+    qualifier: str | None
+    hedge: str | None
+    asserted_by: str
+    hypothetical: bool
+    origin: str = Field(description="'extracted' by the pipeline or added by a 'person'")
+    added_by: str | None
+    added_at: str
+    note: str | None
+    review: str
+    context_before: str
+    context_after: str
+    source: EvidenceSource
+
+
+class Related(BaseModel):
+    kind: str
+    claim_id: str
+    statement: str
+    status: Status
+    reason: str
+
+
+class SpreadPoint(BaseModel):
+    id: str
+    value: float | None
+    value_max: float | None
+    unit: str
+    qualifier: str | None
+    value_text: str
+    value_label: str
+    status: Status
+    asserted_by: list[str] = Field(description="who asserts it, as the evidence names them")
+    origins: list[str] = Field(description="independent origins backing it (not hypothetical mentions)")
+    current: bool
+
+
+class ClaimOut(ClaimSummary):
+    question: str
+    reasons: list[str]
+    evidence: list[EvidenceOut]
+    related: list[Related]
+    spread: list[SpreadPoint] = Field(description="every claim with the same subject and metric")
+
+
+class EvidenceIn(BaseModel):
+    """New evidence for a claim: a quote, where it comes from, who asserts it and which way it points."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "stance": "disputes",
+                    "quote": "Our cluster holds 2,048 H800 GPUs.",
+                    "source_title": "DeepSeek-V3 report",
+                    "source_url": "https://arxiv.org/abs/2412.19437",
+                    "source_id": None,
+                    "asserted_by": "DeepSeek",
+                    "note": None,
+                }
+            ]
+        },
+    )
+
+    stance: Literal["supports", "disputes"]
+    quote: str = Field(description="the exact words, as the source has them")
+    source_title: str | None = None
+    source_url: str | None = None
+    source_id: str | None = Field(None, description="an existing source instead of title and URL")
+    asserted_by: str | None = Field(None, description="who asserts it there; the author when empty")
+    note: str | None = None
+
+
+class ClaimAfter(BaseModel):
+    id: str
+    status: Status
+    previous_status: Status
+    reasons: list[str]
+
+
+class EvidenceCreated(EvidenceOut):
+    claim: ClaimAfter = Field(description="the claim's status recomputed with the new evidence")
+
+
+class Facet(BaseModel):
+    value: str
+    label: str
+    count: int
+
+
+class FacetsOut(BaseModel):
+    status: list[Facet]
+    subject: list[Facet]
+    metric: list[Facet]
+    source: list[Facet]
+    asserted_by: list[Facet]
+
+
+class SourceListItem(BaseModel):
+    id: str
+    name: str
+    title: str
+    author: str | None
+    published: str | None
+    url: str | None
+    kind: str
+    superseded_by: str | None
+    evidence: int
+
+
+class LocatedEvidence(BaseModel):
+    id: str
+    claim_id: str
+    statement: str
+    status: Status
+    start: int
+    end: int
+    value_start: int | None
+    value_end: int | None
+    quote: str
+    value_text: str | None
+    asserted_by: str
+    stance: str
+    hedge: str | None
+    hypothetical: bool
+    origin: str
+    review: str
+
+
+class SourceOut(BaseModel):
+    id: str
+    name: str
+    title: str
+    author: str | None
+    published: str | None
+    origin: str
+    url: str | None
+    sha256: str
+    text: str
+    kind: str
+    added_by: str | None
+    created_at: str
+    superseded_by: str | None
+    evidence: list[LocatedEvidence]
+
+
+class EntityListItem(BaseModel):
+    id: str
+    name: str
+    kind: str
+    parent_id: str | None
+    aliases: list[str]
+    claims: int
+
+
+class AboutClaim(ClaimSummary):
+    value_label: str
+
+
+class AssertedClaim(ClaimSummary):
+    evidence_id: str
+    source_id: str
+    quote: str
+    stance: str
+    asserted_by: str
+
+
+class EntityOut(BaseModel):
+    id: str
+    name: str
+    kind: str
+    aliases: list[str]
+    parent: Ref | None
+    children: list[Ref]
+    about: list[AboutClaim]
+    asserted: list[AssertedClaim]
+
+
+class Rival(ClaimSummary):
+    value_label: str
+    origins: list[str] = Field(description="independent origins backing this value")
+    origin_count: int
+    against: list[str] = Field(description="origins disputing it directly")
+    evidence_count: int
+
+
+class DisputeGroup(BaseModel):
+    question: str
+    metric: str
+    metric_label: str
+    subject: Ref
+    origin_count: int
+    evidence_count: int
+    claims: list[Rival]
+
+
+class OverviewOut(BaseModel):
+    counts: dict[str, int]
+    disputes: list[DisputeGroup]
+    sources: list[SourceListItem]
+
+
+class GraphOut(BaseModel):
+    """networkx node-link JSON: claims, sources and entities as nodes; evidence and relations as links."""
+
+    directed: bool
+    multigraph: bool
+    graph: dict[str, Any]
+    nodes: list[dict[str, Any]]
+    links: list[dict[str, Any]]
