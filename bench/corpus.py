@@ -1,14 +1,16 @@
 """A synthetic corpus of DeepSeek-debate articles of any size, from varied templates, deterministic per seed.
 
 Usage: .venv/bin/python bench/corpus.py --docs 1000 --seed 7 --out /tmp/corpus
-Each article mixes claim sentences (figures with units, qualifiers, speakers, hedges, conditionals) with
-filler prose, in the proportions of the seed articles (roughly one figure per 90 words).
+Each article mixes claim sentences (figures with units, qualifiers, speakers, hedges, conditionals) drawn
+from a dozen shapes with prose sentences sampled from the seed articles (those without figures), in the
+proportions of the seeds (roughly one figure per 90 words).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,6 +66,19 @@ def _money(rng: random.Random, low: float, high: float, figures: _Figures | None
     return f"${value / 1e6:.1f}M" if rng.random() < 0.5 else f"${value / 1e6:.1f} million"
 
 
+def prose_sentences() -> list[str]:
+    """Sentences of the seed articles with no figure in them: real vocabulary for the filler prose, so that
+    tokenizer caches and regular expressions see text as varied as real articles."""
+    folder = Path(__file__).resolve().parent.parent / "seeds"
+    out = []
+    for path in sorted(folder.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for sentence in re.split(r"(?<=[.!?])\s+", line.strip()):
+                if 40 <= len(sentence) <= 400 and not re.search(r"[\d#\[\]()|*`>]|http", sentence):
+                    out.append(sentence)
+    return out or FILLER
+
+
 def claim_sentence(rng: random.Random, figures: _Figures) -> str:
     """One sentence holding a figure, drawn from a dozen shapes."""
     subject, model, person, outlet = (rng.choice(SUBJECTS), rng.choice(MODELS), rng.choice(PEOPLE),
@@ -94,14 +109,14 @@ def claim_sentence(rng: random.Random, figures: _Figures) -> str:
     return rng.choice(shapes)()
 
 
-def article(rng: random.Random, index: int, words: int, figures: _Figures) -> str:
+def article(rng: random.Random, index: int, words: int, figures: _Figures, prose: list[str]) -> str:
     """One article of about ``words`` words: a title, paragraphs of claims and filler."""
     lines = [f"Notes on the DeepSeek debate, part {index}", ""]
     count = 0
     while count < words:
         paragraph = []
         for _ in range(rng.randint(3, 6)):
-            sentence = claim_sentence(rng, figures) if rng.random() < CLAIM_SHARE else rng.choice(FILLER)
+            sentence = claim_sentence(rng, figures) if rng.random() < CLAIM_SHARE else rng.choice(prose)
             paragraph.append(sentence)
             count += len(sentence.split())
         lines.append(" ".join(paragraph))
@@ -113,8 +128,9 @@ def generate(docs: int, *, seed: int = 7, words: int = 900) -> Iterator[tuple[st
     """(file name, text) for each synthetic article; the same seed always gives the same corpus."""
     rng = random.Random(seed)
     figures = _Figures(random.Random(seed + 1))
+    prose = prose_sentences()
     for i in range(docs):
-        yield f"synthetic_{i:06d}.txt", article(rng, i, rng.randint(words // 2, words * 3 // 2), figures)
+        yield f"synthetic_{i:06d}.txt", article(rng, i, rng.randint(words // 2, words * 3 // 2), figures, prose)
 
 
 def main() -> None:

@@ -86,6 +86,11 @@ _ORDER_WORDS: dict[str, float] = {
     "multibillion": 1e9, "multi-billion-dollar": 1e9, "multi-trillion": 1e12, "million-dollar": 1e6,
     "double-digit": 10, "double digit": 10, "single-digit": 1, "triple-digit": 100,
 }
+# Longest first, so "closer to" wins over "to" and "two orders of magnitude" over "orders of magnitude".
+_QUALIFIERS_LONGEST = sorted(QUALIFIERS, key=len, reverse=True)
+_MULTIPLIERS_LONGEST = sorted(_MULTIPLIER_WORDS.items(), key=lambda kv: -len(kv[0]))
+_ORDERS_LONGEST = sorted(_ORDER_WORDS.items(), key=lambda kv: -len(kv[0]))
+_WORD_NUMBERS_LONGEST = sorted(_WORD_NUMBERS.items(), key=lambda kv: -len(kv[0]))
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
@@ -175,7 +180,7 @@ def qualifier_of(words: str) -> str | None:
     True
     """
     lowered = words.lower().rstrip()
-    for written in sorted(QUALIFIERS, key=len, reverse=True):
+    for written in _QUALIFIERS_LONGEST:
         if lowered.endswith(written):
             start = len(lowered) - len(written)
             if start == 0 or not lowered[start - 1].isalnum() or not written[0].isalnum():
@@ -242,6 +247,8 @@ def _parse_core(match: re.Match[str]) -> Quantity:
 
 
 def _parse_date(phrase: str) -> Quantity | None:
+    if phrase[:1] in "$#" or (phrase[:1].isdigit() and not _ISO_DATE_RE.fullmatch(phrase) and not phrase[:2].isdigit()):
+        return None
     iso = _ISO_DATE_RE.fullmatch(phrase)
     if iso:
         value = date_value(int(iso["year"]), int(iso["mon"]), int(iso["day"]))
@@ -257,11 +264,13 @@ def _parse_date(phrase: str) -> Quantity | None:
 
 
 def _parse_words(phrase: str) -> Quantity | None:
+    if phrase[:1].isdigit() or phrase[:1] in "$#.":
+        return None
     lowered = phrase.lower()
-    for words, factor in sorted(_MULTIPLIER_WORDS.items(), key=lambda kv: -len(kv[0])):
+    for words, factor in _MULTIPLIERS_LONGEST:
         if lowered == words or lowered.startswith(words + " "):
             return Quantity(value=factor, unit="x", text=phrase, precision=1.0, order="order" in words)
-    for words, base in sorted(_ORDER_WORDS.items(), key=lambda kv: -len(kv[0])):
+    for words, base in _ORDERS_LONGEST:
         if lowered.startswith(words):
             unit = "percent" if "digit" in words else "USD" if "dollar" in lowered or "$" in lowered else "count"
             return Quantity(value=base, unit=unit, qualifier="at least", text=phrase, order=True)
@@ -270,7 +279,7 @@ def _parse_words(phrase: str) -> Quantity | None:
 
 def _leading_word_number(phrase: str) -> tuple[float, str] | None:
     lowered = phrase.lower()
-    for words, value in sorted(_WORD_NUMBERS.items(), key=lambda kv: -len(kv[0])):
+    for words, value in _WORD_NUMBERS_LONGEST:
         if lowered.startswith(words) and (len(lowered) == len(words) or not lowered[len(words)].isalpha()):
             return value, phrase[len(words):]
     for words, value in _ORDINALS.items():
@@ -355,7 +364,7 @@ def parse_quantity(phrase: str) -> Quantity:
 
 def _split_qualifier(text: str) -> tuple[str | None, str]:
     lowered = text.lower()
-    for written in sorted(QUALIFIERS, key=len, reverse=True):
+    for written in _QUALIFIERS_LONGEST:
         if written == "+":
             continue
         if lowered.startswith(written) and (not written[0].isalpha() or lowered[len(written):][:1] in (" ", "")):

@@ -154,17 +154,33 @@ def _existing(session: Session, column: Any, keys: Iterable[str]) -> set[str]:
     return found
 
 
+def insert_new(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT rows, leaving any whose primary key is already stored as they are (SQLite and PostgreSQL)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # noqa: PLC0415
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert  # type: ignore[assignment]  # noqa: PLC0415
+    else:
+        known = _existing(session, table.c.id, [r["id"] for r in rows])
+        rows = [r for r in rows if r["id"] not in known]
+        if rows:
+            session.execute(insert(table), rows)
+        return
+    session.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
+
+
 def _ensure_entities(session: Session, names: Iterable[str], vocabulary: Vocabulary) -> None:
     wanted = {entity_id(n): n for n in names}
-    missing = set(wanted) - _existing(session, Entity.__table__.c.id, wanted)
     rows = []
-    for eid in sorted(missing):
+    for eid in sorted(wanted):
         spec = vocabulary.entities.get(wanted[eid])
         rows.append({"id": eid, "name": wanted[eid], "kind": spec.kind if spec else "other",
                      "parent_id": entity_id(spec.parent) if spec and spec.parent else None,
                      "aliases": list(spec.aliases) if spec else []})
-    if rows:
-        session.execute(insert(Entity.__table__), rows)
+    insert_new(session, Entity.__table__, rows)
 
 
 def _store_mentions(session: Session, *, source_id_: str, mentions: Sequence[Mention],
@@ -181,11 +197,8 @@ def _store_mentions(session: Session, *, source_id_: str, mentions: Sequence[Men
         ev = _evidence_row(source_id_, row["id"], mention)
         evidence.setdefault(ev["id"], ev)
     table = Claim.__table__
-    known = _existing(session, table.c.id, claims)
-    new_claims = [row for cid, row in claims.items() if cid not in known]
-    if new_claims:
-        session.execute(insert(table), new_claims)
-    widen = [cid for cid in known if claims[cid]["qualifier"] == "about"]
+    insert_new(session, table, list(claims.values()))
+    widen = [cid for cid, row in claims.items() if row["qualifier"] == "about"]
     for i in range(0, len(widen), 500):
         session.execute(sa_update(table).where(table.c.id.in_(widen[i:i + 500]), table.c.qualifier.is_(None))
                         .values(qualifier="about"))

@@ -259,12 +259,19 @@ def dispute_groups(session: Session) -> list[dict[str, Any]]:
     return sorted(groups, key=lambda g: (-g["evidence_count"], -g["origin_count"], g["question"]))
 
 
-def overview(session: Session) -> dict[str, Any]:
-    """The home page: corpus counts, the disputes grouped by question, and the sources."""
+HOME_SOURCES = 10
+
+
+def overview(session: Session, *, limit: int | None = None) -> dict[str, Any]:
+    """The home page: corpus counts, the (first ``limit``) disputes grouped by question, and the sources
+    that hold the most evidence."""
+    groups = dispute_groups(session)
+    sources = sorted(sources_with_counts(session), key=lambda s: -s["evidence"])
     return {
         "counts": corpus_counts(session),
-        "disputes": dispute_groups(session),
-        "sources": sources_with_counts(session),
+        "disputes": groups[:limit],
+        "disputes_total": len(groups),
+        "sources": sources[:HOME_SOURCES],
     }
 
 

@@ -1,0 +1,116 @@
+"""Benchmark: ingest throughput in words per second, against its ceilings, measured in one run.
+
+Usage: .venv/bin/python bench/ingest_throughput.py [--docs 600] [--workers 2] [--json]
+
+On one synthetic corpus (bench/corpus.py, fixed seed) it times, in this order and the same process:
+  tokenizer   spaCy's blank English tokenizer alone over every sentence (our ceiling)
+  small       spaCy's small statistical English pipeline, if `en_core_web_sm` is installed (what users
+              would otherwise run); skipped when it is not installed
+  extract     our extraction (read text -> mentions), no database
+  ingest      `ingest_paths` into a fresh SQLite file: extraction, storage, relations, statuses, search index
+  parallel    the same with --workers extraction processes
+Each figure is the best of --repeat runs (noisy shared machine); ratios are against the tokenizer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.corpus import generate  # noqa: E402
+
+
+def _best(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def _ingest_seconds(folder: Path, workers: int, repeat: int) -> float:
+    from claims.db import init_db, make_engine
+    from claims.vocabulary import default_vocabulary
+    from ingest.extract import Extractor
+    from ingest.run import ingest_paths
+
+    extractor = Extractor()
+    best = float("inf")
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as scratch:
+            engine = make_engine(f"sqlite:///{scratch}/bench.db")
+            init_db(engine)
+            t0 = time.perf_counter()
+            ingest_paths(engine, [folder], extractor=extractor, vocabulary=default_vocabulary(), workers=workers)
+            best = min(best, time.perf_counter() - t0)
+            engine.dispose()
+    return best
+
+
+def run(docs: int, workers: int, repeat: int) -> dict[str, object]:
+    import spacy
+
+    from ingest.documents import read_document
+    from ingest.extract import Extractor
+
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "corpus"
+        folder.mkdir()
+        for name, text in generate(docs, seed=7):
+            (folder / name).write_text(text, encoding="utf-8")
+        documents = [read_document(p) for p in sorted(folder.iterdir())]
+        words = sum(len(d.text.split()) for d in documents)
+        texts = [d.text for d in documents]
+        blank = spacy.blank("en")
+        results: dict[str, object] = {"documents": docs, "words": words}
+        results["tokenizer_s"] = _best(lambda: [blank.make_doc(t) for t in texts], repeat)
+        try:
+            small = spacy.load("en_core_web_sm")
+            results["small_s"] = _best(lambda: list(small.pipe(texts, batch_size=32)), 1)
+        except OSError:
+            results["small_s"] = None
+        extractor = Extractor()
+        results["extract_s"] = _best(lambda: extractor.extract_many(documents), repeat)
+        results["ingest_s"] = _ingest_seconds(folder, 1, repeat)
+        results["parallel_s"] = _ingest_seconds(folder, workers, repeat) if workers > 1 else None
+        results["workers"] = workers
+    for key in ("tokenizer", "small", "extract", "ingest", "parallel"):
+        seconds = results.get(f"{key}_s")
+        results[f"{key}_wps"] = round(words / seconds) if seconds else None
+    tok = results["tokenizer_wps"]
+    for key in ("extract", "ingest", "parallel"):
+        wps = results[f"{key}_wps"]
+        results[f"{key}_vs_tokenizer"] = round(wps / tok, 2) if wps and tok else None  # type: ignore[operator]
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=600)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results = run(args.docs, args.workers, args.repeat)
+    if args.json:
+        print(json.dumps(results))
+        return
+    print(f"corpus: {results['documents']} documents, {results['words']:,} words")
+    for key, label in (("tokenizer", "spaCy blank tokenizer (ceiling)"), ("small", "spaCy en_core_web_sm"),
+                       ("extract", "our extraction, no database"), ("ingest", "our ingest into SQLite, 1 process"),
+                       ("parallel", f"our ingest, {results['workers']} extraction workers")):
+        wps = results[f"{key}_wps"]
+        ratio = results.get(f"{key}_vs_tokenizer")
+        shown = f"{wps:>10,} words/s" if wps else "   not run (not installed)"
+        print(f"{label:<40} {shown}" + (f"   {ratio:.2f}x tokenizer" if ratio else ""))
+
+
+if __name__ == "__main__":
+    main()
