@@ -457,6 +457,8 @@ class Extractor:
     def _metric(self, sent: _Sentence, fig: Figure) -> str:
         """The vocabulary metric whose cue words sit closest to the figure, among those its unit allows."""
         q = fig.quantity
+        if q.unit == "GPU" and q.value == 1 and fig.kind == "words":
+            return "deployment_hardware"  # "fits on a single GPU" is about capacity, never a fleet size
         text = sent.text
         clause_start, clause_end = self._clause_start(sent, fig.start), self._clause_end(sent, fig.unit_end)
         best, best_score = "other", 0.0
