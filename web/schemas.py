@@ -331,8 +331,9 @@ class DisputeGroup(BaseModel):
 
 class OverviewOut(BaseModel):
     counts: dict[str, int]
-    disputes: list[DisputeGroup]
-    sources: list[SourceListItem]
+    disputes: list[DisputeGroup] = Field(description="the most discussed disputed questions first")
+    disputes_total: int = Field(description="how many disputed questions there are in all")
+    sources: list[SourceListItem] = Field(description="the sources holding the most evidence")
 
 
 class GraphOut(BaseModel):

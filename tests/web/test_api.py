@@ -267,3 +267,29 @@ def test_openapi_documents_every_api_route(api):
 
 def test_the_api_status_names_are_the_domain_statuses():
     assert set(Status.__args__) == set(STATUSES)
+
+
+def test_the_graph_can_be_cut_down_to_the_disputes(api):
+    everything = api.get("/api/graph").json()
+    disputes = api.get("/api/graph", params={"view": "disputes", "quotes": "false"}).json()
+    claims = {n["id"] for n in disputes["nodes"] if n["type"] == "claim"}
+    rivals = {
+        end
+        for link in everything["links"]
+        if link.get("relation") == "contradicts"
+        for end in (link["source"], link["target"])
+    }
+    assert claims == rivals
+    assert all("quote" not in link for link in disputes["links"])
+    capped = api.get("/api/graph", params={"max_claims": 3}).json()
+    assert sum(n["type"] == "claim" for n in capped["nodes"]) == 3
+    assert api.get("/api/graph", params={"max_claims": 0}).status_code == 422
+
+
+def test_the_overview_lists_the_most_discussed_questions_first(api):
+    full = api.get("/api/overview", params={"limit": 1000}).json()
+    assert full["disputes_total"] == len(full["disputes"])
+    first = api.get("/api/overview", params={"limit": 1}).json()
+    assert first["disputes"] == full["disputes"][:1] and first["disputes_total"] == full["disputes_total"]
+    counts = [g["evidence_count"] for g in full["disputes"]]
+    assert counts == sorted(counts, reverse=True)

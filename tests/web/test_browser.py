@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -81,7 +82,9 @@ def test_graph_page_draws_without_console_errors(site, page, screenshot_dir):
     page.wait_for_timeout(200)
     shoot(page, screenshot_dir, "graph")
     page.select_option("#g-view", "all")
-    page.wait_for_function(f"document.getElementById('cy').dataset.nodes > {disputes_only}")
+    expect(page.locator("#cy")).not_to_have_attribute("data-nodes", str(disputes_only))
+    page.wait_for_selector("#cy[data-ready='true'] canvas")
+    assert int(page.locator("#cy").get_attribute("data-nodes")) > disputes_only
     page.get_by_label("Find").fill("GPU count")
     assert not page.console_log.errors, page.console_log.errors
 
@@ -103,9 +106,8 @@ def test_htmx_updates_the_list_in_place(site, page):
     page.evaluate("window.__marker = 'same page'")
     page.select_option("#f-status", "corroborated")
     page.wait_for_url(re.compile(r"status=corroborated"))
-    page.wait_for_function(
-        "[...document.querySelectorAll('#results .badge')].every(b => b.textContent === 'corroborated')"
-    )
+    expect(page.locator("#results .badge").first).to_have_text("corroborated")
+    assert set(page.locator("#results .badge").all_inner_texts()) == {"CORROBORATED"}
     assert page.evaluate("window.__marker") == "same page"  # swapped by htmx, not reloaded
     assert not page.console_log.errors
 
@@ -120,3 +122,13 @@ def test_pages_fit_a_phone_screen(site, browser, path):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     context.close()
     assert overflow <= 0
+
+
+def test_the_api_docs_work_offline(site, page):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(site.url + "/docs")
+    page.wait_for_selector(".opblock-summary-path")
+    assert "/api/claims/{claim_id}/evidence" in page.locator(".swagger-ui").inner_text()
+    assert all(url.startswith(site.url) for url in requested), requested
+    assert not page.console_log.errors

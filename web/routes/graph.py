@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import networkx as nx
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -18,36 +19,89 @@ from web.render import render_page, url_with
 from web.routes.claims import ERRORS
 from web.schemas import GraphOut
 
-__all__ = ["router", "graph_data"]
+__all__ = ["router", "GraphQuery", "graph_data", "disputes_only", "PAGE_MAX_CLAIMS"]
 
 router = APIRouter()
-Focus = Annotated[
-    str | None,
-    Query(max_length=200, description="a node id such as claim:c-…, source:s-… or entity:deepseek"),
-]
-Radius = Annotated[int, Query(ge=1, le=4, description="how many steps around the focus node")]
+# What the page asks for by default: a browser lays out a few hundred claims quickly, not thousands.
+PAGE_MAX_CLAIMS = 150
 
 
-def graph_data(session: Session, focus: str | None = None, radius: int = 1) -> dict[str, Any]:
-    """The whole graph, or the neighbourhood of one node: the data of /graph and /api/graph."""
+class GraphQuery(BaseModel):
+    """Which part of the graph to answer with."""
+
+    focus: str | None = Field(
+        None, max_length=200, description="a node id: claim:c-…, source:s-…, entity:deepseek"
+    )
+    radius: int = Field(1, ge=1, le=4, description="how many steps around the focus node")
+    view: Literal["all", "disputes"] = Field("all", description="'disputes': only claims in contradictions")
+    max_claims: int | None = Field(
+        None, ge=1, le=100_000, description="at most this many claims, most linked first"
+    )
+    quotes: bool = Field(True, description="false leaves the quotes off evidence links (a lighter answer)")
+
+
+def _relation(data: dict[str, Any]) -> str:
+    return str(data.get("relation") or data.get("type") or "")
+
+
+def _claims(graph: nx.MultiDiGraph) -> list[str]:
+    return [n for n, kind in graph.nodes(data="type") if kind == "claim"]
+
+
+def disputes_only(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The claims joined by contradictions, with the sources and entities next to them."""
+    rivals = {
+        end for u, v, data in graph.edges(data=True) if _relation(data) == "contradicts" for end in (u, v)
+    }
+    return _with_neighbours(graph, rivals)
+
+
+def _with_neighbours(graph: nx.MultiDiGraph, claims: set[str]) -> nx.MultiDiGraph:
+    around = {n for c in claims for n in nx.all_neighbors(graph, c) if graph.nodes[n].get("type") != "claim"}
+    return graph.subgraph(claims | around).copy()
+
+
+def _most_linked(graph: nx.MultiDiGraph, max_claims: int) -> nx.MultiDiGraph:
+    claims = sorted(_claims(graph), key=lambda n: (-graph.degree(n), n))
+    return _with_neighbours(graph, set(claims[:max_claims]))
+
+
+def graph_data(session: Session, query: GraphQuery) -> dict[str, Any]:
+    """The graph, a neighbourhood or the disputes, as node-link JSON: the data of /graph and /api/graph."""
     graph = graph_of(session)
-    if focus:
-        if focus not in graph:
-            raise NotFound(f"no node {focus!r} in the graph")
-        graph = neighbourhood(graph, focus, radius=radius)
+    if query.focus:
+        if query.focus not in graph:
+            raise NotFound(f"no node {query.focus!r} in the graph")
+        graph = neighbourhood(graph, query.focus, radius=query.radius)
+    if query.view == "disputes":
+        graph = disputes_only(graph)
+    if query.max_claims is not None and len(_claims(graph)) > query.max_claims:
+        graph = _most_linked(graph, query.max_claims)
     data: dict[str, Any] = nx.node_link_data(graph, edges="links")
+    if not query.quotes:
+        for link in data["links"]:
+            link.pop("quote", None)
     return data
 
 
 @router.get("/api/graph", response_model=GraphOut, responses=ERRORS, tags=["graph"])
-def api_graph(session: SessionDep, focus: Focus = None, radius: Radius = 1) -> dict[str, Any]:
+def api_graph(session: SessionDep, query: Annotated[GraphQuery, Query()]) -> dict[str, Any]:
     """Node-link JSON (networkx): nodes have a `type` (claim, source, entity); links a `relation`."""
-    return graph_data(session, focus, radius)
+    return graph_data(session, query)
 
 
 @router.get("/graph", response_class=HTMLResponse, include_in_schema=False)
-def graph_page(request: Request, session: SessionDep, focus: Focus = None, radius: Radius = 1) -> Response:
-    if focus:
-        graph_data(session, focus, radius)  # an unknown focus is a 404 page, not an empty canvas
-    api_url = url_with("/api/graph", {"focus": focus, "radius": radius if focus else None})
-    return render_page(request, "graph.html", {"focus": focus}, api_url=api_url)
+def graph_page(request: Request, session: SessionDep, query: Annotated[GraphQuery, Query()]) -> Response:
+    if query.focus:
+        graph_data(session, query)  # an unknown focus is a 404 page, not an empty canvas
+    view = query.view if query.focus or "view" in request.query_params else "disputes"
+    params = {
+        "focus": query.focus,
+        "radius": query.radius if query.focus else None,
+        "view": view,
+        "max_claims": query.max_claims or PAGE_MAX_CLAIMS,
+        "quotes": "false",
+    }
+    return render_page(
+        request, "graph.html", {"focus": query.focus, "view": view}, api_url=url_with("/api/graph", params)
+    )

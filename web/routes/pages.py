@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
@@ -12,24 +12,30 @@ from starlette.responses import Response
 from claims.views import overview
 from web.deps import SessionDep
 from web.render import render_page
+from web.routes.claims import ERRORS
 from web.schemas import OverviewOut
 
 __all__ = ["router", "SWAGGER_JS", "SWAGGER_CSS"]
 
 router = APIRouter()
+HOME_QUESTIONS = 12
+Limit = Annotated[int, Query(ge=1, le=10_000, description="how many disputed questions to list")]
 SWAGGER_JS = "/static/vendor/swagger-ui-bundle-5.35.0.js"
 SWAGGER_CSS = "/static/vendor/swagger-ui-5.35.0.css"
 
 
-@router.get("/api/overview", response_model=OverviewOut, tags=["overview"])
-def api_overview(session: SessionDep) -> dict[str, Any]:
+@router.get("/api/overview", response_model=OverviewOut, responses=ERRORS, tags=["overview"])
+def api_overview(session: SessionDep, limit: Limit = HOME_QUESTIONS) -> dict[str, Any]:
     """Corpus counts, the disputes grouped by question with each rival value's origins, and the sources."""
-    return overview(session)
+    return overview(session, limit=limit)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home_page(request: Request, session: SessionDep) -> Response:
-    return render_page(request, "home.html", {"data": overview(session)}, api_url="/api/overview")
+def home_page(request: Request, session: SessionDep, limit: Limit = HOME_QUESTIONS) -> Response:
+    api_url = "/api/overview" + (f"?limit={limit}" if limit != HOME_QUESTIONS else "")
+    return render_page(
+        request, "home.html", {"data": overview(session, limit=limit), "limit": limit}, api_url=api_url
+    )
 
 
 @router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
@@ -41,4 +47,6 @@ def api_docs() -> HTMLResponse:
         swagger_js_url=SWAGGER_JS,
         swagger_css_url=SWAGGER_CSS,
         swagger_favicon_url="/static/favicon.svg",
+        # no badge from validator.swagger.io: the docs make no request outside this server
+        swagger_ui_parameters={"validatorUrl": None},
     )

@@ -19,8 +19,11 @@
     entities: document.getElementById("g-entities"),
     find: document.getElementById("g-find")
   };
+  var LARGE = 1500;         // elements (nodes and edges) past which drawing is made cheaper
+  var MANY_SOURCES = 60;
   var graph = null;
   var cy = null;
+  var sourcesChosen = false;
 
   function relationOf(link) { return link.relation || link.type || "link"; }
   function keyOf(nodeId) { return nodeId.slice(nodeId.indexOf(":") + 1); }
@@ -38,24 +41,14 @@
     return TYPE_COLORS[node.type] || "#8a94a3";
   }
 
-  function disputedClaims() {
-    var ids = new Set();
-    graph.links.forEach(function (link) {
-      if (relationOf(link) === "contradicts") { ids.add(link.source); ids.add(link.target); }
-    });
-    return ids;
-  }
-
   function elements() {
-    var showAll = controls.view.value === "all";
-    var claims = showAll ? null : disputedClaims();
     var nodes = new Map(graph.nodes.map(function (n) { return [n.id, n]; }));
     function kept(id) {
       var node = nodes.get(id);
       if (!node) { return false; }
       if (node.type === "source") { return controls.sources.checked; }
       if (node.type === "entity") { return controls.entities.checked; }
-      return showAll || claims.has(id);
+      return true;
     }
     var used = new Set();
     var edges = [];
@@ -109,13 +102,14 @@
   var EDGE_LENGTHS = { contradicts: 70, corroborates: 60, misattribution: 70, evidence: 110, asserts: 110, about: 150 };
   var EDGE_PULL = { contradicts: 40, corroborates: 40, misattribution: 40 };
 
-  function layout() {
-    // rivals pull close together, sources and entities keep their distance: each dispute forms a knot
+  function layout(size) {
+    // rivals pull close together, sources and entities keep their distance: each dispute forms a knot.
+    // The force layout costs the square of the nodes per step, so big graphs get fewer steps.
     return {
       name: "cose", animate: false, padding: 24, nodeRepulsion: function () { return 12000; },
       idealEdgeLength: function (edge) { return EDGE_LENGTHS[edge.data("relation")] || 100; },
       edgeElasticity: function (edge) { return EDGE_PULL[edge.data("relation")] || 300; },
-      nodeOverlap: 12, componentSpacing: 60, numIter: 1500
+      nodeOverlap: 12, componentSpacing: 60, numIter: size > LARGE ? 150 : 1000
     };
   }
 
@@ -159,9 +153,12 @@
   }
 
   function draw() {
+    if (!graph) { return; }
     if (cy) { cy.destroy(); }
-    cy = window.cytoscape({ container: container, elements: elements(), style: style(), layout: layout(),
-                            minZoom: 0.2, maxZoom: 3 });
+    var drawn = elements();
+    cy = window.cytoscape({ container: container, elements: drawn, style: style(), layout: layout(drawn.length),
+                            minZoom: 0.1, maxZoom: 3, hideEdgesOnViewport: drawn.length > LARGE,
+                            textureOnViewport: drawn.length > LARGE });
     cy.on("tap", "node", function (event) { showDetails(event.target); });
     container.dataset.nodes = String(cy.nodes().length);
     container.dataset.ready = "true";
@@ -172,17 +169,37 @@
     details.replaceChildren(line("h2", "The graph could not be loaded"), line("p", message));
   }
 
-  fetch(container.dataset.api, { headers: { Accept: "application/json" } })
-    .then(function (response) {
-      if (!response.ok) { throw new Error("The server answered " + response.status + "."); }
-      return response.json();
-    })
-    .then(function (data) {
-      graph = data;
-      draw();
-      [controls.view, controls.sources, controls.entities].forEach(function (el) { el.addEventListener("change", draw); });
-      controls.find.addEventListener("input", applyFind);
-      document.getElementById("graph-controls").addEventListener("submit", function (e) { e.preventDefault(); });
-    })
-    .catch(function (error) { fail(error.message); });
+  function apiUrl() {
+    // the page's JSON twin, with the view the reader picked (the server filters: the disputes of a
+    // large corpus are far fewer nodes than the whole graph)
+    var url = new URL(container.dataset.api, window.location.href);
+    url.searchParams.set("view", controls.view.value);
+    return url.pathname + url.search;
+  }
+
+  function load() {
+    container.dataset.ready = "false";
+    return fetch(apiUrl(), { headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("The server answered " + response.status + "."); }
+        return response.json();
+      })
+      .then(function (data) {
+        graph = data;
+        var sources = graph.nodes.filter(function (n) { return n.type === "source"; }).length;
+        if (sources > MANY_SOURCES && !sourcesChosen) {
+          // hundreds of articles would bury the disputes: start without them, one click brings them back
+          controls.sources.checked = false;
+        }
+        draw();
+      })
+      .catch(function (error) { fail(error.message); });
+  }
+
+  controls.view.addEventListener("change", load);
+  controls.sources.addEventListener("change", function () { sourcesChosen = true; draw(); });
+  controls.entities.addEventListener("change", draw);
+  controls.find.addEventListener("input", applyFind);
+  document.getElementById("graph-controls").addEventListener("submit", function (e) { e.preventDefault(); });
+  load();
 }());
