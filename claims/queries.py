@@ -12,6 +12,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from claims.analysis import evidence_facts
+from claims.canonical import metric_label
 from claims.models import Claim, Entity, Evidence, Relation, Source
 from claims.status import origins_of
 from claims.vocabulary import norm_name
@@ -130,7 +131,9 @@ def claim_facets(session: Session, *, claims: Collection[Claim]) -> dict[str, li
     return {
         "status": _facet(Counter(c.status for c in claims), {}),
         "subject": _facet(Counter(c.subject_id for c in claims), {k: e.name for k, e in entities.items()}),
-        "metric": _facet(Counter(c.metric for c in claims), {}),
+        "metric": _facet(
+            Counter(c.metric for c in claims), {c.metric: metric_label(c.metric) for c in claims}
+        ),
         "source": _facet(Counter({sid: len(v) for sid, v in by_source.items()}), titles),
         "asserted_by": _facet(
             Counter({p: len(v) for p, v in by_party.items()}), {"author": "article authors"}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["Settings", "SECRET_ENV"]
+__all__ = ["Settings", "SECRET_ENV", "secret_file"]
 
 SECRET_ENV = "CLAIMS_SECRET_KEY"
 
@@ -16,8 +17,9 @@ class Settings:
     """What the app needs to run.
 
     ``secret_key`` signs the CSRF tokens of the evidence form. When it is not given, the app takes
-    $CLAIMS_SECRET_KEY, else a random key for the life of the process (forms left open across a
-    restart are then refused once, with a message, and work on the next try).
+    $CLAIMS_SECRET_KEY, else the key stored beside a SQLite database (``claims.db-secret``, made on
+    first use, readable by its owner only), else a random key for the life of the process (a form
+    left open across a restart is then refused once, with a message, and works when sent again).
     """
 
     database_url: str
@@ -27,5 +29,34 @@ class Settings:
     added_by_api: str = "api"
 
     def resolved_secret(self) -> str:
-        """The key to sign with: the configured one, the environment's, or a fresh random one."""
-        return self.secret_key or os.environ.get(SECRET_ENV) or secrets.token_urlsafe(32)
+        """The key to sign with: configured, from the environment, stored per database, or fresh."""
+        return (
+            self.secret_key
+            or os.environ.get(SECRET_ENV)
+            or _stored_secret(self.database_url)
+            or secrets.token_urlsafe(32)
+        )
+
+
+def secret_file(database_url: str) -> Path | None:
+    """Where a SQLite database keeps its secret; None for other databases.
+
+    >>> secret_file("sqlite:///data/claims.db"), secret_file("sqlite://"), secret_file("postgresql://h/db")
+    (PosixPath('data/claims.db-secret'), None, None)
+    """
+    path = database_url.removeprefix("sqlite:///") if database_url.startswith("sqlite:///") else ""
+    return Path(f"{path}-secret") if path and path != ":memory:" else None
+
+
+def _stored_secret(database_url: str) -> str | None:
+    path = secret_file(database_url)
+    if path is None:
+        return None
+    try:
+        if not path.exists():
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+                out.write(secrets.token_urlsafe(32))
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError:  # a read-only folder, or another process writing it this instant: go without
+        return None

@@ -34,7 +34,8 @@ class EvidenceForm(BaseModel):
 
     def submission(self) -> EvidenceSubmission:
         """What the person asks to add; the existing source counts only when they chose it."""
-        existing = self.source_choice == "existing"
+        # a source picked from the list counts even if the "new source" button stayed on, with no title typed
+        existing = self.source_choice == "existing" or bool(self.source_id and not self.source_title.strip())
         return EvidenceSubmission(
             stance=self.stance,
             quote=self.quote,

@@ -18,7 +18,7 @@ from web.app import create_app
 from web.settings import SECRET_ENV, Settings
 
 WEB = Path(__file__).resolve().parents[2] / "web"
-DOCTESTED = ["web.charts", "web.render", "web.highlight", "web.csrf"]
+DOCTESTED = ["web.charts", "web.render", "web.highlight", "web.csrf", "web.settings", "web.errors"]
 
 
 @pytest.fixture(scope="module")
@@ -100,12 +100,17 @@ def test_importing_the_web_package_connects_to_nothing_and_reads_no_settings(tmp
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_secret_comes_from_settings_then_the_environment_then_chance(monkeypatch):
+def test_the_secret_comes_from_settings_the_environment_the_database_or_chance(monkeypatch, tmp_path):
     monkeypatch.delenv(SECRET_ENV, raising=False)
     assert Settings(database_url="x", secret_key="given").resolved_secret() == "given"
-    assert Settings(database_url="x").resolved_secret() != Settings(database_url="x").resolved_secret()
+    other = "postgresql://host/db"
+    assert Settings(database_url=other).resolved_secret() != Settings(database_url=other).resolved_secret()
+    sqlite = f"sqlite:///{tmp_path / 'claims.db'}"
+    stored = Settings(database_url=sqlite).resolved_secret()
+    assert Settings(database_url=sqlite).resolved_secret() == stored  # survives a restart
+    assert (tmp_path / "claims.db-secret").stat().st_mode & 0o777 == 0o600
     monkeypatch.setenv(SECRET_ENV, "from-env")
-    assert Settings(database_url="x").resolved_secret() == "from-env"
+    assert Settings(database_url=sqlite).resolved_secret() == "from-env"
 
 
 def test_an_empty_database_serves_an_empty_tracker(tmp_path):
@@ -114,3 +119,42 @@ def test_an_empty_database_serves_an_empty_tracker(tmp_path):
         home = server.client.get("/", headers={"accept": "text/html"})
         assert home.status_code == 200 and "No disputes yet" in home.text
         assert server.client.get("/graph", headers={"accept": "text/html"}).status_code == 200
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+TEXT_ON_BACKGROUND = [
+    ("ink", "bg"),
+    ("muted", "bg"),
+    ("muted", "surface"),
+    ("accent", "bg"),
+    ("accent", "surface"),
+    ("disputed", "disputed-bg"),
+    ("refuted", "refuted-bg"),
+    ("corroborated", "corroborated-bg"),
+    ("unverified", "unverified-bg"),
+    ("supports", "corroborated-bg"),
+    ("disputes", "refuted-bg"),
+    ("accent-ink", "accent"),
+    ("ink", "mark"),
+    ("ink", "mark-strong"),
+    ("refuted", "surface"),
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_colours_meet_wcag_aa_contrast(scheme):
+    css = (WEB / "static" / "style.css").read_text(encoding="utf-8")
+    block = re.findall(r":root \{(.*?)\}", css, re.S)[0 if scheme == "light" else 1]
+    colours = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", block))
+    for text, background in TEXT_ON_BACKGROUND:
+        assert contrast(colours[text], colours[background]) >= 4.5, (scheme, text, background)

@@ -198,3 +198,21 @@ def test_the_claims_list_shows_filters_with_counts_and_pages(site):
     assert page.find("a", rel="next")
     narrowed = get_page(site.client, "/claims?status=disputed&per_page=100")
     assert narrowed.find("option", value="disputed", selected="")
+
+
+def test_the_form_can_cite_a_source_already_stored(live):
+    source = live.client.get("/api/sources").json()[0]
+    quote = live.client.get(f"/api/sources/{source['id']}").json()["text"][40:90]
+    # picking a source from the list is enough, even with the "new source" choice left on
+    claim_id, response = post_form(live.client, stance="supports", quote=quote, source_id=source["id"])
+    assert response.status_code == 303
+    evidence = live.client.get(f"/api/claims/{claim_id}").json()["evidence"][-1]
+    assert evidence["source"]["id"] == source["id"] and evidence["quote"] == quote.strip()
+    _, wrong = post_form(
+        live.client,
+        stance="supports",
+        quote="not in it at all",
+        source_id=source["id"],
+        source_choice="existing",
+    )
+    assert wrong.status_code == 422 and "does not occur" in wrong.text
