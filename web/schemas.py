@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
+    "ERRORS",
     "PER_PAGE",
     "MAX_PER_PAGE",
     "MAX_PAGE",
@@ -75,6 +76,10 @@ class ErrorOut(BaseModel):
 
     detail: str
     errors: list[FieldError] | None = None
+
+
+# The error answers every API route documents besides its own.
+ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 
 class Ref(BaseModel):

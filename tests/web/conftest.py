@@ -107,25 +107,23 @@ def browser():
         chromium.close()
 
 
-@dataclass
-class Console:
-    """What a page logged: console errors and uncaught exceptions."""
-
-    errors: list[str] = field(default_factory=list)
-
-
 @pytest.fixture()
 def page(browser):
-    """A fresh browser context and page; console errors are collected on ``page.console_log``."""
+    """A fresh browser context (its own cookies and storage) and a page in it."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
-    console = Console()
-    tab.on("console", lambda msg: console.errors.append(msg.text) if msg.type == "error" else None)
-    tab.on("pageerror", lambda exc: console.errors.append(str(exc)))
-    tab.console_log = console  # type: ignore[attr-defined]
     tab.set_default_timeout(5000)
     yield tab
     context.close()
+
+
+@pytest.fixture()
+def console_errors(page) -> list[str]:
+    """Everything the page reports as an error: console errors and uncaught exceptions."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
 
 
 @pytest.fixture()

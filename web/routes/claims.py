@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
-from claims.models import Claim
+from claims.models import STATUSES, Claim
 from claims.queries import (
     claim_facets,
     entity_names,
@@ -27,13 +27,12 @@ from web.charts import spread_chart
 from web.deps import SessionDep, StateDep, WebState
 from web.errors import found
 from web.render import render_page, url_with
-from web.schemas import ClaimFilters, ClaimList, ClaimOut, ErrorOut, FacetsOut
+from web.schemas import ERRORS, ClaimFilters, ClaimList, ClaimOut, FacetsOut
 from web.submission import EvidenceForm
 
-__all__ = ["router", "claim_list", "claim_list_facets", "claim_data", "render_claim_page", "ERRORS"]
+__all__ = ["router", "claim_list", "claim_list_facets", "claim_data", "render_claim_page"]
 
 router = APIRouter()
-ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 FilterQuery = Annotated[ClaimFilters, Query()]
 ALL = 1_000_000
 RELATION_ORDER = ("contradicts", "misattribution", "different_scope", "corroborates", "derived_from")
@@ -151,7 +150,8 @@ def _flash(request: Request, view: dict[str, Any]) -> dict[str, str] | None:
     added = request.query_params.get("added")
     if not added or not any(ev["id"] == added for ev in view["evidence"]):
         return None
-    return {"evidence_id": added, "was": request.query_params.get("was", view["status"])}
+    was = request.query_params.get("was")
+    return {"evidence_id": added, "was": was if was in STATUSES else view["status"]}
 
 
 def render_claim_page(
@@ -166,7 +166,8 @@ def render_claim_page(
 ) -> Response:
     """The claim page, with the evidence form as submitted (and its errors) when it needs fixing."""
     view = claim_data(session, claim_id)
-    _asserter_links(view, party_index(session))
+    parties = party_index(session)
+    _asserter_links(view, parties)
     token = csrf.token_for(request, state.secret)
     response = render_page(
         request,
@@ -180,7 +181,7 @@ def render_claim_page(
             "errors": errors or {},
             "csrf_token": token,
             "sources": sources_with_counts(session),
-            "parties": sorted({n for _, n in party_index(session).values()}),
+            "parties": sorted({name for _, name in parties.values()}),
         },
         api_url=f"/api/claims/{claim_id}",
         status_code=status_code,

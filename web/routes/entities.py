@@ -16,8 +16,7 @@ from claims.views import entity_view
 from web.deps import SessionDep
 from web.errors import found
 from web.render import render_page
-from web.routes.claims import ERRORS
-from web.schemas import EntityListItem, EntityOut
+from web.schemas import ERRORS, EntityListItem, EntityOut
 
 __all__ = ["router", "entity_data"]
 

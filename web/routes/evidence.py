@@ -15,8 +15,8 @@ from web import csrf
 from web.deps import SessionDep, StateDep
 from web.errors import FormErrors
 from web.render import url_with
-from web.routes.claims import ERRORS, render_claim_page
-from web.schemas import EvidenceCreated, EvidenceIn
+from web.routes.claims import render_claim_page
+from web.schemas import ERRORS, EvidenceCreated, EvidenceIn
 from web.submission import EvidenceForm, submit_evidence
 
 __all__ = ["router"]

@@ -16,8 +16,7 @@ from claims.export import graph_of
 from claims.graph import neighbourhood
 from web.deps import SessionDep
 from web.render import render_page, url_with
-from web.routes.claims import ERRORS
-from web.schemas import GraphOut
+from web.schemas import ERRORS, GraphOut
 
 __all__ = ["router", "GraphQuery", "graph_data", "disputes_only", "PAGE_MAX_CLAIMS"]
 

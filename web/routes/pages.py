@@ -12,8 +12,7 @@ from starlette.responses import Response
 from claims.views import overview
 from web.deps import SessionDep
 from web.render import render_page
-from web.routes.claims import ERRORS
-from web.schemas import OverviewOut
+from web.schemas import ERRORS, OverviewOut
 
 __all__ = ["router", "SWAGGER_JS", "SWAGGER_CSS"]
 

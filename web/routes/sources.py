@@ -15,8 +15,7 @@ from web.deps import SessionDep
 from web.errors import found
 from web.highlight import segments
 from web.render import render_page
-from web.routes.claims import ERRORS
-from web.schemas import SourceListItem, SourceOut
+from web.schemas import ERRORS, SourceListItem, SourceOut
 
 __all__ = ["router", "source_data"]
 
