@@ -48,7 +48,9 @@ class Server:
 def running_server(db_path: Path) -> Iterator[Server]:
     """Serve ``create_app`` over ``db_path`` with uvicorn in a thread, on a port the OS picked."""
     app = create_app(Settings(database_url=f"sqlite:///{db_path}", secret_key="test-secret"))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio turns Nagle off only on sockets that say so, and with Nagle on
+    # every request waits ~40 ms for a delayed ACK
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
