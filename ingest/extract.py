@@ -29,12 +29,19 @@ _CLAUSE_BREAK = re.compile(
     r";|:\s|\s[-–—]\s|—|,\s+(?:so|but|while|whereas|and then)\b|\bbut\s+(?=I\b|we\b)|,\s+and\s+(?=[A-Z])|"
     r",?\s+(?:compared (?:to|with)|versus|vs\.?)\s|\.\.\.\s*|…\s*"
 )
-_COMPARISON = re.compile(r"\b(?:than|compared (?:to|with)|versus|vs\.?|over|against|relative to)\s+(?:[\w'’,./-]+\s+){0,5}$", re.I)
+_COMPARISON = re.compile(r"\b(?:than|compared (?:to|with)|versus|vs\.?|over|against|relative to|trails?|trailing|beats?|"
+                         r"beating|outperforms?|outperforming|ties|tying|rivals?|rivaling|surpass(?:es|ed|ing)?|"
+                         r"exceeds?|overtak(?:es|ing)|behind|ahead of|like)\s+(?:[\w'’,./-]+\s+){0,5}$", re.I)
+# A clause whose subject is a pronoun or a definite description ("It trails o1", "The company said")
+# is about whatever the text was about just before; a possessive ("their own moment") is weaker.
 _ANAPHOR = re.compile(
-    r"^\W*(?:(?:so|and|but|if|when|because|since|as)\s+)*(?:\w+ly,?\s+)?(?:the (?:model|company|lab|startup|team|firm|paper)|this (?:model|company|figure)|"
-    r"it|its|they|their|he|she)\b",
+    r"^\W*(?:(?:so|and|but|if|when|because|since|as|then|now)\s+)*(?:\w+ly,?\s+)?(?:the (?:model|company|lab|"
+    r"startup|team|firm|paper)|this (?:model|company|figure)|it|they|he|she)\b(?!['’])",
     re.I,
 )
+_POSSESSIVE_ANAPHOR = re.compile(r"^\W*(?:(?:so|and|but|if|when|because|since|as)\s+)*(?:\w+ly,?\s+)?(?:its|their)\b",
+                                 re.I)
+_PARENS = re.compile(r"\([^()]*\)")
 _PRONOUN_AGENT = re.compile(
     r"(?:^|[,;:(\-–—]|\b(?:that|because|and|but|since|if|when|while|so))\s*(?:they|it|the company|the lab|the team|the startup|"
     r"the paper|the model)\s+(?P<gap>(?:[\w'’-]+\s+){0,4})$",
@@ -78,6 +85,9 @@ class _State:
 
     topic: str = "DeepSeek"
     topic_mentions: list[int] = field(default_factory=list)
+    topic_names: list[str] = field(default_factory=list)
+    last_unit: Quantity | None = None
+    last_unit_paragraph: int = -1
     last_person: str | None = None
     last_family: str | None = None
     lead_reporter: tuple[str, ...] | None = None
@@ -209,7 +219,7 @@ class Extractor:
         parsed = iter(self.nlp.pipe(texts, batch_size=256))
         results = []
         for document, (masks, cands, topical) in zip(documents, plans, strict=True):
-            state = _State(topic_mentions=topical)
+            state = _State(topic_mentions=[p for p, _ in topical], topic_names=[n for _, n in topical])
             mentions: list[Mention] = []
             for sentence in cands:
                 mentions.extend(self._read_sentence(document, masks, sentence, next(parsed), state))
@@ -221,7 +231,7 @@ class Extractor:
         masks = find_masks(text)
         sentences = [s for s in split_sentences(text) if not masks.overlaps(s.start, s.start + 1)
                      or not masks.overlaps(s.end - 1, s.end)]
-        topical = [m.start() for m in self.family_hint.finditer(text)]
+        topical = [(m.start(), self.vocabulary.entity(m.group(0)) or "DeepSeek") for m in self.family_hint.finditer(text)]
         chosen = [s for s in sentences if (s.lead_in or self.candidate.search(text, s.start, s.end))
                   and not _DATELINE.fullmatch(text, s.start, s.end)]
         return masks, chosen, topical
@@ -246,7 +256,12 @@ class Extractor:
         blocked = [(n.start, n.end) for n in sent.names if n.role == "entity" and n.kind in ("model", "hardware",
                                                                                             "product")]
         sent.figures = find_figures(text, span.start, span.end, masks=masks, blocked=blocked,
-                                    published=document.published)
+                                    published=document.published,
+                                    previous_unit=state.last_unit if state.last_unit_paragraph == span.paragraph
+                                    else None)
+        nouned = [f.quantity for f in sent.figures if f.unit_end > f.end and f.quantity.unit in ("other", "parameters")]
+        if nouned:
+            state.last_unit, state.last_unit_paragraph = nouned[-1], span.paragraph
         claim_words = not sent.question and self.claim_words.search(text, span.start, span.end) is not None
         if sent.figures or claim_words or span.lead_in:
             sent.reports = find_reports(text, span.start, span.end, names=sent.names, rules=self.rules,
@@ -323,12 +338,16 @@ class Extractor:
             return state.lead_subject
         if self._metric(sent, fig) in self.no_default_subject:
             return UNSPECIFIED
-        i = bisect_right(state.topic_mentions, sent.end) - 1
+        i = bisect_right(state.topic_mentions, fig.start) - 1
         topical = i >= 0 and state.topic_mentions[i] >= fig.start - TOPIC_WINDOW
+        if not topical:  # the topic may be named later in the same sentence
+            j = bisect_right(state.topic_mentions, sent.end) - 1
+            topical, i = j >= 0 and state.topic_mentions[j] >= sent.start, j
         modifier = fig.quantity.unit == "GPU" and re.match(r"\s+(?:[a-z-]+\s+){0,2}(?:models?|clusters?|systems?|"
                                                            r"supercomputers?|data ?cent(?:er|re)s?|chips?)\b",
                                                            sent.text[fig.unit_end:fig.unit_end + 40])
-        return state.topic if topical and not modifier else UNSPECIFIED
+        # The most recent DeepSeek name stands for the passage's subject: "V3 ... The full run took 2.788M hours".
+        return state.topic_names[i] if topical and not modifier else UNSPECIFIED
 
     def _released_thing(self, sent: _Sentence, fig: Figure) -> str | None:
         """'DeepSeek released R1 on January 20': what was released is the object, not the maker."""
@@ -400,30 +419,38 @@ class Extractor:
                      and ")" not in text[after[0].start:n.start]]
             specific = [n for n in group if n.kind == "model"]
             return (specific or after)[0].name
-        owner = [n for n in names if n.end <= start and re.fullmatch(r"['’]s?\s+(?:\w+\s+)?", text[n.end:start])]
-        if owner:  # "the H100's 900GB/s", "NVIDIA's $593B loss"
+        names = self._outside_asides(sent, names, start)
+        owner = [n for n in names if n.end <= start and re.fullmatch(r"(?:['’]s?\s+(?:\w+\s+)?|:\s*)", text[n.end:start])]
+        if owner:  # "the H100's 900GB/s", "NVIDIA's $593B loss", "o1: 96.4%"
             return owner[-1].name
         clause_start, clause_end = self._clause_start(sent, start), self._clause_end(sent, end)
+        speaker = self._speaking_about_itself(sent, names, exclude, start)
+        if speaker:
+            return speaker
+        clause = text[clause_start:start]
+        complement = re.split(r"\bthat\s+", clause)[-1]  # "X told Reuters that the company had ..."
+        anaphor = _ANAPHOR.search(clause) or _ANAPHOR.search(complement)
+        at = start - len(complement) if _ANAPHOR.search(complement) and not _ANAPHOR.search(clause) else clause_start
+        named_between = [n for n in names if at <= n.start < start and not _COMPARISON.search(text, at, n.start)]
+        if anaphor and not named_between:  # "It trails o1 ... 71.5%": the pronoun, not the rival, is the subject
+            found = self._antecedent(names, at, state, exclude, anaphor.group(0))
+            if found:
+                return found
         before = [n for n in names if clause_start <= n.start < start and not _COMPARISON.search(text, clause_start, n.start)]
         if before:
             nearest = before[-1]
-            if re.search(r"(?:\band|\bwhile|,)\s+$", text[max(sent.start, nearest.start - 7):nearest.start]) and \
-                    len(text[nearest.end:start]) <= 20:
-                return nearest.name
+            gap = text[nearest.end:start]
+            if len(gap) <= 40 and "," not in gap and not re.search(r"\b(?:than|versus|vs)\b|^['’]s\b", gap):
+                return self._prefer_model(names, nearest).name
             return self._prefer_model(names, before[0]).name
         later = [n for n in names if end <= n.start < clause_end and not re.search(
             r",\s*(?:and|which|but)\b|\b(?:than|compared|versus|vs)\b", text[end:n.start])]
         if later:
             return self._prefer_model(names, later[0]).name
-        clause = text[clause_start:start]
-        complement = re.split(r"\bthat\s+", clause)[-1]  # "X told Reuters that the company had ..."
-        anaphor = _ANAPHOR.search(clause) or _ANAPHOR.search(complement)
-        if anaphor:
-            family = [n for n in names if n.end <= start and self.vocabulary.family(n.name) == "DeepSeek"]
-            if family or state.last_subject:
-                found = family[-1].name if family else state.last_subject or ""
-                if re.search(r"company|firm|lab|startup|team", anaphor.group(0), re.I):
-                    found = self.vocabulary.family(found)  # "the company" is the maker, not its model
+        possessive = _POSSESSIVE_ANAPHOR.search(clause) or _POSSESSIVE_ANAPHOR.search(complement)
+        if possessive:
+            found = self._antecedent(names, clause_start, state, exclude, possessive.group(0))
+            if found:
                 return found
         earlier = [n for n in names if n.end <= start and not _COMPARISON.search(text, sent.start, n.start)]
         if earlier:
@@ -433,6 +460,44 @@ class Extractor:
         if own:
             return own[0]
         return None
+
+    def _speaking_about_itself(
+        self, sent: _Sentence, names: list[Name], voice: tuple[str, ...], start: int
+    ) -> str | None:
+        """'Meta said it would spend $60B': a company quoted about 'it' or 'its' own plans is the subject."""
+        for party in voice:
+            spec = self.vocabulary.entities.get(party)
+            spans = [n for n in sent.names if n.name == party and n.end <= start]
+            if not spec or spec.kind != "org" or not spans:
+                continue
+            between = sent.text[spans[-1].end:start]
+            if re.search(r"\b(?:it|its|they|their|we|our)\b", between) and not any(
+                    spans[-1].end <= n.start < start for n in names):
+                return party
+        return None
+
+    def _antecedent(
+        self, names: list[Name], start: int, state: _State, voice: tuple[str, ...], pronoun: str
+    ) -> str | None:
+        """What 'it', 'they' or 'the company' (written at ``start``) refers to: the speaker of the clause if it
+        is a company ("Meta said it would spend"), else the last DeepSeek name before it in the sentence,
+        else the last name before it, else the subject of the sentence before."""
+        own = [p for p in voice if self.vocabulary.entities.get(p) and self.vocabulary.entities[p].kind == "org"]
+        if own:
+            return own[0]
+        earlier = [n for n in names if n.end <= start]
+        family = [n for n in earlier if self.vocabulary.family(n.name) == "DeepSeek"]
+        found = family[-1].name if family else earlier[-1].name if earlier else state.last_subject
+        if found and re.search(r"company|firm|lab|startup|team", pronoun, re.I):
+            found = self.vocabulary.family(found)  # "the company" is the maker, not its model
+        return found
+
+    @staticmethod
+    def _outside_asides(sent: _Sentence, names: list[Name], position: int) -> list[Name]:
+        """Names inside a parenthesis that does not hold the figure are asides ('(o1: 96.4%)')."""
+        asides = [m.span() for m in _PARENS.finditer(sent.text, sent.start, sent.end)
+                  if not m.start() <= position < m.end()]
+        return [n for n in names if not any(a <= n.start < b for a, b in asides)]
 
     def _visible(self, sent: _Sentence, start: int, end: int) -> str:
         """Text between two offsets with markup and addresses removed."""

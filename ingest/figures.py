@@ -103,40 +103,70 @@ def _descriptor(rest: str, length: int) -> str | None:
     return words or None
 
 
+_OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+|its\s+|their\s+|(?:[A-Z][\w.-]*|[\w-]+)['’]s\s+)?(?:\d[\d,.]*\s*[A-Za-z]*\s+)?")
+_FROM_BEFORE = re.compile(r"\bfrom\s*$|\b(?:trails?|ties|beats?|versus|vs\.?)\b[^.;]{0,40}$", re.I)
+
+
+def _split_range(text: str, m: re.Match[str], start: int) -> list[tuple[int, int]]:
+    """'rose from 15.6% to 71.0%' and 'trails o1, 71.5% to 75.7%' are two figures, not a range."""
+    if m["conn"] != "to" or not _FROM_BEFORE.search(text[max(start, m.start() - 60):m.start()]):
+        return [(m.start(), m.end())]
+    second = m.start("cur2") if m["cur2"] else m.start("num2")
+    first_end = m.start("conn")
+    while text[first_end - 1].isspace():
+        first_end -= 1
+    return [(m.start(), first_end), (second, m.end())]
+
+
 def _number_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]) -> list[Figure]:
     out = []
     for m in CORE_RE.finditer(text, start, end):
         if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), blocked):
             continue
-        rest = text[m.end():min(end, m.end() + 80)]
-        attached = noun_unit(rest) if re.match(r"[A-Za-z]", rest) else None
-        if re.match(r"[A-Za-z]", rest) and not re.match(r"(?:k|K|M|B|bn|T)\b", rest) and not (
-                attached and attached[0] == "other" and attached[1] in ("GB", "GB/s", "FLOPs", "power")):
-            continue
-        if re.match(r"\s?(?:nm|st|nd|rd|th)\b|\.\d|:\d|/\d(?!\s?[MmKk]\b)", rest):
-            continue
-        core = m.group(0)
-        try:
-            q = parse_quantity(core + rest[:60].split("\n")[0])
-        except QuantityError:
-            continue
-        found = noun_unit(rest)
-        if q.unit == "count" and m["mag"] and re.match(r"\s?-?(?:param|model)", rest, re.I):
-            q, found = replace(q, unit="parameters"), None
-        per = _PER_TOKENS_RE.match(rest) if q.unit == "USD/1M tokens" else None
-        if per:
-            found = ("USD/1M tokens", None, per.end())
-        unit_end = m.end() + (found[2] if found and q.unit in ("GPU", "parameters", "months", "years", "count", "other",
-                                                               "tokens/s", "USD/1M tokens") else 0)
-        descriptor = _descriptor(rest, found[2]) if found and found[0] == "GPU" else None
-        if q.unit == "USD" and _PER_MONTH_RE.match(rest):
-            q = replace(q, note="per month")
-        q = _with_qualifier(q, _qualifier_before(text, m.start(), start))
-        if q.unit == "count" and q.value_max is None and not found and re.fullmatch(r"(?:1[89]|20)\d\d", core):
-            continue  # a bare year is handled by the date rules
-        begin = m.start() - 1 if m.start() > start and text[m.start() - 1] in "~><≈" else m.start()
-        out.append(Figure(begin, m.end(), text[begin:m.end()], q, unit_end, descriptor))
+        for a, b in _split_range(text, m, start):
+            figure = _number_figure(text, start, end, a, b)
+            if figure is not None:
+                out.append(figure)
     return out
+
+
+def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | None:
+    """The figure written at text[a:b] (one CORE_RE match or half of a split range), or None."""
+    rest = text[b:min(end, b + 80)]
+    attached = noun_unit(rest) if re.match(r"[A-Za-z]", rest) else None
+    if re.match(r"[A-Za-z]", rest) and not re.match(r"(?:k|K|M|B|bn|T)\b", rest) and not (
+            attached and attached[0] == "other" and attached[1] in ("GB", "GB/s", "FLOPs", "power")):
+        return None
+    if re.match(r"\s?(?:nm|st|nd|rd|th)\b|\.\d|:\d|/\d(?!\s?[MmKk]\b)", rest):
+        return None
+    core = text[a:b]
+    try:
+        q = parse_quantity(core + rest[:60].split("\n")[0])
+    except QuantityError:
+        return None
+    found = noun_unit(rest)
+    of = _OF_PHRASE.match(rest) if q.unit == "count" and not found else None
+    if of and noun_unit(rest[of.end():]):  # "2,000 of Nvidia's H800 chips", "37B of 671B parameters"
+        unit, note, length = noun_unit(rest[of.end():])  # type: ignore[misc]
+        found = (unit, note, of.end() + length)
+        q = replace(q, unit=unit, note=note)
+    magnitude = re.match(r"[\d,.]+\s?(?:k|K|M|B|bn|T|[Mm]illion|[Bb]illion|[Tt]rillion)\b", core)
+    if q.unit == "count" and magnitude and re.match(r"\s?-?(?:param|model)", rest, re.I):
+        q, found = replace(q, unit="parameters"), None
+    per = _PER_TOKENS_RE.match(rest) if q.unit == "USD/1M tokens" else None
+    if per:
+        found = ("USD/1M tokens", None, per.end())
+    unit_end = b + (found[2] if found and q.unit in ("GPU", "parameters", "months", "years", "count", "other",
+                                                     "tokens/s", "USD/1M tokens") else 0)
+    descriptor = _descriptor(rest, found[2]) if found and found[0] == "GPU" else None
+    if q.unit == "USD" and _PER_MONTH_RE.match(rest):
+        q = replace(q, note="per month")
+    q = _with_qualifier(q, _qualifier_before(text, a, start))
+    if q.unit == "count" and q.value_max is None and not found and re.fullmatch(r"(?:1[89]|20)\d\d", core):
+        return None  # a bare year is handled by the date rules
+    begin = a - 1 if a > start and text[a - 1] in "~><≈" else a
+    kind = "magnitude" if magnitude and q.unit == "count" and not found else "number"
+    return Figure(begin, b, text[begin:b], q, unit_end, descriptor, kind=kind)
 
 
 def _word_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]) -> list[Figure]:
@@ -283,19 +313,28 @@ def _shared_price_unit(figures: list[Figure]) -> list[Figure]:
     return out
 
 
-def _bare_counts(text: str, start: int, end: int, figures: list[Figure]) -> list[Figure]:
-    """A bare number takes its unit from the sentence: 'said the number is about 50,000' after GPU counts."""
+def _bare_counts(text: str, start: int, end: int, figures: list[Figure], previous_unit: Quantity | None) -> list[Figure]:
+    """A bare number takes its unit from the sentence: 'said the number is about 50,000' after GPU counts,
+    'another 119,000 went to ...' after '2.664 million GPU hours'; a large written number ('37 billion
+    of them') may take it from the sentence before. Small bare numbers are dropped: they are rarely claims."""
     has_gpu = any(f.quantity.unit == "GPU" for f in figures)
     pue = re.search(r"\bPUE\b|power usage effectiveness", text[start:end]) is not None
+    nouned = [f.quantity for f in figures if f.unit_end > f.end and f.quantity.unit in ("other", "parameters", "GPU")]
+    donor = nouned[0] if nouned else previous_unit
     out = []
     for fig in figures:
-        bare = fig.quantity.unit == "count" and fig.unit_end == fig.end and fig.kind == "number"
+        bare = fig.quantity.unit == "count" and fig.unit_end == fig.end and fig.kind in ("number", "magnitude")
+        large = fig.kind == "magnitude" or ("," in fig.value_text and (fig.quantity.value or 0) >= 1000)
         if not bare:
             out.append(fig)
         elif has_gpu and fig.quantity.value and fig.quantity.value >= 100:
             out.append(replace(fig, quantity=replace(fig.quantity, unit="GPU")))
         elif pue and fig.quantity.value is not None and not float(fig.quantity.value).is_integer():
             out.append(replace(fig, quantity=replace(fig.quantity, unit="other", note="PUE")))
+        elif large and donor is not None and (nouned or fig.kind == "magnitude"):
+            out.append(replace(fig, quantity=replace(fig.quantity, unit=donor.unit, note=donor.note)))
+        elif large:
+            out.append(fig)
     return out
 
 
@@ -307,6 +346,7 @@ def find_figures(
     masks: Masks,
     blocked: Sequence[tuple[int, int]] = (),
     published: str | None = None,
+    previous_unit: Quantity | None = None,
 ) -> list[Figure]:
     """Every figure in text[start:end], in order, longest first where two overlap.
 
@@ -328,7 +368,7 @@ def find_figures(
     sentence = text[start:end]
     if _FIRST_PERSON.search(sentence):
         kept = [f for f in kept if not (f.kind == "date" and _first_person_before(text, start, f.start))]
-    return _shared_price_unit(_bare_counts(text, start, end, kept))
+    return _shared_price_unit(_bare_counts(text, start, end, kept, previous_unit))
 
 
 def _first_person_before(text: str, start: int, at: int) -> bool:
