@@ -76,6 +76,14 @@ _MULTIPLIER_WORDS: dict[str, float] = {
     "tenfold": 10, "hundredfold": 100, "order of magnitude": 10, "order-of-magnitude": 10,
     "an order of magnitude": 10, "two orders of magnitude": 100, "three orders of magnitude": 1000,
     "orders of magnitude": 100,
+    "a factor of two": 2, "a factor of three": 3, "a factor of four": 4, "a factor of five": 5,
+    "a factor of ten": 10, "a factor of 2": 2, "a factor of 3": 3, "a factor of 10": 10, "a factor of 100": 100,
+}
+# Fractions written as words are shares: "a third of", "two-thirds".
+_FRACTION_WORDS: dict[str, float] = {
+    "a third": 33.33, "one third": 33.33, "one-third": 33.33, "two-thirds": 66.67, "two thirds": 66.67,
+    "a quarter": 25.0, "one quarter": 25.0, "one-quarter": 25.0, "three-quarters": 75.0, "three quarters": 75.0,
+    "a fifth": 20.0, "one-fifth": 20.0, "a tenth": 10.0, "one-tenth": 10.0,
 }
 # Written orders of magnitude: "hundreds of billions" covers [1e11, 1e12).
 _ORDER_WORDS: dict[str, float] = {
@@ -96,7 +104,7 @@ _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if
 _MONTHS["sept"] = 9
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
-_MAG = r"(?:thousand|million|billion|trillion|mln|mil|mn|bn|bil|tn|MM|[kKmMbBtT])(?![A-Za-z0-9])"
+_MAG = r"(?:[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|mln|mil|mn|bn|bil|tn|MM|[kKmMbBtT])(?![A-Za-z0-9])"
 _CUR = r"(?:US\$|USD\s?|\$)"
 _SUF = r"(?:%|[xX×](?![A-Za-z0-9]))"
 
@@ -270,6 +278,9 @@ def _parse_words(phrase: str) -> Quantity | None:
     for words, factor in _MULTIPLIERS_LONGEST:
         if lowered == words or lowered.startswith(words + " "):
             return Quantity(value=factor, unit="x", text=phrase, precision=1.0, order="order" in words)
+    for words, share in _FRACTION_WORDS.items():
+        if lowered == words or lowered.startswith(words + " "):
+            return Quantity(value=share, unit="percent", text=phrase, precision=0.01)
     for words, base in _ORDERS_LONGEST:
         if lowered.startswith(words):
             unit = "percent" if "digit" in words else "USD" if "dollar" in lowered or "$" in lowered else "count"

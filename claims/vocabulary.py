@@ -58,14 +58,15 @@ _NOUN_UNITS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
     (re.compile(r"(?:-\s?)?days?\b"), "other", "days"),
     (re.compile(r"(?:-\s?)?hours?\b"), "other", "hours"),
     (re.compile(r"-?bits?\b"), "other", "bits"),
-    (re.compile(r"(?:t|p|e)?flops?\b", re.I), "other", "FLOPs"),
+    (re.compile(r"(?:t|p|e|tera|peta|exa)?flops?\b", re.I), "other", "FLOPs"),
+    (re.compile(r"(?:times|fold)\b"), "x", None),
     (re.compile(r"(?:gb|tb)\s?/\s?s\b|(?:gigabytes?|terabytes?) per second"), "other", "GB/s"),
     (re.compile(r"(?:gb|tb|gigabytes?|terabytes?)\b"), "other", "GB"),
     (re.compile(r"(?:mw|gw|megawatts?|gigawatts?)\b"), "other", "power"),
     (re.compile(r"(?:racks?|servers?|nodes?|clusters?|datacenters?|data centers?)\b"), "count", None),
     (re.compile(r"(?:employees|staff|people|researchers|engineers|workers|scientists|hires)\b"), "count", None),
     (re.compile(r"(?:users|downloads|customers|subscribers|developers|installs)\b"), "count", None),
-    (re.compile(r"(?:input |output |training |more |new )?(?:tokens?)\b"), "count", None),
+    (re.compile(r"-?(?:input |output |training |more |new )?(?:tokens?)\b"), "count", None),
     (re.compile(r"(?:(?:routed|shared|active) )?experts\b"), "count", None),
     (re.compile(r"(?:scaling laws?|layers|attention heads|heads)\b"), "count", None),
     (re.compile(r"(?:(?:large |small |new |open(?:-source)? |reasoning |language |ai )*(?:language )?models)\b"), "count", "models"),
@@ -198,7 +199,8 @@ class Vocabulary:
         """The export-control tier a hardware description falls in ('advanced', 'restricted-older')."""
         lowered = (text or "").lower()
         found = {tier for term, tier in self.hardware_tiers.items()
-                 if re.search(rf"(?<![\w-]){re.escape(term)}s?(?![\w-])", lowered)}
+                 if re.search(rf"(?<![\w-]){re.escape(term)}s?(?:-(?:class|generation|series|based|grade))?(?![\w-])",
+                              lowered)}
         return found.pop() if len(found) == 1 else None
 
     def aliases(self) -> Iterable[tuple[str, str]]:

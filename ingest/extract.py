@@ -66,7 +66,8 @@ _DATELINE = re.compile(
     re.I,
 )
 # Metrics that describe a chip: only for these can a GPU model be the subject.
-_HARDWARE_METRICS = {"memory_bandwidth", "memory_capacity", "flops_per_chip", "interconnect_bandwidth", "gpu_price"}
+_HARDWARE_METRICS = {"memory_bandwidth", "memory_capacity", "flops_per_chip", "interconnect_bandwidth", "gpu_price",
+                     "export_restricted"}
 _PROPER_SUBJECT = re.compile(
     r"\W*(?:The\s+)?((?:[A-Z][\w&.-]*\s+){0,3}[A-Z][\w&.-]*)\s+(?:(?:has|have|had|also|is|was)\s+)?"
     r"(?:\w+ed|fell|rose|lost|gained|sank|slid|jumped|dropped|surged|plunged|raised|spent|paid|won|grew|is|was|has)\b"
@@ -183,7 +184,7 @@ class Extractor:
         self.metrics = [
             (m["metric"], set(m["units"]), set(m.get("notes", [])), m.get("before_only") and "before"
              or m.get("after_only") and "after" or "", [(re.compile(cue, re.I) if cue else None, weight)
-                                                       for cue, weight in m["cues"]])
+                                                       for cue, weight in m["cues"]], m.get("max_gap", 80))
             for m in p["metrics"]
         ]
         # Metrics about the industry at large ("costs fall 4x a year") never default to the document's topic.
@@ -255,10 +256,11 @@ class Extractor:
         sent = _Sentence(text, span, self._names(doc, span.start), masks)
         blocked = [(n.start, n.end) for n in sent.names if n.role == "entity" and n.kind in ("model", "hardware",
                                                                                             "product")]
-        sent.figures = find_figures(text, span.start, span.end, masks=masks, blocked=blocked,
+        sent.figures = [f for f in find_figures(text, span.start, span.end, masks=masks, blocked=blocked,
                                     published=document.published,
                                     previous_unit=state.last_unit if state.last_unit_paragraph == span.paragraph
                                     else None)
+                        if not (span.heading and f.kind == "bits")]  # "FP8 mixed-precision training": a heading
         nouned = [f.quantity for f in sent.figures if f.unit_end > f.end and f.quantity.unit in ("other", "parameters")]
         if nouned:
             state.last_unit, state.last_unit_paragraph = nouned[-1], span.paragraph
@@ -527,7 +529,7 @@ class Extractor:
         text = sent.text
         clause_start, clause_end = self._clause_start(sent, fig.start), self._clause_end(sent, fig.unit_end)
         best, best_score = "other", 0.0
-        for metric, units, notes, side, cues in self.metrics:
+        for metric, units, notes, side, cues, max_gap in self.metrics:
             if q.unit not in units or (notes and q.unit == "other" and q.note not in notes):
                 continue
             score = 0.0
@@ -539,19 +541,23 @@ class Extractor:
                 elif side == "after":
                     score += weight if cue.match(text[fig.end:min(sent.end, fig.end + 25)]) else 0.0
                 else:
-                    score += weight * self._closeness(cue, sent, fig, clause_start, clause_end)
+                    score += weight * self._closeness(cue, sent, fig, clause_start, clause_end, max_gap)
             if score > best_score:
                 best, best_score = metric, score
         return best
 
     @staticmethod
-    def _closeness(cue: re.Pattern[str], sent: _Sentence, fig: Figure, clause_start: int, clause_end: int) -> float:
+    def _closeness(
+        cue: re.Pattern[str], sent: _Sentence, fig: Figure, clause_start: int, clause_end: int, max_gap: int = 80
+    ) -> float:
         """1.0 for a cue right by the figure, falling with distance; a little for anywhere in the sentence."""
         best = 0.0
         for match in cue.finditer(sent.text, sent.start, sent.end):
             before = match.end() <= fig.start
             gap = fig.start - match.end() if before else max(0, match.start() - fig.unit_end)
             inside = clause_start <= match.start() < clause_end
+            if gap > max_gap and max_gap < 80:
+                continue  # a cue that must sit right by its figure ("37B active")
             value = (1.0 if gap <= 15 else max(0.3, 1.0 - (gap - 15) / 65)) if inside and gap <= 80 else 0.1
             if before and re.search(r"\band\s+(?:a|an|the)?\s*$|,\s*$", sent.text[match.end():fig.start]):
                 value *= 0.5  # "a 42.5% cut in costs and a 5.76x boost": the cue belongs to the first phrase

@@ -21,11 +21,18 @@ _WORD_NUMBER = (
 _WORDS_RE = re.compile(rf"\b(?P<w1>{_WORD_NUMBER})(?:\s*(?:-|to|or)\s*(?P<w2>{_WORD_NUMBER}))?\b(?=[\s-])", re.I)
 _MULTIPLIER_RE = re.compile(
     r"\b(?:doubling|doubled|doubles|tripled|tripling|triples|quadrupled|quadrupling|tenfold|twofold|threefold|"
-    r"fourfold|fivefold|(?<!several )(?:an |one |two |three )?orders? of magnitude|order-of-magnitude|twice as)\b",
+    r"fourfold|fivefold|(?<!several )(?:an |one |two |three )?orders? of magnitude|order-of-magnitude|twice as|"
+    r"a factor of (?:two|three|four|five|ten|\d+))\b",
     re.I,
 )
+# "a third of the problems", "two-thirds": shares written as words (a bare "half" is too common to count).
+_FRACTION_WORDS_RE = re.compile(
+    r"\b(?:a|one|two|three)[- ](?:third|thirds|quarter|quarters|fifth|tenth)\b(?! of (?:the )?(?:time|way)\b)", re.I)
+_BITS_RE = re.compile(r"\b(?:FP|BF|INT)(?P<bits>4|8|16|32)\b(?!-)")
 _ORDER_RE = re.compile(
     r"\b(?:(?:tens|hundreds) of (?:billions|millions|thousands)|(?<=in the )(?:billions|millions|trillions)|"
+    r"(?:(?<=spent )|(?<=spend )|(?<=spends )|(?<=cost )|(?<=costs )|(?<=raised )|(?<=lost )|(?<=invested ))"
+    r"(?:billions|millions|trillions)|"
     r"double[- ]digit|triple[- ]digit|(?:multi-?)?(?:trillion|billion)-dollar(?=\s(?:chip\s+)?(?:ambitions?|plans?|"
     r"investments?|raise|deal|valuation|budgets?|funding|bets?|programs?|projects?|initiatives?|buildouts?)\b))",
     re.I,
@@ -47,12 +54,16 @@ _YEAR_RE = re.compile(r"(?<![\w$.,/-])(?:1[89]|20)\d\d(?![\w%-]|[.,]\d)")
 # "released on January 20": a day without a year is a date only when an event cue says so; the year comes
 # from the document's date.
 _MONTH_DAY_RE = re.compile(rf"\b(?:{_MONTH})\.? \d{{1,2}}(?:st|nd|rd|th)?\b(?!,? (?:19|20)\d\d)(?!\d|[,.]\d)")
-_EVENT_CUE = re.compile(r"\b(?:released|launched|unveiled|founded|announced|published|introduced|debuted|came out)\b", re.I)
+_EVENT_CUE = re.compile(r"\b(?:released|launched|unveiled|founded|announced|published|introduced|debuted|came out|"
+                        r"previewed|banned|barred|tightened)\b", re.I)
 _YEAR_EVENT_BEFORE = re.compile(
-    r"(?:founded|established|started|launched|released|introduced|created|formed|incorporated|born|"
-    r"announced|published|unveiled)\b[^.;]{0,25}\b(?:in|since)\s+$",
+    r"(?:(?:founded|established|started|launched|released|introduced|created|formed|incorporated|born|"
+    r"announced|published|unveiled|spun (?:out|off)|bought|purchased|acquired|banned|barred|restricted|imposed|"
+    r"tightened|previewed)\b[^.;]{0,25}\b(?:in|since)|\bback in|\brestricted since|\bbanned since)\s+$",
     re.I,
 )
+# "released in late December": a month without a year, placed by the document's date.
+_MONTH_ALONE_RE = re.compile(rf"\b(?:(?:early|mid|late)[- ])?(?P<mon>{_MONTH})\b(?!\.? \d)(?!,? (?:of )?(?:19|20)\d\d)")
 _HOLIDAY_RE = re.compile(
     r"\b(?:over|during|on|around|at|before|after) the (?:Christmas|holiday)(?: holidays?| break| season)?\b|"
     r"\bon Christmas(?: Day| Eve)?\b",
@@ -60,7 +71,7 @@ _HOLIDAY_RE = re.compile(
 )
 _RANK_RE = re.compile(
     r"#(?P<n>\d{1,3})\b|\b[Nn]o\. ?(?P<m>\d{1,3})\b|\bnumber one\b|"
-    r"\b(?:the )?top(?:-| )(?:downloaded |free |ranked |grossing )?app\b|"
+    r"\b(?:the )?top(?:-rated|-ranked)?(?:-| )(?:(?:downloaded|free|ranked|grossing|rated)\s+){0,2}app\b|"
     r"\btop of (?:the |Apple['’]s |Google['’]s )?(?:U\.?S\.? |US )?(?:app store|charts|play store|download charts)\b",
 )
 _FRACTION_RE = re.compile(r"(?<![\w/])(?P<a>\d)/(?P<b>\d{1,2})(?:rds?|ths?|nds?|s)\b")
@@ -196,7 +207,7 @@ def _word_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequen
 
 
 _SIMPLE_HINT = re.compile(r"[#/]|[Dd]oubl|[Tt]ripl|[Qq]uadrupl|fold|magnitude|[Tt]wice|illions|thousands|digit|dollar|"
-                          r"No\.|[Nn]umber one|[Tt]op|year|month|decade")
+                          r"No\.|[Nn]umber one|[Tt]op|year|month|decade|factor|third|quarter|fifth|tenth|FP|BF|INT")
 
 
 def _simple_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]) -> list[Figure]:
@@ -226,6 +237,18 @@ def _simple_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequ
         value = 10.0 if m["unit"].lower() == "decade" else 1.0
         q = _with_qualifier(Quantity(value, unit=unit, precision=1.0), _qualifier_before(text, m.start("fig"), start))
         out.append(Figure(m.start("fig"), m.end(), m["fig"], q, m.end(), kind="words"))
+    for m in _FRACTION_WORDS_RE.finditer(text, start, end):
+        if masks.overlaps(m.start(), m.end()):
+            continue
+        try:
+            q = parse_quantity(m.group(0))
+        except QuantityError:
+            continue
+        out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="fraction"))
+    for m in _BITS_RE.finditer(text, start, end):
+        if not masks.overlaps(m.start(), m.end()):
+            q = Quantity(float(m["bits"]), unit="other", note="bits", precision=1.0)
+            out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="bits"))
     for m in _RANK_RE.finditer(text, start, end):
         if masks.overlaps(m.start(), m.end()):
             continue
@@ -275,6 +298,19 @@ def _date_figures(text: str, start: int, end: int, masks: Masks, published: str 
                 q = parse_quantity(f"{m.group(0)}, {published[:4]}")
             except QuantityError:
                 continue
+            if q.value and int(q.value) // 100 % 100 > int(published[5:7]):  # "Dec. 26" written in February
+                q = replace(q, value=q.value - 10000)
+            out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date",
+                              descriptor=f"year taken from the document date {published}"))
+        for m in _MONTH_ALONE_RE.finditer(text, start, end):
+            if m["mon"] == "May" and not re.match(r"\s+(?:of|in|\d)", text[m.end():m.end() + 4]):
+                continue  # "may" is mostly a verb
+            if masks.overlaps(m.start(), m.end()) or not _EVENT_CUE.search(text, max(start, m.start() - 40), m.start()):
+                continue
+            month = parse_quantity(f"{m['mon']} 2000").value or 0
+            month = int(month) // 100 % 100
+            year = int(published[:4]) - (1 if month > int(published[5:7]) else 0)
+            q = Quantity(float(date_value(year, month)), unit="date", text=m.group(0))
             out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date",
                               descriptor=f"year taken from the document date {published}"))
     for m in _HOLIDAY_RE.finditer(text, start, end):

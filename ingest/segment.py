@@ -80,11 +80,12 @@ def find_masks(text: str) -> Masks:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    word = re.search(r"([A-Za-z.]+)\.?$", text[max(0, dot - 8):dot])
-    if word is None:
+    """Is the word ending at this period an abbreviation ('U.S.', 'Jan.', 'e.g.') rather than a sentence end?"""
+    token = re.search(r"[^\s(\[\"“]*$", text[max(0, dot - 12):dot])
+    word = (token.group(0) if token else "").lower().strip(".")
+    if not word or any(ch.isdigit() for ch in word):  # "A100s." ends a sentence
         return False
-    token = word.group(1).lower().strip(".")
-    return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word) is not None
 
 
 def _line_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
