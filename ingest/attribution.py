@@ -51,7 +51,8 @@ _UNKNOWN_NAME = re.compile(
 )
 _NOT_NAME_WORDS = {"The", "This", "That", "These", "In", "On", "At", "If", "When", "While", "But", "And", "Some", "Many",
                    "Most", "Other", "Industry", "Analysts", "Experts", "Critics", "Reports", "Training", "Memory"}
-_COMPANY = re.compile(r"\b(?:the|The)\s+(?:company|firm|startup|lab|Chinese company|Chinese lab|Chinese startup)\s+"
+_COMPANY = re.compile(r"\b(?:the|The|a|A)\s+(?:company|firm|startup|lab|Chinese company|Chinese lab|Chinese startup|"
+                      r"Chinese AI (?:company|lab|startup)|Hangzhou-based \w+)\s+"
                       r"(?:(?:also|has|have|had)\s+)*$")
 # '"The $6M number is very misleading," said Dylan Patel' and '"...," Patel said': the speaker follows the quote.
 _QUOTE_SAID = re.compile(
@@ -71,8 +72,10 @@ _ACCORDING = re.compile(r"\baccording to\s+", re.I)
 _REPORTED_BY = re.compile(r"\b(?:as\s+)?reported\s+by\s+([^,;.]{2,40})", re.I)
 _CLAIMS_OF = re.compile(r"\b(its|their|his|her|[A-Z][\w.-]*['’]s?)\s+(?:own\s+)?claims?\s+(?:about|of|that|on)\b")
 _PAPER = re.compile(
-    r"\b(?:the|its|their|this)\s+(?:\w+\s+)?(?:paper|technical report|whitepaper|report|model card)\s+(?:itself\s+)?"
-    r"(?:says|states|notes|claims|shows|reports|describes|admits|lists)\b",
+    r"\b(?:the|its|their|this|[A-Z][\w-]*['’]s)\s+(?:[\w-]+\s+){0,2}(?:paper|technical report|whitepaper|report|model card)"
+    r"\s+(?:itself\s+)?"
+    r"(?:says|said|states|stated|notes|noted|claims|claimed|shows|showed|reports|reported|describes|described|admits|"
+    r"admitted|lists|listed|concedes|conceded|acknowledges|acknowledged|estimates|estimated|puts|put)\b",
     re.I,
 )
 

@@ -68,6 +68,8 @@ _DATELINE = re.compile(
 # Metrics that describe a chip: only for these can a GPU model be the subject.
 _HARDWARE_METRICS = {"memory_bandwidth", "memory_capacity", "flops_per_chip", "interconnect_bandwidth", "gpu_price",
                      "export_restricted"}
+_PER_MILLION = re.compile(r"per (?:1M|one million|million|1 million) (?:\w+ )?tokens|/\s?1M tokens|per M tokens", re.I)
+_PRICE_CUE = re.compile(r"\bpric(?:e|ed|es|ing)\b|\bcharg(?:e|es|ed|ing)\b|\binput\b|\boutput\b|\bAPI\b|\bper token", re.I)
 _PROPER_SUBJECT = re.compile(
     r"\W*(?:The\s+)?((?:[A-Z][\w&.-]*\s+){0,3}[A-Z][\w&.-]*)\s+(?:(?:has|have|had|also|is|was)\s+)?"
     r"(?:\w+ed|fell|rose|lost|gained|sank|slid|jumped|dropped|surged|plunged|raised|spent|paid|won|grew|is|was|has)\b"
@@ -88,6 +90,7 @@ class _State:
     topic_mentions: list[int] = field(default_factory=list)
     topic_names: list[str] = field(default_factory=list)
     last_unit: Quantity | None = None
+    per_token_prices: bool = False
     last_unit_paragraph: int = -1
     last_person: str | None = None
     last_family: str | None = None
@@ -220,7 +223,8 @@ class Extractor:
         parsed = iter(self.nlp.pipe(texts, batch_size=256))
         results = []
         for document, (masks, cands, topical) in zip(documents, plans, strict=True):
-            state = _State(topic_mentions=[p for p, _ in topical], topic_names=[n for _, n in topical])
+            state = _State(topic_mentions=[p for p, _ in topical], topic_names=[n for _, n in topical],
+                           per_token_prices=_PER_MILLION.search(document.text) is not None)
             mentions: list[Mention] = []
             for sentence in cands:
                 mentions.extend(self._read_sentence(document, masks, sentence, next(parsed), state))
@@ -297,6 +301,7 @@ class Extractor:
     def _figure_mentions(self, sent: _Sentence, fig: Figure, state: _State) -> list[Mention]:
         report = reporter_at(sent.text, sent.reports, fig.start, sent.names)
         voice = report.parties if report else ()
+        fig = self._price_unit(sent, fig, state)
         metric = self._metric(sent, fig)
         subject = self._released_thing(sent, fig) if metric == "release_date" else None
         subject = subject or self._subject(sent, fig.start, fig.unit_end, state, exclude=voice, figure=fig,
@@ -304,10 +309,12 @@ class Extractor:
         if subject is None:
             subject = self._named_subject(sent, fig)
         key = (metric, fig.quantity.unit, fig.quantity.value)
-        explicit = subject is not None
         distinctive = fig.quantity.unit in ("USD", "GPU", "parameters", "USD/1M tokens")
         if subject is None:
             subject = (state.figures.get(key) if distinctive else None) or self._default_subject(sent, fig, state)
+        if metric == "other" and fig.quantity.unit == "USD" and (self.vocabulary.family(subject) == "DeepSeek" or (
+                self.vocabulary.entities.get(subject) and self.vocabulary.entities[subject].kind == "model")):
+            metric = "training_cost"  # the money figure the debate is about, when nothing names another
         elif key not in state.figures:
             state.figures[key] = subject
         asserted = self._asserter(voice, subject, state, sent.span.list_item)
@@ -324,11 +331,21 @@ class Extractor:
             note=fig.descriptor if fig.kind == "date" else quantity.note,
         )
         out = [mention]
-        if fig.quantity.unit == "GPU" and fig.descriptor and not hypothetical and explicit and metric == "gpu_count":
+        if fig.descriptor and not hypothetical and (metric == "gpu_count" or fig.quantity.note == "GPU hours"):
             gpu_type = self._gpu_type_of_count(sent, fig, mention)
             if gpu_type:
                 out.append(gpu_type)
         return out
+
+    def _price_unit(self, sent: _Sentence, fig: Figure, state: _State) -> Figure:
+        """'R1 is priced at $0.55 and $2.19': in an article that prices models per million tokens, a small
+        dollar price of a model is a per-million-token price too."""
+        q = fig.quantity
+        if q.unit != "USD" or q.value is None or q.value >= 100 or q.note or not state.per_token_prices:
+            return fig
+        if not _PRICE_CUE.search(sent.text, max(sent.start, fig.start - 60), min(sent.end, fig.end + 40)):
+            return fig
+        return replace(fig, quantity=replace(q, unit="USD/1M tokens"))
 
     def _default_subject(self, sent: _Sentence, fig: Figure, state: _State) -> str:
         """A figure whose sentence names no subject is about the document's topic, if the passage is.

@@ -109,7 +109,8 @@ def _with_qualifier(q: Quantity, qualifier: str | None) -> Quantity:
 
 def _descriptor(rest: str, length: int) -> str | None:
     words = rest[:length].strip()
-    words = re.sub(r"\b(?:gpus?|chips?|accelerators?|processors|cards?|of|the|its|their)\b", " ", words, flags=re.I)
+    words = re.sub(r"\b(?:gpus?|chips?|accelerators?|processors|cards?|of|the|its|their|hours?)\b|-hours?", " ", words,
+                   flags=re.I)
     words = " ".join(words.split()).strip(" ,")
     return words or None
 
@@ -169,7 +170,7 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
         found = ("USD/1M tokens", None, per.end())
     unit_end = b + (found[2] if found and q.unit in ("GPU", "parameters", "months", "years", "count", "other",
                                                      "tokens/s", "USD/1M tokens") else 0)
-    descriptor = _descriptor(rest, found[2]) if found and found[0] == "GPU" else None
+    descriptor = _descriptor(rest, found[2]) if found and (found[0] == "GPU" or found[1] == "GPU hours") else None
     if q.unit == "USD" and _PER_MONTH_RE.match(rest):
         q = replace(q, note="per month")
     q = _with_qualifier(q, _qualifier_before(text, a, start))
