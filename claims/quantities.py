@@ -402,8 +402,9 @@ def _parse_figure(body: str, original: str) -> Quantity:
         value, rest = words
         ranged = re.match(r"^\s*(?:-|to|or)\s*(\w+)", rest)
         value_max = None
-        if ranged and ranged.group(1).lower() in _WORD_NUMBERS:
-            value_max = _WORD_NUMBERS[ranged.group(1).lower()]
+        if ranged and (ranged.group(1).lower() in _WORD_NUMBERS or ranged.group(1).isdigit()):
+            high = ranged.group(1).lower()
+            value_max = float(high) if high.isdigit() else _WORD_NUMBERS[high]
             rest = rest[ranged.end():]
         quantity = Quantity(value=value, value_max=value_max, precision=1.0)
         quantity = _unit_of_rest(rest, quantity)

@@ -50,6 +50,9 @@ _GPU_MODIFIERS = (
 _NOUN_UNITS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
     (re.compile(rf"{_GPU_MODIFIERS}(?:gpu|h800|h100|a100)[- ]hours?\b"), "other", "GPU hours"),
     (re.compile(rf"{_GPU_MODIFIERS}{_GPU_NOUNS}(?![\w-])"), "GPU", None),
+    # Any three describing words before a chip noun: "2,000 second-tier Nvidia chips".
+    (re.compile(rf"(?:(?!(?:of|to|in|for|than|and|or|more|less|per|times|each|were|was|are)\b)[\w'’-]+\s+){{1,3}}"
+                rf"{_GPU_NOUNS}(?![\w-])"), "GPU", None),
     (re.compile(r"(?:active\s+|total\s+)?(?:parameters?|params)\b"), "parameters", None),
     (re.compile(r"-?(?:parameter|param)\b"), "parameters", None),
     (re.compile(r"(?:-\s?)?months?\b"), "months", None),
@@ -69,7 +72,7 @@ _NOUN_UNITS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
     (re.compile(r"-?(?:input |output |training |more |new )?(?:tokens?)\b"), "count", None),
     (re.compile(r"(?:(?:routed|shared|active) )?experts\b"), "count", None),
     (re.compile(r"(?:scaling laws?|layers|attention heads|heads)\b"), "count", None),
-    (re.compile(r"(?:(?:large |small |new |open(?:-source)? |reasoning |language |ai )*(?:language )?models)\b"), "count", "models"),
+    (re.compile(r"(?:[a-z-]+ ){0,2}models\b"), "count", "models"),
 )
 
 

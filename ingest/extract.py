@@ -52,10 +52,10 @@ _AFTER_SUBJECT = re.compile(
     r"[\s\]\)]*(?:(?:[\w-]+\s+){0,2}(?:for|of|in|at|from|by)\s+(?:the\s+)?|\(\s*|\s*)$", re.I
 )
 _HARDWARE_PHRASE = re.compile(
-    r"\b(?:on|using|used|use|with|to|of|from|bought|buy|buying|acquired|has|have|had)\s+"
+    r"\b(?:on|using|used|use|with|to|of|from|bought|buy|buying|acquired|has|have|had|pool of|fleet of|stuck with)\s+"
     r"(?:(?:massive|large|huge|vast|secret)\s+(?:quantities|numbers|amounts|stockpiles?)\s+of\s+|"
     r"a\s+(?:secret\s+)?(?:[\w-]+\s+)?supercluster\s+of\s+)?"
-    r"(?P<desc>(?:[\w-]+\s+){0,3}?)(?P<noun>GPUs?|chips?|hardware|accelerators)\b",
+    r"(?P<desc>(?:[\w-]+\s+){0,3}?)(?P<noun>GPUs?|chips?|hardware|accelerators|[HAB]\d{2,3}s|Hoppers|Blackwells)\b",
     re.I,
 )
 # A byline or dateline ("Published January 28, 2025", "By Jane Doe | Jan. 28, 2025") is not a claim.
@@ -194,7 +194,7 @@ class Extractor:
         self.no_default_subject = {m["metric"] for m in p["metrics"] if "default_subject" in m}
         self.qualitative = [
             (q["metric"], q["value"], re.compile("|".join(f"(?:{c})" for c in q["cues"]), re.I),
-             [re.compile(n, re.I) for n in q.get("negations", [])])
+             [re.compile(n, re.I) for n in q.get("negations", [])], bool(q.get("topic_fallback")))
             for q in p["qualitative"]
         ]
         # One cheap test before the expensive ones: could this sentence hold a yes/no or hardware claim?
@@ -343,6 +343,8 @@ class Extractor:
         q = fig.quantity
         if q.unit != "USD" or q.value is None or q.value >= 100 or q.note or not state.per_token_prices:
             return fig
+        if re.match(r"\s*(?:per|/|an?)\s*(?:gpu|h800|h100|a100|chip)", sent.text[fig.end:fig.end + 20], re.I):
+            return fig  # "$2 per GPU hour" is a rental price
         if not _PRICE_CUE.search(sent.text, max(sent.start, fig.start - 60), min(sent.end, fig.end + 40)):
             return fig
         return replace(fig, quantity=replace(q, unit="USD/1M tokens"))
@@ -612,7 +614,7 @@ class Extractor:
 
     # -- yes/no claims and hardware ------------------------------------------------------------
 
-    def _family_subject(self, sent: _Sentence, state: _State, near: int) -> str | None:
+    def _family_subject(self, sent: _Sentence, state: _State, near: int, *, topic_fallback: bool = False) -> str | None:
         """Whose yes/no claim: the one DeepSeek model named, else DeepSeek, else a pronoun agent just before."""
         family = [n for n in sent.names if n.role == "entity" and self.vocabulary.family(n.name) == "DeepSeek"]
         models = list(dict.fromkeys(n.name for n in family if n.name != "DeepSeek"))
@@ -626,6 +628,12 @@ class Extractor:
         if state.last_family and agent and not self.rules.verbs.search(agent.group("gap")) and \
                 not re.search(r"\b(?:think|know|wonder|consider|feel|doubt)\w*", agent.group("gap")):
             return self.vocabulary.family(state.last_family)
+        others = [n for n in sent.names if n.role == "entity" and n.kind in ("org", "model", "product")]
+        people = re.search(r"\b(?:I|we|you|they|people|anyone|someone|companies|labs)\b", sent.text[sent.start:near])
+        if topic_fallback and not others and not people:  # "All of the weights are MIT-licensed", about DeepSeek
+            i = bisect_right(state.topic_mentions, near) - 1
+            if i >= 0 and state.topic_mentions[i] >= near - TOPIC_WINDOW // 2:
+                return state.topic_names[i]
         return None
 
     def _negated(self, sent: _Sentence, position: int, extra: Sequence[re.Pattern[str]]) -> bool:
@@ -649,11 +657,11 @@ class Extractor:
 
     def _qualitative(self, sent: _Sentence, state: _State) -> list[Mention]:
         out = []
-        for metric, value, cue, negations in self.qualitative:
+        for metric, value, cue, negations, fallback in self.qualitative:
             match = cue.search(sent.text, sent.start, sent.end)
             if match is None:
                 continue
-            subject = self._family_subject(sent, state, match.start())
+            subject = self._family_subject(sent, state, match.start(), topic_fallback=fallback)
             if subject is None:
                 continue
             negated = self._negated(sent, match.start(), negations)

@@ -18,7 +18,7 @@ _WORD_NUMBER = (
     r"sixty|seventy|eighty|ninety|a hundred|a thousand|a single|a pair of|a dozen|single|first|second|third|"
     r"fourth|fifth)"
 )
-_WORDS_RE = re.compile(rf"\b(?P<w1>{_WORD_NUMBER})(?:\s*(?:-|to|or)\s*(?P<w2>{_WORD_NUMBER}))?\b(?=[\s-])", re.I)
+_WORDS_RE = re.compile(rf"\b(?P<w1>{_WORD_NUMBER})(?:\s*(?:-|to|or)\s*(?P<w2>{_WORD_NUMBER}|\d{{1,3}}))?\b(?=[\s-])", re.I)
 _MULTIPLIER_RE = re.compile(
     r"\b(?:doubling|doubled|doubles|tripled|tripling|triples|quadrupled|quadrupling|tenfold|twofold|threefold|"
     r"fourfold|fivefold|(?<!several )(?:an |one |two |three )?orders? of magnitude|order-of-magnitude|twice as|"
@@ -28,7 +28,7 @@ _MULTIPLIER_RE = re.compile(
 # "a third of the problems", "two-thirds": shares written as words (a bare "half" is too common to count).
 _FRACTION_WORDS_RE = re.compile(
     r"\b(?:a|one|two|three)[- ](?:third|thirds|quarter|quarters|fifth|tenth)\b(?! of (?:the )?(?:time|way)\b)", re.I)
-_BITS_RE = re.compile(r"\b(?:FP|BF|INT)(?P<bits>4|8|16|32)\b(?!-)")
+_BITS_RE = re.compile(r"(?<!dense )(?<!sparse )\b(?:FP|BF|INT)(?P<bits>4|8|16|32)\b(?!-)")
 _ORDER_RE = re.compile(
     r"\b(?:(?:tens|hundreds) of (?:billions|millions|thousands)|(?<=in the )(?:billions|millions|trillions)|"
     r"(?:(?<=spent )|(?<=spend )|(?<=spends )|(?<=cost )|(?<=costs )|(?<=raised )|(?<=lost )|(?<=invested ))"
@@ -116,7 +116,7 @@ def _descriptor(rest: str, length: int) -> str | None:
 
 
 _OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+|its\s+|their\s+|(?:[A-Z][\w.-]*|[\w-]+)['’]s\s+)?(?:\d[\d,.]*\s*[A-Za-z]*\s+)?")
-_FROM_BEFORE = re.compile(r"\bfrom\s*$|\b(?:trails?|ties|beats?|versus|vs\.?)\b[^.;]{0,40}$", re.I)
+_FROM_BEFORE = re.compile(r"\bfrom\s*$|\b(?:trails?|ties|beats?|versus|vs\.?)\b[^.;]{0,100}$", re.I)
 
 
 def _split_range(text: str, m: re.Match[str], start: int) -> list[tuple[int, int]]:
@@ -160,7 +160,7 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
     of = _OF_PHRASE.match(rest) if q.unit == "count" and not found else None
     if of and noun_unit(rest[of.end():]):  # "2,000 of Nvidia's H800 chips", "37B of 671B parameters"
         unit, note, length = noun_unit(rest[of.end():])  # type: ignore[misc]
-        found = (unit, note, of.end() + length)
+        found = (unit, note, 0)  # the unit is read, but "671B parameters" stays a figure of its own
         q = replace(q, unit=unit, note=note)
     magnitude = re.match(r"[\d,.]+\s?(?:k|K|M|B|bn|T|[Mm]illion|[Bb]illion|[Tt]rillion)\b", core)
     if q.unit == "count" and magnitude and re.match(r"\s?-?(?:param|model)", rest, re.I):
