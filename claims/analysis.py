@@ -15,7 +15,7 @@ from claims.models import Claim, Entity, Evidence, Relation, Source, utcnow
 from claims.quantities import Quantity
 from claims.relations import ClaimFacts, RelationFacts, detect_relations
 from claims.status import EvidenceFacts, Verdict, compute_status, origins_of
-from claims.vocabulary import BOOL_METRICS, Vocabulary
+from claims.vocabulary import Vocabulary
 
 __all__ = ["RefreshResult", "refresh", "claim_facts", "evidence_facts", "group_of"]
 
@@ -181,7 +181,7 @@ def refresh(
     ids = [r.id for r in rows]
     evidence = evidence_facts(session, None if groups is None else ids)
     facts = claim_facts(rows, entities, evidence, vocabulary)
-    found = detect_relations(facts, bool_metrics=BOOL_METRICS, is_ancestor=vocabulary.is_ancestor_or_self)
+    found = detect_relations(facts, is_ancestor=vocabulary.is_ancestor_or_self)
     _sync_relations(session, found, set(ids), result)
     by_claim: dict[str, list[RelationFacts]] = defaultdict(list)
     for rel in found:

@@ -198,7 +198,6 @@ def _misattributions(claims: Sequence[ClaimFacts]) -> list[RelationFacts]:
 def detect_relations(
     claims: Sequence[ClaimFacts],
     *,
-    bool_metrics: Iterable[str] = (),
     is_ancestor: Callable[[str, str], bool] = lambda a, b: a == b,
 ) -> list[RelationFacts]:
     """Every relation among the claims, found group by group (never all pairs of the corpus).
@@ -213,13 +212,12 @@ def detect_relations(
     >>> sorted((r.kind, r.a, r.b) for r in detect_relations(cs))
     [('contradicts', 'a', 'b'), ('contradicts', 'a', 'c'), ('corroborates', 'b', 'c')]
     """
-    bools = set(bool_metrics)
     live = [c for c in claims if not c.hypothetical_only and not c.subject.startswith("(")]
     numeric: dict[tuple[str, str, str], list[ClaimFacts]] = defaultdict(list)
     categorical: dict[tuple[str, str], list[ClaimFacts]] = defaultdict(list)
     boolean: dict[tuple[str, str], list[ClaimFacts]] = defaultdict(list)
     for c in live:
-        if c.metric in bools or c.quantity.unit == "bool":
+        if c.quantity.unit == "bool":  # a date or count under a yes/no metric ("banned in 2022") is numeric
             boolean[(c.family or c.subject, c.metric)].append(c)
         elif c.quantity.value is None:
             categorical[(c.subject, c.metric)].append(c)

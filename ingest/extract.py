@@ -309,7 +309,8 @@ class Extractor:
         if subject is None:
             subject = self._named_subject(sent, fig)
         key = (metric, fig.quantity.unit, fig.quantity.value)
-        distinctive = fig.quantity.unit in ("USD", "GPU", "parameters", "USD/1M tokens")
+        # A repeated cost or model size is the same claim again; GPU counts repeat across different fleets.
+        distinctive = fig.quantity.unit in ("USD", "parameters", "USD/1M tokens")
         if subject is None:
             subject = (state.figures.get(key) if distinctive else None) or self._default_subject(sent, fig, state)
         if metric == "other" and fig.quantity.unit == "USD" and (self.vocabulary.family(subject) == "DeepSeek" or (
@@ -409,7 +410,8 @@ class Extractor:
             if n.role != "entity" or n.kind in ("person", "publication", "concept") or (n.kind == "hardware"
                                                                                      and not hardware):
                 continue
-            if any(s <= n.start < e for s, e in inside) or any(p.start <= n.start < p.end for p in persons):
+            if (any(s <= n.start < e for s, e in inside) and not hardware) or any(p.start <= n.start < p.end
+                                                                                 for p in persons):
                 continue
             if n.name in affiliations and any(abs(p.start - n.end) < 40 or abs(n.start - p.end) < 40 for p in speaking):
                 continue

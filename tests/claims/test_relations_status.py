@@ -72,7 +72,7 @@ def test_yes_no_claims_compare_across_a_company_and_its_models():
     def is_ancestor(a, b):
         return a == b or parents.get(b) == a
 
-    found = detect_relations(claims, bool_metrics=["uses_moe"], is_ancestor=is_ancestor)
+    found = detect_relations(claims, is_ancestor=is_ancestor)
     assert kinds(found) == [("contradicts", "org", "r1")]
 
 
