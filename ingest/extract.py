@@ -68,6 +68,9 @@ _DATELINE = re.compile(
 # Metrics that describe a chip: only for these can a GPU model be the subject.
 _HARDWARE_METRICS = {"memory_bandwidth", "memory_capacity", "flops_per_chip", "interconnect_bandwidth", "gpu_price",
                      "export_restricted"}
+_PRICE_LIST_TAIL = re.compile(
+    r"(?:\s*(?:,|and|or|respectively|per (?:1M|one million|million|1 million) (?:input |output |cached )?tokens?|"
+    r"/\s?1M tokens|\$[\d.]+(?: / 1M tokens)?))*\s*,?\s*for\s+(?:access to\s+|the\s+)?", re.I)
 _PER_MILLION = re.compile(r"per (?:1M|one million|million|1 million) (?:\w+ )?tokens|/\s?1M tokens|per M tokens", re.I)
 _PRICE_CUE = re.compile(r"\bpric(?:e|ed|es|ing)\b|\bcharg(?:e|es|ed|ing)\b|\binput\b|\boutput\b|\bAPI\b|\bper token", re.I)
 _PROPER_SUBJECT = re.compile(
@@ -442,6 +445,9 @@ class Extractor:
                      and ")" not in text[after[0].start:n.start]]
             specific = [n for n in group if n.kind == "model"]
             return (specific or after)[0].name
+        beneficiary = self._priced_for(sent, names, end)
+        if beneficiary:
+            return beneficiary
         names = self._outside_asides(sent, names, start)
         owner = [n for n in names if n.end <= start and re.fullmatch(r"(?:['’]s?\s+(?:\w+\s+)?|:\s*)", text[n.end:start])]
         if owner:  # "the H100's 900GB/s", "NVIDIA's $593B loss", "o1: 96.4%"
@@ -483,6 +489,15 @@ class Extractor:
         if own:
             return own[0]
         return None
+
+    @staticmethod
+    def _priced_for(sent: _Sentence, names: list[Name], end: int) -> str | None:
+        """'charges $15 and $60, respectively, for o1': prices name what they are for after the list."""
+        tail = _PRICE_LIST_TAIL.match(sent.text, end, sent.end)
+        if not tail:
+            return None
+        found = [n for n in names if n.start == tail.end()]
+        return found[0].name if found else None
 
     def _speaking_about_itself(
         self, sent: _Sentence, names: list[Name], voice: tuple[str, ...], start: int
@@ -619,6 +634,12 @@ class Extractor:
     def _family_subject(self, sent: _Sentence, state: _State, near: int, *, topic_fallback: bool = False) -> str | None:
         """Whose yes/no claim: the one DeepSeek model named, else DeepSeek, else a pronoun agent just before."""
         family = [n for n in sent.names if n.role == "entity" and self.vocabulary.family(n.name) == "DeepSeek"]
+        clause_start = self._clause_start(sent, near)
+        if not any(n.start >= clause_start for n in family):
+            rivals = [n for n in sent.names if n.role == "entity" and n.kind == "model" and clause_start <= n.start < near
+                      and re.match(r"\s+(?:is|was|has|had|also|reportedly|uses|used|\w+ed)\b", sent.text[n.end:n.end + 15])]
+            if rivals:  # "GPT-4 was reportedly an MoE model as well"
+                return rivals[-1].name
         models = list(dict.fromkeys(n.name for n in family if n.name != "DeepSeek"))
         if len(models) == 1:
             return models[0]
