@@ -93,7 +93,7 @@ class AttributionRules:
         self.possessive_noun = re.compile(_POSSESSIVE_NOUN.pattern.replace("{nouns}", nouns), re.I)
         self_hedges = sorted(patterns["self_report_hedges"], key=len, reverse=True)
         self.self_report = re.compile(r"\b(?:" + "|".join(self_hedges) + r")\b", re.I)
-        self.self_words = {"reportedly", "reported", "claims", "claimed", "purportedly", "supposedly", "ostensibly"}
+        self.self_words = {w for h in self_hedges for w in _WORD.findall(h.lower()) if len(w) > 3} - {"their"}
         self.hedges = [(re.compile(rf"\b{k}\b", re.I), v) for k, v in patterns["hedges"].items()]
 
 

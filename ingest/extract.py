@@ -77,7 +77,7 @@ _PROPER_SUBJECT = re.compile(
     r"\W*(?:The\s+)?((?:[A-Z][\w&.-]*\s+){0,3}[A-Z][\w&.-]*)\s+(?:(?:has|have|had|also|is|was)\s+)?"
     r"(?:\w+ed|fell|rose|lost|gained|sank|slid|jumped|dropped|surged|plunged|raised|spent|paid|won|grew|is|was|has)\b"
 )
-_NOT_NAMES = {"The", "This", "That", "These", "Those", "It", "Its", "They", "We", "I", "He", "She", "Our", "Their",
+_NOT_NAMES = {"What", "Who", "Why", "How", "Where", "When", "Which", "Whose", "The", "This", "That", "These", "Those", "It", "Its", "They", "We", "I", "He", "She", "Our", "Their",
               "A", "An", "In", "On", "At", "By", "For", "If", "When", "While", "But", "And", "So", "Some", "Most",
               "Many", "All", "Each", "Every", "Other", "Both", "Training", "Memory", "Performance", "Throughput",
               "Speed", "Cost", "Costs", "Inference", "Prices", "Shares", "Stocks", "Revenue", "Sales"}
@@ -303,7 +303,7 @@ class Extractor:
 
     def _figure_mentions(self, sent: _Sentence, fig: Figure, state: _State) -> list[Mention]:
         report = reporter_at(sent.text, sent.reports, fig.start, sent.names)
-        voice = report.parties if report else ()
+        voice = report.parties if report else self._owner_voice(sent, fig)
         fig = self._price_unit(sent, fig, state)
         metric = self._metric(sent, fig)
         subject = self._released_thing(sent, fig) if metric == "release_date" else None
@@ -340,6 +340,17 @@ class Extractor:
             if gpu_type:
                 out.append(gpu_type)
         return out
+
+    def _owner_voice(self, sent: _Sentence, fig: Figure) -> tuple[str, ...]:
+        """'DeepSeek's $6M model': a company's own figure, written as its possession, is its claim."""
+        match = re.search(r"([\w.-]+(?: [\w.-]+)?)['’]s\s+[\"“]?$", sent.text[max(sent.start, fig.start - 40):fig.start])
+        if not match:
+            return ()
+        party = self.vocabulary.party(match.group(1))
+        spec = self.vocabulary.entities.get(party or "")
+        claimed = re.match(r"[\"”]?\s*(?:[\w-]+\s+)?(?:model|figure|number|miracle|claim|cost|training|budget|price tag)\b",
+                           sent.text[fig.unit_end:fig.unit_end + 30], re.I)
+        return (party,) if party and spec and spec.kind == "org" and claimed else ()
 
     def _price_unit(self, sent: _Sentence, fig: Figure, state: _State) -> Figure:
         """'R1 is priced at $0.55 and $2.19': in an article that prices models per million tokens, a small

@@ -160,7 +160,8 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
     of = _OF_PHRASE.match(rest) if q.unit == "count" and not found else None
     if of and noun_unit(rest[of.end():]):  # "2,000 of Nvidia's H800 chips", "37B of 671B parameters"
         unit, note, length = noun_unit(rest[of.end():])  # type: ignore[misc]
-        found = (unit, note, 0)  # the unit is read, but "671B parameters" stays a figure of its own
+        # The unit is read; "of Nvidia's H800 chips" belongs to the figure, "of 671B parameters" is a figure itself.
+        found = (unit, note, 0 if re.search(r"\d", of.group(0)) else of.end() + length)
         q = replace(q, unit=unit, note=note)
     magnitude = re.match(r"[\d,.]+\s?(?:k|K|M|B|bn|T|[Mm]illion|[Bb]illion|[Tt]rillion)\b", core)
     if q.unit == "count" and magnitude and re.match(r"\s?-?(?:param|model)", rest, re.I):
