@@ -194,7 +194,8 @@ class Extractor:
             for m in p["metrics"]
         ]
         # Metrics about the industry at large ("costs fall 4x a year") never default to the document's topic.
-        self.no_default_subject = {m["metric"] for m in p["metrics"] if "default_subject" in m}
+        self.no_default_subject = {m["metric"]: m["default_subject"] or UNSPECIFIED for m in p["metrics"]
+                                   if "default_subject" in m}
         self.qualitative = [
             (q["metric"], q["value"], re.compile("|".join(f"(?:{c})" for c in q["cues"]), re.I),
              [re.compile(n, re.I) for n in q.get("negations", [])], bool(q.get("topic_fallback")))
@@ -314,6 +315,8 @@ class Extractor:
         key = (metric, fig.quantity.unit, fig.quantity.value)
         # A repeated cost or model size is the same claim again; GPU counts repeat across different fleets.
         distinctive = fig.quantity.unit in ("USD", "parameters", "USD/1M tokens")
+        if subject in voice and metric in self.no_default_subject:
+            subject = None  # "Epoch AI estimates costs fall 3x a year": the speaker is not the subject
         if subject is None:
             subject = (state.figures.get(key) if distinctive else None) or self._default_subject(sent, fig, state)
         if metric == "other" and fig.quantity.unit == "USD" and (self.vocabulary.family(subject) == "DeepSeek" or (
@@ -372,8 +375,9 @@ class Extractor:
         """
         if sent.span.list_item and state.lead_subject:
             return state.lead_subject
-        if self._metric(sent, fig) in self.no_default_subject:
-            return UNSPECIFIED
+        metric = self._metric(sent, fig)
+        if metric in self.no_default_subject:  # "costs fall 4x a year" is about the field, not the passage
+            return self.no_default_subject[metric]
         i = bisect_right(state.topic_mentions, fig.start) - 1
         topical = i >= 0 and state.topic_mentions[i] >= fig.start - TOPIC_WINDOW
         if not topical:  # the topic may be named later in the same sentence
