@@ -82,6 +82,7 @@ _NOT_NAMES = {"What", "Who", "Why", "How", "Where", "When", "Which", "Whose", "T
               "Many", "All", "Each", "Every", "Other", "Both", "Training", "Memory", "Performance", "Throughput",
               "Speed", "Cost", "Costs", "Inference", "Prices", "Shares", "Stocks", "Revenue", "Sales"}
 _NEGATION_SCOPE = re.compile(r"\bthat\b|\bwhich\b|,|;|\(")
+_COORDINATED = re.compile(r"\band\s+(?:a|an|the)?\s*$|,\s*$")
 _IF_IDIOMS = re.compile(r"\bif anything\b|\bas if\b|\beven if\b", re.I)
 
 
@@ -193,6 +194,10 @@ class Extractor:
                                                        for cue, weight in m["cues"]], m.get("max_gap", 80))
             for m in p["metrics"]
         ]
+        self.metrics_by_unit: dict[str, list[Any]] = {}
+        for entry in self.metrics:
+            for unit in entry[1]:
+                self.metrics_by_unit.setdefault(unit, []).append(entry)
         # Metrics about the industry at large ("costs fall 4x a year") never default to the document's topic.
         self.no_default_subject = {m["metric"]: m["default_subject"] or UNSPECIFIED for m in p["metrics"]
                                    if "default_subject" in m}
@@ -580,8 +585,8 @@ class Extractor:
         text = sent.text
         clause_start, clause_end = self._clause_start(sent, fig.start), self._clause_end(sent, fig.unit_end)
         best, best_score = "other", 0.0
-        for metric, units, notes, side, cues, max_gap in self.metrics:
-            if q.unit not in units or (notes and q.unit == "other" and q.note not in notes):
+        for metric, _units, notes, side, cues, max_gap in self.metrics_by_unit.get(q.unit, ()):
+            if notes and q.unit == "other" and q.note not in notes:
                 continue
             score = 0.0
             for cue, weight in cues:
@@ -601,16 +606,17 @@ class Extractor:
     def _closeness(
         cue: re.Pattern[str], sent: _Sentence, fig: Figure, clause_start: int, clause_end: int, max_gap: int = 80
     ) -> float:
-        """1.0 for a cue right by the figure, falling with distance; a little for anywhere in the sentence."""
+        """1.0 for a cue right by the figure, falling with distance; a little for one further off in the sentence."""
         best = 0.0
-        for match in cue.finditer(sent.text, sent.start, sent.end):
+        lo, hi = max(sent.start, fig.start - 120), min(sent.end, fig.unit_end + 120)
+        for match in cue.finditer(sent.text, lo, hi):
             before = match.end() <= fig.start
             gap = fig.start - match.end() if before else max(0, match.start() - fig.unit_end)
             inside = clause_start <= match.start() < clause_end
             if gap > max_gap and max_gap < 80:
                 continue  # a cue that must sit right by its figure ("37B active")
             value = (1.0 if gap <= 15 else max(0.3, 1.0 - (gap - 15) / 65)) if inside and gap <= 80 else 0.1
-            if before and re.search(r"\band\s+(?:a|an|the)?\s*$|,\s*$", sent.text[match.end():fig.start]):
+            if before and _COORDINATED.search(sent.text, match.end(), fig.start):
                 value *= 0.5  # "a 42.5% cut in costs and a 5.76x boost": the cue belongs to the first phrase
             best = max(best, value)
         return best
