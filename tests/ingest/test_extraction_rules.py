@@ -83,7 +83,7 @@ def test_conditionals_are_hypothetical(read):
 
 def test_industry_trends_are_not_pinned_on_the_topic(read):
     text = "DeepSeek surprised many. Costs for a given level of capability have been falling roughly 4x per year."
-    assert only(read(text), value=4).subject == "(unspecified)"
+    assert only(read(text), value=4).subject == "AI industry"
 
 
 def test_datelines_are_not_claims(read):
