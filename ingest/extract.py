@@ -139,6 +139,11 @@ def _unmasked(text: str, masks: Masks, start: int, end: int) -> str:
     return "".join(chars)
 
 
+def _incidental_time(mention: Mention) -> bool:
+    """'two weeks ago', 'over the past ten days': spans of days or weeks are claims only about training time."""
+    return mention.quantity.note in ("days", "weeks", "hours") and mention.metric == "other"
+
+
 def _merge_hardware(mentions: list[Mention]) -> list[Mention]:
     """'10,000 H800s and 10,000 H100s': one sentence listing several GPU types describes one mixed fleet."""
     types = [m for m in mentions if m.metric == "gpu_type"]
@@ -284,7 +289,8 @@ class Extractor:
                                         last_org=self.vocabulary.family(state.last_family) if state.last_family else None)
         if not span.list_item:
             state.lead_reporter = state.lead_subject = None
-        mentions = _merge_hardware([m for fig in sent.figures for m in self._figure_mentions(sent, fig, state)])
+        mentions = _merge_hardware([m for fig in sent.figures for m in self._figure_mentions(sent, fig, state)
+                                    if not _incidental_time(m)])
         if claim_words:
             mentions.extend(self._qualitative(sent, state))
             mentions.extend(self._hardware_types(sent, state))

@@ -161,7 +161,7 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
     if of and noun_unit(rest[of.end():]):  # "2,000 of Nvidia's H800 chips", "37B of 671B parameters"
         unit, note, length = noun_unit(rest[of.end():])  # type: ignore[misc]
         # The unit is read; "of Nvidia's H800 chips" belongs to the figure, "of 671B parameters" is a figure itself.
-        found = (unit, note, 0 if re.search(r"\d", of.group(0)) else of.end() + length)
+        found = (unit, note, 0 if re.search(r"(?<![A-Za-z])\d", of.group(0)) else of.end() + length)
         q = replace(q, unit=unit, note=note)
     magnitude = re.match(r"[\d,.]+\s?(?:k|K|M|B|bn|T|[Mm]illion|[Bb]illion|[Tt]rillion)\b", core)
     if q.unit == "count" and magnitude and re.match(r"\s?-?(?:param|model)", rest, re.I):
