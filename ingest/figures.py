@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from claims.errors import QuantityError
 from claims.quantities import CORE_RE, Quantity, date_value, parse_quantity, qualifier_of
@@ -273,8 +274,56 @@ def _resolve_holiday(published: str | None) -> int | None:
     return date_value(year if month == 12 else year - 1, 12, 25)
 
 
-def _date_figures(text: str, start: int, end: int, masks: Masks, published: str | None) -> list[Figure]:
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_RELATIVE_RE = re.compile(
+    r"\b(?:yesterday|last (?:week|month|year)|this (?:week|month|year)|earlier this (?:week|month|year)|"
+    r"on (?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", re.I)
+_RELATIVE_EVENT = re.compile(r"\b(?:released|launched|unveiled|announced|debuted|came out|founded|"
+                             r"introduced|shipped|fell|dropped|lost|plunged|slumped|tumbled|sank|surged|wiped|erased)\b",
+                             re.I)
+
+
+def _relative_date(phrase: str, day_name: str | None, published: str) -> tuple[int, str] | None:
+    """A relative date resolved against the document's date: (YYYYMMDD with 00 for unknown parts, note)."""
+    today = date.fromisoformat(published)
+    lowered = phrase.lower()
+    if day_name:
+        back = (today.weekday() - _WEEKDAYS.index(day_name.lower())) % 7
+        resolved = today - timedelta(days=back)
+        return date_value(resolved.year, resolved.month, resolved.day), f"{phrase} before {published}"
+    if lowered == "yesterday":
+        resolved = today - timedelta(days=1)
+        return date_value(resolved.year, resolved.month, resolved.day), f"the day before {published}"
+    if lowered.endswith("week"):
+        resolved = today - timedelta(days=7 if lowered.startswith("last") else 0)
+        return date_value(resolved.year, resolved.month, 0), f"{phrase}, the week of {resolved.isoformat()}"
+    if lowered.endswith("month"):
+        year, month = (today.year, today.month - 1) if lowered.startswith("last") else (today.year, today.month)
+        if month == 0:
+            year, month = year - 1, 12
+        return date_value(year, month), f"{phrase} as of {published}"
+    year = today.year - 1 if lowered.startswith("last") else today.year
+    return date_value(year), f"{phrase} as of {published}"
+
+
+def _relative_figures(text: str, start: int, end: int, masks: Masks, published: str) -> list[Figure]:
+    """'DeepSeek released R1 last week': relative dates of events, when the document says when it was written."""
     out = []
+    for m in _RELATIVE_RE.finditer(text, start, end):
+        near = text[max(start, m.start() - 60):min(end, m.end() + 40)]
+        if masks.overlaps(m.start(), m.end()) or not _RELATIVE_EVENT.search(near):
+            continue
+        resolved = _relative_date(m.group(0).removeprefix("on ").removeprefix("On "), m["day"], published)
+        if resolved:
+            value, note = resolved
+            start_at = m.start("day") if m["day"] else m.start()
+            out.append(Figure(start_at, m.end(), text[start_at:m.end()], Quantity(float(value), unit="date"),
+                              m.end(), descriptor=f"resolved: {note}", kind="date"))
+    return out
+
+
+def _date_figures(text: str, start: int, end: int, masks: Masks, published: str | None) -> list[Figure]:
+    out = _relative_figures(text, start, end, masks, published) if published else []
     for m in _DATE_RE.finditer(text, start, end):
         if masks.overlaps(m.start(), m.end()):
             continue
