@@ -116,3 +116,14 @@ def test_questions_assert_no_yes_no_claims(read):
 def test_aliases_and_typos_resolve(read):
     m = only(read("Alexander Wang says DeekSeek has 50,000 H100s."), metric="gpu_count")
     assert (m.subject, m.asserted_by) == ("DeepSeek", "Alexandr Wang")
+
+
+def test_relative_dates_of_events_resolve_against_the_document_date(read):
+    mentions = read("Nvidia fell 17% on Monday after DeepSeek released R1 last week.", "2025-01-29")
+    dates = {m.value_text: m for m in mentions if m.quantity.unit == "date"}
+    assert dates["Monday"].quantity.value == 20250127 and "2025-01-29" in dates["Monday"].note
+    assert dates["last week"].quantity.value == 20250100
+
+
+def test_relative_dates_need_a_document_date(read):
+    assert not [m for m in read("DeepSeek released R1 last week.") if m.quantity.unit == "date"]
