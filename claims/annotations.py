@@ -1,4 +1,4 @@
-"""W3C Web Annotations: each piece of evidence as an annotation on its source's text, built from plain rows."""
+"""W3C Web Annotations: each piece of evidence as an annotation on its source's text, from plain rows."""
 
 from __future__ import annotations
 
@@ -63,7 +63,9 @@ def _bodies(evidence: Row, claim: Row, claim_url: str) -> list[dict[str, Any]]:
     return bodies
 
 
-def evidence_annotation(evidence: Row, *, claim: Row, source: Row, text: str, base_url: str) -> dict[str, Any]:
+def evidence_annotation(
+    evidence: Row, *, claim: Row, source: Row, text: str, base_url: str
+) -> dict[str, Any]:
     """One piece of evidence as an Annotation (without ``@context``).
 
     The target is the exact text the offsets count into, named by its sha256 (``urn:sha256:...``), seen on
@@ -83,7 +85,9 @@ def evidence_annotation(evidence: Row, *, claim: Row, source: Row, text: str, ba
     """
     start, end = int(evidence["start"]), int(evidence["end"])
     claim_url = f"{base_url}/claims/{claim['id']}"
-    target_source: dict[str, Any] = {"id": f"urn:sha256:{source['sha256']}", "type": "Text", "format": "text/plain"}
+    target_source: dict[str, Any] = {
+        "id": f"urn:sha256:{source['sha256']}", "type": "Text", "format": "text/plain"
+    }
     if source.get("url"):
         target_source["via"] = source["url"]
     return {
@@ -102,7 +106,9 @@ def evidence_annotation(evidence: Row, *, claim: Row, source: Row, text: str, ba
     }
 
 
-def annotation_collection(annotations: Sequence[dict[str, Any]], *, collection_id: str, label: str) -> dict[str, Any]:
+def annotation_collection(
+    annotations: Sequence[dict[str, Any]], *, collection_id: str, label: str
+) -> dict[str, Any]:
     """Annotations as one AnnotationCollection whose single, embedded first page holds them all.
 
     >>> c = annotation_collection([{"type": "Annotation"}], collection_id="http://x/a", label="Evidence")
@@ -115,5 +121,10 @@ def annotation_collection(annotations: Sequence[dict[str, Any]], *, collection_i
         "type": "AnnotationCollection",
         "label": label,
         "total": len(annotations),
-        "first": {"id": f"{collection_id}#page-1", "type": "AnnotationPage", "startIndex": 0, "items": list(annotations)},
+        "first": {
+            "id": f"{collection_id}#page-1",
+            "type": "AnnotationPage",
+            "startIndex": 0,
+            "items": list(annotations),
+        },
     }

@@ -61,8 +61,8 @@ def agent(name: str, kind: str | None = None) -> dict[str, str]:
 def creative_work(source: Row, *, base_url: str) -> dict[str, Any]:
     """A source as a CreativeWork: our page for it as ``@id``, its own URL when it has one.
 
-    >>> creative_work({"source_id": "s-1", "title": "T", "url": None, "author": "Ann", "published": "2025-01-31"},
-    ...               base_url="http://127.0.0.1:8000")  # doctest: +NORMALIZE_WHITESPACE
+    >>> row = {"source_id": "s-1", "title": "T", "url": None, "author": "Ann", "published": "2025-01-31"}
+    >>> creative_work(row, base_url="http://127.0.0.1:8000")  # doctest: +NORMALIZE_WHITESPACE
     {'@type': 'CreativeWork', '@id': 'http://127.0.0.1:8000/sources/s-1', 'url': 'http://127.0.0.1:8000/sources/s-1',
      'name': 'T', 'author': {'@type': 'Person', 'name': 'Ann'}, 'datePublished': '2025-01-31'}
     """
@@ -141,8 +141,8 @@ def claim_review(
     ...     {"id": "c-1", "statement": "DeepSeek-V3 training cost: $5.6M", "status": "disputed",
     ...      "reasons": ["Contradicted by c-2."], "updated_at": "2025-02-01T10:00:00Z"},
     ...     subject={"id": "deepseek-v3", "name": "DeepSeek-V3"},
-    ...     appearances=[{"source_id": "s-1", "title": "An essay", "url": None, "author": None, "published": None,
-    ...                   "stance": "supports", "asserted_by": "Alexandr Wang"}],
+    ...     appearances=[{"source_id": "s-1", "title": "An essay", "url": None, "author": None,
+    ...                   "published": None, "stance": "supports", "asserted_by": "Alexandr Wang"}],
     ...     base_url="http://127.0.0.1:8000", kinds={"Alexandr Wang": "person"})
     >>> review["url"], review["reviewRating"]["ratingValue"], review["datePublished"]
     ('http://127.0.0.1:8000/claims/c-1', 2, '2025-02-01')

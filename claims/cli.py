@@ -152,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.add_argument("--workers", type=int, default=1,
                    help="extraction processes for large corpora (0 = one per CPU; default 1)")
-    p = add("export", cmd_export, "Export mentions, the graph, a claims table, ClaimReview or Web Annotation JSON-LD.")
+    p = add("export", cmd_export,
+            "Export mentions, the graph, a claims table, ClaimReview or Web Annotation JSON-LD.")
     p.add_argument("--format", choices=FORMATS, required=True)
     p.add_argument("--base-url", default=DEFAULT_BASE_URL,
                    help=f"where the web app runs, for the URLs in JSON-LD exports (default {DEFAULT_BASE_URL})")

@@ -117,11 +117,14 @@ def _json_document(document: Any) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def export_chunks(session: Session, fmt: str, *, base_url: str = DEFAULT_BASE_URL) -> Generator[str, None, int]:
+def export_chunks(
+    session: Session, fmt: str, *, base_url: str = DEFAULT_BASE_URL
+) -> Generator[str, None, int]:
     """The text of one export format, in pieces; the generator returns how many records (lines, nodes,
     rows, reviews or annotations) it held. ``base_url`` is where the JSON-LD formats say our pages are."""
     if fmt not in FORMATS:
-        raise InvalidInput(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}", field="format")
+        choices = ", ".join(FORMATS)
+        raise InvalidInput(f"unknown export format {fmt!r}; choose one of {choices}", field="format")
     base_url = base_url.rstrip("/")
     if fmt == "mentions":
         n = 0

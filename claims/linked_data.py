@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from claims.annotations import annotation_collection, evidence_annotation
@@ -16,18 +17,18 @@ __all__ = ["claim_reviews", "claim_review_of", "evidence_annotations", "annotati
 
 def _appearances(session: Session, claim_id: str | None) -> dict[str, list[dict[str, Any]]]:
     query = (
-        select(Evidence.claim_id, Evidence.stance, Evidence.asserted_by, Source.id, Source.title, Source.url,
-               Source.author, Source.published)
+        sa_select(col(Evidence.claim_id), col(Evidence.stance), col(Evidence.asserted_by), col(Source.id),
+                  col(Source.title), col(Source.url), col(Source.author), col(Source.published))
         .join(Source, col(Source.id) == col(Evidence.source_id))
-        .where(Evidence.review == "accepted", col(Source.superseded_by).is_(None))
+        .where(col(Evidence.review) == "accepted", col(Source.superseded_by).is_(None))
         .order_by(col(Evidence.claim_id), col(Source.id), col(Evidence.start), col(Evidence.id))
     )
     if claim_id is not None:
-        query = query.where(Evidence.claim_id == claim_id)
+        query = query.where(col(Evidence.claim_id) == claim_id)
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for cid, stance, asserted_by, sid, title, url, author, published in session.exec(query):
-        out[cid].append({"source_id": sid, "title": title, "url": url, "author": author, "published": published,
-                         "stance": stance, "asserted_by": asserted_by})
+    for cid, stance, asserted_by, sid, title, url, author, published in session.execute(query):
+        out[str(cid)].append({"source_id": sid, "title": title, "url": url, "author": author,
+                         "published": published, "stance": stance, "asserted_by": asserted_by})
     return out
 
 
@@ -58,13 +59,18 @@ def claim_review_of(session: Session, *, claim_id: str, base_url: str) -> dict[s
     return {"@context": SCHEMA_CONTEXT, **reviews[0]} if reviews else None
 
 
-def evidence_annotations(session: Session, *, base_url: str, source_id: str | None = None) -> list[dict[str, Any]]:
+def evidence_annotations(
+    session: Session, *, base_url: str, source_id: str | None = None
+) -> list[dict[str, Any]]:
     """An Annotation for each piece of accepted evidence, by source then text order.
 
     Without ``source_id``: the live sources (not superseded by a re-ingest); with it: that source.
     """
     query = select(Source).order_by(col(Source.name), col(Source.id))
-    query = query.where(Source.id == source_id) if source_id else query.where(col(Source.superseded_by).is_(None))
+    if source_id is not None:
+        query = query.where(Source.id == source_id)
+    else:
+        query = query.where(col(Source.superseded_by).is_(None))
     claims = {c.id: as_dict(c) for c in session.exec(select(Claim))}
     out = []
     for source in session.exec(query):
@@ -74,13 +80,18 @@ def evidence_annotations(session: Session, *, base_url: str, source_id: str | No
             .order_by(col(Evidence.start), col(Evidence.end), col(Evidence.id))
         )
         row = {"id": source.id, "sha256": source.sha256, "url": source.url}
-        out += [evidence_annotation(as_dict(ev), claim=claims[ev.claim_id], source=row, text=source.text,
-                                    base_url=base_url) for ev in evidence]
+        out += [
+            evidence_annotation(as_dict(ev), claim=claims[ev.claim_id], source=row, text=source.text,
+                                base_url=base_url)
+            for ev in evidence
+        ]
     return out
 
 
-def annotations_document(session: Session, *, base_url: str, source_id: str | None = None) -> dict[str, Any] | None:
-    """The evidence of every live source (or of one) as an AnnotationCollection; None for an unknown source."""
+def annotations_document(
+    session: Session, *, base_url: str, source_id: str | None = None
+) -> dict[str, Any] | None:
+    """The evidence of the live sources (or of one) as an AnnotationCollection; None for an unknown source."""
     if source_id is not None and session.get(Source, source_id) is None:
         return None
     items = evidence_annotations(session, base_url=base_url, source_id=source_id)
