@@ -28,7 +28,8 @@ def load_vendored(url: str, options: dict[str, Any] | None = None) -> dict[str, 
     if path is None:
         raise LookupError(f"the tests fetch nothing; no vendored copy of {url}")
     document = json.loads(path.read_text(encoding="utf-8"))
-    return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url, "document": document}
+    return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
+            "document": document}
 
 
 def expand(document: Any) -> list[dict[str, Any]]:

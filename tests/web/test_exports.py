@@ -1,8 +1,7 @@
-"""Exports over HTTP: the same documents as `claims export`, with media types, downloads and one error shape."""
+"""Exports over HTTP: the same documents as `claims export`, with media types, downloads, one error shape."""
 
 from __future__ import annotations
 
-import json
 import typing
 
 import pytest
@@ -52,7 +51,8 @@ def test_one_claim_as_a_claimreview_is_its_entry_in_the_export(api, site):
     assert response.headers["content-type"] == "application/ld+json"
     review = response.json()
     export = api.get("/api/export/claimreview").json()["@graph"]
-    assert review == {"@context": "https://schema.org", **next(r for r in export if r["identifier"] == claim["id"])}
+    entry = next(r for r in export if r["identifier"] == claim["id"])
+    assert review == {"@context": "https://schema.org", **entry}
     [node] = expand(review)
     assert node["@type"] == [SDO + "ClaimReview"]
     assert one(node, SDO + "claimReviewed")["@value"] == claim["statement"]
@@ -115,9 +115,10 @@ def test_openapi_documents_the_exports_and_their_media_types(api):
     export = paths["/api/export/{fmt}"]["get"]
     assert set(export["parameters"][0]["schema"]["enum"]) == set(FORMATS)
     assert set(export["responses"]["200"]["content"]) == set(MEDIA_TYPES.values())
-    assert "application/ld+json" in paths["/api/claims/{claim_id}/claimreview"]["get"]["responses"]["200"]["content"]
-    assert MEDIA_TYPES["annotations"] in paths["/api/sources/{source_id}/annotations"]["get"]["responses"]["200"][
-        "content"]
+    review = paths["/api/claims/{claim_id}/claimreview"]["get"]["responses"]
+    assert "application/ld+json" in review["200"]["content"] and "404" in review
+    annotations = paths["/api/sources/{source_id}/annotations"]["get"]["responses"]
+    assert MEDIA_TYPES["annotations"] in annotations["200"]["content"] and "404" in annotations
 
 
 def test_the_claim_source_and_graph_pages_link_their_exports(api):
@@ -125,11 +126,13 @@ def test_the_claim_source_and_graph_pages_link_their_exports(api):
     claim = api.get("/api/claims").json()["items"][0]
     page = api.get(f"/claims/{claim['id']}", headers=html).text
     link = f"/api/claims/{claim['id']}/claimreview"
-    assert f'<link rel="alternate" type="application/ld+json" href="{link}"' in page and f'href="{link}"' in page
+    assert f'<link rel="alternate" type="application/ld+json" href="{link}"' in page
+    assert f'class="claimreview-link" href="{link}"' in page
     source = api.get("/api/sources").json()[0]
     page = api.get(f"/sources/{source['id']}", headers=html).text
     assert f'href="/api/sources/{source["id"]}/annotations"' in page
     page = api.get("/graph", headers=html).text
-    assert all(f'href="/api/export/{fmt}"' in page for fmt in ("graphml", "gexf", "claimreview", "annotations"))
+    downloads = ("graphml", "gexf", "claimreview", "annotations")
+    assert all(f'href="/api/export/{fmt}"' in page for fmt in downloads)
     for fmt in ("graphml", "gexf"):
         assert api.get(f"/api/export/{fmt}").status_code == 200
