@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Export mentions, the graph, a claims table, ClaimReview or Web Annotation JSON-LD.")
     p.add_argument("--format", choices=FORMATS, required=True)
     p.add_argument("--base-url", default=DEFAULT_BASE_URL,
-                   help=f"where the web app runs, for the URLs in JSON-LD exports (default {DEFAULT_BASE_URL})")
+                   help=f"where the web app runs, for URLs in JSON-LD exports (default {DEFAULT_BASE_URL})")
     p.add_argument("--output", "-o", help="file to write (default: stdout)")
     p = add("status", cmd_status, "Show a claim's status, reasons and evidence.")
     p.add_argument("claim_id")
