@@ -11,7 +11,7 @@ from pathlib import Path
 
 from claims.db import database_url, init_db, make_engine, session_scope
 from claims.errors import ClaimsError
-from claims.export import FORMATS, write_export
+from claims.export import DEFAULT_BASE_URL, FORMATS, write_export
 
 __all__ = ["main", "build_parser"]
 
@@ -44,11 +44,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write an export to stdout or --output."""
+    if not args.base_url.startswith(("http://", "https://")):
+        raise ClaimsError(f"--base-url must be an http(s) URL, not {args.base_url!r}")
     engine = _engine(args)
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     try:
         with session_scope(engine) as session:
-            count = write_export(session, args.format, out)
+            count = write_export(session, args.format, out, base_url=args.base_url)
     finally:
         if args.output:
             out.close()
@@ -150,8 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.add_argument("--workers", type=int, default=1,
                    help="extraction processes for large corpora (0 = one per CPU; default 1)")
-    p = add("export", cmd_export, "Export mentions, the graph, or a claims table.")
+    p = add("export", cmd_export,
+            "Export mentions, the graph, a claims table, ClaimReview or Web Annotation JSON-LD.")
     p.add_argument("--format", choices=FORMATS, required=True)
+    p.add_argument("--base-url", default=DEFAULT_BASE_URL,
+                   help=f"where the web app runs, for URLs in JSON-LD exports (default {DEFAULT_BASE_URL})")
     p.add_argument("--output", "-o", help="file to write (default: stdout)")
     p = add("status", cmd_status, "Show a claim's status, reasons and evidence.")
     p.add_argument("claim_id")

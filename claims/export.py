@@ -1,4 +1,5 @@
-"""Exports: mentions (JSON lines), the graph (GraphML, GEXF, node-link JSON) and a claims CSV."""
+"""Exports: mentions (JSON lines), the graph (GraphML, GEXF, node-link JSON), a claims CSV, ClaimReview and
+Web Annotation JSON-LD; the CLI writes them and the API streams the same text."""
 
 from __future__ import annotations
 
@@ -6,18 +7,50 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, TextIO
 
 import networkx as nx
 from sqlmodel import Session, col, select
 
+from claims.claimreview import review_document
+from claims.errors import InvalidInput
 from claims.graph import build_graph, scalar_attributes
+from claims.linked_data import annotations_document, claim_reviews
 from claims.models import Claim, Entity, Evidence, Relation, Source, as_dict
 
-__all__ = ["FORMATS", "mention_rows", "graph_of", "write_export", "contradiction_map"]
+__all__ = [
+    "FORMATS",
+    "MEDIA_TYPES",
+    "FILE_NAMES",
+    "DEFAULT_BASE_URL",
+    "mention_rows",
+    "graph_of",
+    "export_chunks",
+    "write_export",
+    "contradiction_map",
+]
 
-FORMATS = ("mentions", "json", "graphml", "gexf", "csv")
+FORMATS = ("mentions", "json", "graphml", "gexf", "csv", "claimreview", "annotations")
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+MEDIA_TYPES = {
+    "mentions": "application/x-ndjson",
+    "json": "application/json",
+    "graphml": "application/xml",
+    "gexf": "application/xml",
+    "csv": "text/csv; charset=utf-8",
+    "claimreview": "application/ld+json",
+    "annotations": 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
+}
+FILE_NAMES = {
+    "mentions": "claims-mentions.jsonl",
+    "json": "claims-graph.json",
+    "graphml": "claims-graph.graphml",
+    "gexf": "claims-graph.gexf",
+    "csv": "claims.csv",
+    "claimreview": "claims-claimreview.jsonld",
+    "annotations": "claims-annotations.jsonld",
+}
 
 
 def contradiction_map(session: Session) -> dict[str, list[str]]:
@@ -80,27 +113,53 @@ def _claims_csv(session: Session, out: TextIO) -> None:
                          c.qualifier or "", c.value_text, c.status, evidence_n[c.id], len(counts[c.id]), c.statement])
 
 
-def write_export(session: Session, fmt: str, out: TextIO) -> int:
-    """Write one export format to ``out``; return how many records (lines, nodes or rows) it holds."""
+def _json_document(document: Any) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def export_chunks(
+    session: Session, fmt: str, *, base_url: str = DEFAULT_BASE_URL
+) -> Generator[str, None, int]:
+    """The text of one export format, in pieces; the generator returns how many records (lines, nodes,
+    rows, reviews or annotations) it held. ``base_url`` is where the JSON-LD formats say our pages are."""
+    if fmt not in FORMATS:
+        choices = ", ".join(FORMATS)
+        raise InvalidInput(f"unknown export format {fmt!r}; choose one of {choices}", field="format")
+    base_url = base_url.rstrip("/")
     if fmt == "mentions":
         n = 0
         for row in mention_rows(session):
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            yield json.dumps(row, ensure_ascii=False) + "\n"
             n += 1
         return n
     if fmt == "csv":
         buffer = io.StringIO()
         _claims_csv(session, buffer)
-        out.write(buffer.getvalue())
+        yield buffer.getvalue()
         return buffer.getvalue().count("\n") - 1
+    if fmt == "claimreview":
+        reviews = claim_reviews(session, base_url=base_url)
+        yield _json_document(review_document(reviews))
+        return len(reviews)
+    if fmt == "annotations":
+        document = annotations_document(session, base_url=base_url) or {}
+        yield _json_document(document)
+        return int(document.get("total", 0))
     graph = graph_of(session)
     if fmt == "json":
-        json.dump(nx.node_link_data(graph, edges="links"), out, ensure_ascii=False, default=str)
-        out.write("\n")
-    elif fmt in ("graphml", "gexf"):
+        yield json.dumps(nx.node_link_data(graph, edges="links"), ensure_ascii=False, default=str) + "\n"
+    else:
         writer = nx.generate_graphml if fmt == "graphml" else nx.generate_gexf
         for line in writer(scalar_attributes(graph)):
-            out.write(line + "\n")
-    else:
-        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    return graph.number_of_nodes()
+            yield line + "\n"
+    return int(graph.number_of_nodes())
+
+
+def write_export(session: Session, fmt: str, out: TextIO, *, base_url: str = DEFAULT_BASE_URL) -> int:
+    """Write one export format to ``out``; return how many records it holds."""
+    chunks = export_chunks(session, fmt, base_url=base_url)
+    while True:
+        try:
+            out.write(next(chunks))
+        except StopIteration as done:
+            return int(done.value)

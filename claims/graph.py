@@ -84,11 +84,29 @@ def neighbourhood(graph: nx.MultiDiGraph, node: str, *, radius: int = 1) -> nx.M
     return graph.subgraph(reach).copy()
 
 
+def _scalars(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Attributes Gephi can read: None left out, lists joined with "; ", anything else not a number as text.
+
+    >>> _scalars({"a": None, "b": ["x", "y"], "c": 2.5, "d": True, "e": {"k": 1}})
+    {'b': 'x; y', 'c': 2.5, 'd': True, 'e': "{'k': 1}"}
+    """
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple | set):
+            value = "; ".join(str(v) for v in value)
+        elif not isinstance(value, str | int | float | bool):
+            value = str(value)
+        out[key] = value
+    return out
+
+
 def scalar_attributes(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy whose attributes are all strings, numbers or booleans (GraphML and GEXF need that)."""
     out = nx.MultiDiGraph()
     for n, data in graph.nodes(data=True):
-        out.add_node(n, **{k: v for k, v in data.items() if v is not None})
+        out.add_node(n, **_scalars(data))
     for u, v, k, data in graph.edges(keys=True, data=True):
-        out.add_edge(u, v, key=k, **{a: b for a, b in data.items() if b is not None})
+        out.add_edge(u, v, key=k, **_scalars(data))
     return out
