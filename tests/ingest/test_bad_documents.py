@@ -16,6 +16,8 @@ from ingest.documents import read_document
         ("blank.txt", b"  \n\n  ", "empty"),
         ("image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
         ("latin1.txt", "Caf\xe9 cost \xa35M".encode("latin-1"), "not UTF-8"),
+        ("late-nul.txt", b"DeepSeek spent $5.6M. " * 500 + b"\x00 and more", "NUL character at offset 11000"),
+        ("utf16-nul.txt", "\ufeffA $5.6M run\x00".encode("utf-16-le"), "NUL character"),
     ],
 )
 def test_unreadable_documents_raise_a_clear_error(tmp_path, name, data, reason):
