@@ -7,6 +7,7 @@ import pytest
 
 from claims.errors import DocumentError
 from ingest.documents import read_document
+from tests.databases import cli_env
 
 
 @pytest.mark.parametrize(
@@ -37,7 +38,7 @@ def test_cli_skips_bad_files_ingests_the_rest_and_exits_1(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "claims.cli", "--db", str(tmp_path / "c.db"), "ingest", str(docs),
          str(tmp_path / "missing.txt")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=120, env=cli_env(tmp_path / "c.db"),
     )
     assert result.returncode == 1, result.stderr
     assert "1 new" in result.stdout
