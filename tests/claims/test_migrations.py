@@ -1,0 +1,88 @@
+"""Migrations: the schema they build is the models' schema, on SQLite and PostgreSQL, and init_db is safe to repeat,
+to run on a database older than migrations, and to run from several processes at once."""
+
+import subprocess
+import sys
+
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel, select
+
+from claims.db import init_db, make_engine, session_scope
+from claims.migrate import BASELINE, BASELINE_SEARCH_DDL, current_revision, head_revision, schema_differences
+from claims.models import Claim
+from claims.store import list_claims
+from tests.databases import cli_env, url_for
+
+
+def test_the_migrated_schema_is_exactly_the_models_schema(empty_engine):
+    """A model change without a migration fails here: write one with `make migration MSG=...`."""
+    assert schema_differences(empty_engine) == []
+
+
+def test_init_db_twice_changes_nothing_and_stays_at_head(empty_engine):
+    init_db(empty_engine)
+    with empty_engine.connect() as conn:
+        assert current_revision(conn) == head_revision()
+        assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+    assert schema_differences(empty_engine) == []
+
+
+def test_the_search_table_exists_in_the_form_the_database_needs(empty_engine):
+    tables = set(inspect(empty_engine).get_table_names())
+    assert "claim_fts" in tables
+    if empty_engine.dialect.name == "postgresql":
+        indexes = {i["name"] for i in inspect(empty_engine).get_indexes("claim_fts")}
+        assert "ix_claim_fts_body" in indexes
+
+
+def test_a_database_made_before_migrations_is_stamped_and_keeps_its_rows(seeded_engine, vocabulary):
+    """Tables as the old init_db left them (create_all, the search table, no alembic_version)."""
+    with seeded_engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
+        if conn.dialect.name == "postgresql":  # the old init_db made no search table on PostgreSQL
+            conn.execute(text("DROP TABLE claim_fts"))
+    with session_scope(seeded_engine) as session:
+        claims_before = len(session.exec(select(Claim.id)).all())
+    init_db(seeded_engine)
+    with seeded_engine.connect() as conn:
+        assert current_revision(conn) == head_revision()
+    assert schema_differences(seeded_engine) == []
+    with session_scope(seeded_engine) as session:
+        assert len(session.exec(select(Claim.id)).all()) == claims_before > 0
+        found, total = list_claims(session, q="Hopper")
+        assert total > 0  # the search index was rebuilt where it had to be created
+
+
+def test_the_baseline_creates_every_model_table():
+    from claims.migrations.versions import r0001_baseline as baseline
+
+    assert baseline.revision == BASELINE and baseline.down_revision is None
+    source = open(baseline.__file__, encoding="utf-8").read()
+    for table in SQLModel.metadata.tables:
+        if table in ("entity", "source", "claim", "evidence", "relation"):
+            assert f"op.create_table('{table}'" in source
+    assert set(BASELINE_SEARCH_DDL) == {"sqlite", "postgresql"}
+
+
+CONCURRENT = """
+import sys
+from claims.db import init_db, make_engine
+engine = make_engine(sys.argv[1])
+init_db(engine)
+engine.dispose()
+"""
+
+
+def test_processes_starting_at_once_on_a_new_database_all_succeed(tmp_path):
+    url = url_for(tmp_path / "fresh.db")
+    starters = [subprocess.Popen([sys.executable, "-c", CONCURRENT, url], stderr=subprocess.PIPE, text=True,
+                                 env=cli_env(tmp_path / "fresh.db")) for _ in range(4)]
+    outcomes = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in starters]
+    assert all(code == 0 for code, _ in outcomes), outcomes
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head_revision()]
+        assert schema_differences(engine) == []
+    finally:
+        engine.dispose()
