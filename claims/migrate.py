@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -13,8 +13,9 @@ from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import Column, DateTime, Text, TypeDecorator, inspect, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.schema import DefaultClause
 from sqlmodel import SQLModel
 
 from claims import models  # noqa: F401  - registers the tables on SQLModel.metadata
@@ -66,9 +67,65 @@ def run_migrations(context: EnvironmentContext) -> None:
     if connection is None:
         raise RuntimeError("migrations run through claims.migrate (init_db or `make migration`), not the alembic CLI")
     context.configure(connection=connection, target_metadata=SQLModel.metadata, include_name=include_name,
-                      render_as_batch=True, compare_type=True)
+                      render_as_batch=True, compare_type=True, render_item=render_item,
+                      process_revision_directives=_defaults_for_new_columns)
     with context.begin_transaction():
         context.run_migrations()
+
+
+def render_item(type_: str, obj: Any, _context: Any) -> str | Literal[False]:
+    """Write SQLModel's column types as plain SQLAlchemy ones, so revisions do not depend on SQLModel's
+    internals (False: alembic's own rendering).
+
+    >>> from sqlmodel.sql.sqltypes import AutoString
+    >>> render_item("type", AutoString(length=40), None), render_item("type", Text(), None)
+    ('sa.String(length=40)', False)
+    """
+    if type_ != "type":
+        return False
+    if type(obj).__name__ == "AutoString":
+        return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
+    if isinstance(obj, TypeDecorator) and isinstance(obj.impl, DateTime):
+        return f"sa.DateTime(timezone={bool(obj.impl.timezone)})"
+    return False
+
+
+def server_default_for(column: Column[Any]) -> Any:
+    """A server default for a NOT NULL column added to a table that may hold rows: the model's own
+    Python default when it is a plain value (None when there is none).
+
+    >>> from sqlalchemy import Boolean, String
+    >>> server_default_for(Column("flagged", Boolean, default=False, nullable=False)).text
+    'false'
+    >>> server_default_for(Column("review", String(10), default="accepted", nullable=False)).text
+    "'accepted'"
+    """
+    default = column.default
+    value = getattr(default, "arg", None) if default is not None and getattr(default, "is_scalar", False) else None
+    if isinstance(value, bool):  # the keywords, which both databases read (SQLite 3.23+)
+        return text("true" if value else "false")
+    if isinstance(value, int | float):
+        return text(repr(value))
+    if isinstance(value, str):
+        return text("'" + value.replace("'", "''") + "'")
+    return None
+
+
+def _defaults_for_new_columns(_context: Any, _revision: Any, directives: list[Any]) -> None:
+    """Autogenerate hook: NOT NULL columns added to existing tables get the model's default on the server,
+    else the upgrade would fail on a database that has rows (PostgreSQL, and SQLite's batch copy)."""
+    for directive in directives:
+        for table_ops in directive.upgrade_ops.ops:
+            for op in getattr(table_ops, "ops", ()):
+                column = getattr(op, "column", None)
+                if type(op).__name__ == "AddColumnOp" and column is not None and not column.nullable \
+                        and column.server_default is None:
+                    default = server_default_for(column)
+                    if default is not None:
+                        column.server_default = DefaultClause(default)
+                    else:
+                        print(f"warning: {op.table_name}.{column.name} is NOT NULL without a default: "
+                              "give it a server_default in the revision, or fill it before setting NOT NULL")
 
 
 def head_revision() -> str:
@@ -96,14 +153,14 @@ def _predates_migrations(connection: Connection) -> bool:
     return "alembic_version" not in tables and "claim" in tables
 
 
-def upgrade(engine: Engine) -> bool:
-    """Bring the database to the newest revision; safe to call again and from several processes at once.
+def upgrade(engine: Engine, *, to: str = "head") -> bool:
+    """Bring the database to the newest revision (or ``to``); safe to call again and from several processes.
 
     A database made before migrations existed (tables, no alembic_version) is stamped at the baseline
     first. Returns True when the full-text table had to be created beside existing data (reindex then).
     """
     with engine.connect() as connection:
-        if current_revision(connection) == head_revision():
+        if current_revision(connection) == (head_revision() if to == "head" else to):
             return False
         connection.rollback()
     with engine.connect() as connection:
@@ -116,7 +173,7 @@ def upgrade(engine: Engine) -> bool:
                 for statement in BASELINE_SEARCH_DDL.get(connection.dialect.name, ()):
                     connection.execute(text(statement))
             command.stamp(config, BASELINE)
-        command.upgrade(config, "head")
+        command.upgrade(config, to)
         connection.commit()
     return created_search
 
@@ -177,3 +234,20 @@ def new_revision(message: str) -> Path:
             engine.dispose()
     assert script is not None and not isinstance(script, list)
     return Path(script.path)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m claims.migrate MESSAGE``: what `make migration MSG=...` runs."""
+    if len(argv) != 1 or not argv[0].strip():
+        print('usage: make migration MSG="what changed, e.g. add users and API tokens"')
+        return 2
+    path = new_revision(argv[0].strip())
+    print(f"Wrote {path}\nRead it, adjust it if needed (data moves, server defaults), then run the tests "
+          "against both databases: make test && make test-postgres")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))

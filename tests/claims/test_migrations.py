@@ -8,8 +8,15 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel, select
 
 from claims.db import init_db, make_engine, session_scope
-from claims.migrate import BASELINE, BASELINE_SEARCH_DDL, current_revision, head_revision, schema_differences
-from claims.models import Claim
+from claims.migrate import (
+    BASELINE,
+    BASELINE_SEARCH_DDL,
+    current_revision,
+    head_revision,
+    schema_differences,
+    upgrade,
+)
+from claims.models import Claim, Evidence
 from claims.store import list_claims
 from tests.databases import cli_env, url_for
 
@@ -35,22 +42,41 @@ def test_the_search_table_exists_in_the_form_the_database_needs(empty_engine):
         assert "ix_claim_fts_body" in indexes
 
 
-def test_a_database_made_before_migrations_is_stamped_and_keeps_its_rows(seeded_engine, vocabulary):
-    """Tables as the old init_db left them (create_all, the search table, no alembic_version)."""
-    with seeded_engine.begin() as conn:
+def test_a_database_made_before_migrations_is_stamped_upgraded_and_keeps_its_rows(empty_engine):
+    """Tables as the old init_db left them: the baseline schema with rows, no alembic_version (and on
+    PostgreSQL no search table). init_db stamps it, runs every later revision over the rows, and indexes them."""
+    empty_engine.dispose()
+    with empty_engine.begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}"'))
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        conn.execute(text("DROP TABLE IF EXISTS claim_fts"))
+    upgrade(empty_engine, to=BASELINE)
+    with empty_engine.begin() as conn:
         conn.execute(text("DROP TABLE alembic_version"))
-        if conn.dialect.name == "postgresql":  # the old init_db made no search table on PostgreSQL
+        if conn.dialect.name == "postgresql":
             conn.execute(text("DROP TABLE claim_fts"))
-    with session_scope(seeded_engine) as session:
-        claims_before = len(session.exec(select(Claim.id)).all())
-    init_db(seeded_engine)
-    with seeded_engine.connect() as conn:
+        conn.execute(text("INSERT INTO entity (id, name, kind, aliases) VALUES ('nvidia', 'NVIDIA', 'company', '[]')"))
+        conn.execute(text(
+            "INSERT INTO claim (id, subject_id, metric, scope, unit, \"order\", value_text, statement, status, "
+            "reasons, updated_at) VALUES ('c-old', 'nvidia', 'market_cap_loss', '', 'USD', false, '$593B', "
+            "'NVIDIA market value lost: $593 billion', 'unverified', '[]', '2025-01-27 00:00:00+00:00')"))
+        conn.execute(text(
+            "INSERT INTO source (id, name, title, origin, sha256, text, kind, created_at) VALUES ('s-old', 'a.txt', "
+            "'A', 'a.txt', 'x', 'NVIDIA lost $593B.', 'document', '2025-01-27 00:00:00+00:00')"))
+        conn.execute(text(
+            "INSERT INTO evidence (id, claim_id, source_id, start, \"end\", quote, asserted_by, stance, hypothetical, "
+            "origin, added_at, review) VALUES ('e-old', 'c-old', 's-old', 0, 18, 'NVIDIA lost $593B.', 'author', "
+            "'supports', false, 'extracted', '2025-01-27 00:00:00+00:00', 'accepted')"))
+    init_db(empty_engine)
+    with empty_engine.connect() as conn:
         assert current_revision(conn) == head_revision()
-    assert schema_differences(seeded_engine) == []
-    with session_scope(seeded_engine) as session:
-        assert len(session.exec(select(Claim.id)).all()) == claims_before > 0
-        found, total = list_claims(session, q="Hopper")
-        assert total > 0  # the search index was rebuilt where it had to be created
+    assert schema_differences(empty_engine) == []
+    with session_scope(empty_engine) as session:
+        assert session.exec(select(Claim.id)).all() == ["c-old"]
+        assert session.exec(select(Evidence.id)).all() == ["e-old"]
+        if empty_engine.dialect.name == "postgresql":  # its search table was made now: the rows were indexed
+            assert list_claims(session, q="market value")[1] == 1
 
 
 def test_the_baseline_creates_every_model_table():
