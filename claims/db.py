@@ -1,4 +1,4 @@
-"""Engines and schema: make_engine(url), init_db(engine), and the database URL rules (SQLite or PostgreSQL)."""
+"""Engines and schema: make_engine(url), init_db(engine), the database URL rules (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def _has_nul(parameters: Any) -> bool:
     return isinstance(parameters, str) and "\x00" in parameters
 
 
-def _refuse_nul(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+def _refuse_nul(_conn: Any, _cursor: Any, _sql: str, parameters: Any, _context: Any, _many: bool) -> None:
     """PostgreSQL text cannot hold NUL characters: refuse them as bad input (a 4xx), not a driver error."""
     if _has_nul(parameters):
         raise InvalidInput("text must not contain NUL (\\x00) characters")

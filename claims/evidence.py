@@ -14,7 +14,10 @@ from claims.models import STANCES, Evidence, utcnow
 from claims.store import add_submitted_source, append_evidence, get_claim, get_source, reindex_search
 from claims.vocabulary import Vocabulary
 
-__all__ = ["EvidenceSubmission", "validate_submission", "add_evidence", "MAX_QUOTE", "MAX_TITLE", "MAX_NOTE", "MAX_URL"]
+__all__ = [
+    "EvidenceSubmission", "validate_submission", "add_evidence",
+    "MAX_QUOTE", "MAX_TITLE", "MAX_NOTE", "MAX_URL",
+]
 
 MAX_QUOTE = 5000
 MAX_TITLE = 300

@@ -13,7 +13,7 @@ from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, DateTime, Text, TypeDecorator, inspect, text
+from sqlalchemy import Column, DateTime, TypeDecorator, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import DefaultClause
 from sqlmodel import SQLModel
@@ -65,7 +65,7 @@ def run_migrations(context: EnvironmentContext) -> None:
     """What env.py does: configure alembic over the connection we hand it and run the scripts."""
     connection = context.config.attributes.get("connection")
     if connection is None:
-        raise RuntimeError("migrations run through claims.migrate (init_db or `make migration`), not the alembic CLI")
+        raise RuntimeError("migrations run through claims.migrate (init_db, make migration), not alembic CLI")
     context.configure(connection=connection, target_metadata=SQLModel.metadata, include_name=include_name,
                       render_as_batch=True, compare_type=True, render_item=render_item,
                       process_revision_directives=_defaults_for_new_columns)
@@ -77,6 +77,7 @@ def render_item(type_: str, obj: Any, _context: Any) -> str | Literal[False]:
     """Write SQLModel's column types as plain SQLAlchemy ones, so revisions do not depend on SQLModel's
     internals (False: alembic's own rendering).
 
+    >>> from sqlalchemy import Text
     >>> from sqlmodel.sql.sqltypes import AutoString
     >>> render_item("type", AutoString(length=40), None), render_item("type", Text(), None)
     ('sa.String(length=40)', False)
@@ -101,7 +102,8 @@ def server_default_for(column: Column[Any]) -> Any:
     "'accepted'"
     """
     default = column.default
-    value = getattr(default, "arg", None) if default is not None and getattr(default, "is_scalar", False) else None
+    scalar = default is not None and getattr(default, "is_scalar", False)
+    value = getattr(default, "arg", None) if scalar else None
     if isinstance(value, bool):  # the keywords, which both databases read (SQLite 3.23+)
         return text("true" if value else "false")
     if isinstance(value, int | float):
@@ -228,7 +230,8 @@ def new_revision(message: str) -> Path:
             upgrade(engine)
             with engine.connect() as connection:
                 config = alembic_config(connection)
-                script = command.revision(config, message=message, autogenerate=True, rev_id=next_revision_id())
+                script = command.revision(config, message=message, autogenerate=True,
+                                          rev_id=next_revision_id())
                 connection.commit()
         finally:
             engine.dispose()

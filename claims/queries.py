@@ -92,7 +92,9 @@ def evidence_counts(session: Session, *, claim_ids: Collection[str]) -> dict[str
     counts: dict[str, dict[str, int]] = {}
     for i in range(0, len(ids), _CHUNK):
         query = (
-            select(Evidence.claim_id, func.count(col(Evidence.id)), func.count(func.distinct(Evidence.source_id)))
+            select(
+                Evidence.claim_id, func.count(col(Evidence.id)), func.count(func.distinct(Evidence.source_id))
+            )
             .where(col(Evidence.claim_id).in_(ids[i:i + _CHUNK]), Evidence.review == ACCEPTED)
             .group_by(col(Evidence.claim_id))
         )

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, text
 from sqlalchemy import column as sa_column
-from sqlalchemy import table as sa_table
+from sqlalchemy import delete, func, insert, or_, text
 from sqlalchemy import select as sa_select
+from sqlalchemy import table as sa_table
 from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, select
 
@@ -152,7 +152,8 @@ def _evidence_row(source_id_: str, claim: str, mention: Mention) -> dict[str, An
 
 @cache
 def _string_limits(table_: Any) -> dict[str, int]:
-    lengths = {c.name: getattr(c.type, "length", None) for c in table_.columns}  # String, or AutoString over it
+    # String(n), or SQLModel's AutoString over it
+    lengths = {c.name: getattr(c.type, "length", None) for c in table_.columns}
     return {name: n for name, n in lengths.items() if isinstance(n, int)}
 
 
@@ -164,7 +165,8 @@ def fit_rows(table_: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]
     '2025-01-27'
     """
     limits = _string_limits(table_)
-    return [{k: v[:limits[k]] if isinstance(v, str) and k in limits else v for k, v in row.items()} for row in rows]
+    return [{k: v[:limits[k]] if isinstance(v, str) and k in limits else v for k, v in row.items()}
+            for row in rows]
 
 
 def _existing(session: Session, column: Any, keys: Iterable[str]) -> set[str]:
@@ -294,7 +296,7 @@ SEARCH = sa_table("claim_fts", sa_column("claim_id"), sa_column("body"))
 
 
 def _apply_search(session: Session, query, q: str):  # type: ignore[no-untyped-def]
-    """Claims whose indexed text holds every word of ``q`` (stemmed): FTS5 on SQLite, tsvector on PostgreSQL."""
+    """Claims whose indexed text holds every word of ``q`` (stemmed): FTS5 on SQLite, tsvector on PostgreSQL"""
     terms = _fts_query(q)
     if not terms:
         return query
@@ -387,7 +389,7 @@ def fts_rowid(claim_id_: str) -> int:
 
 
 def _search_bodies(session: Session, chunk: Sequence[str], entities: dict[str, Any]) -> dict[str, str]:
-    """The indexed text of each claim: statement, metric, value, subject with aliases, quotes and asserters."""
+    """The indexed text of each claim: statement, metric, value, subject and aliases, quotes, asserters."""
     c, e = Claim.__table__.c, Evidence.__table__.c
     parts: dict[str, list[str]] = {}
     for cid, stmt, metric, value_text, subject_id in session.execute(
@@ -396,7 +398,8 @@ def _search_bodies(session: Session, chunk: Sequence[str], entities: dict[str, A
         parts[cid] = [stmt, metric.replace("_", " "), value_text, subject.name if subject else "",
                       " ".join(subject.aliases or []) if subject else ""]
     for cid, quote, asserted_by in session.execute(
-            sa_select(e.claim_id, e.quote, e.asserted_by).where(e.claim_id.in_(chunk), e.review == "accepted")):
+            sa_select(e.claim_id, e.quote, e.asserted_by)
+            .where(e.claim_id.in_(chunk), e.review == "accepted")):
         parts[cid].extend((quote, asserted_by))
     return {cid: " ".join(p) for cid, p in parts.items()}
 
@@ -412,13 +415,15 @@ def reindex_search(session: Session, *, claim_ids: Iterable[str]) -> int:
         chunk = ids[i:i + 500]
         bodies = _search_bodies(session, chunk, entities)
         if dialect == "sqlite":
-            session.execute(text("DELETE FROM claim_fts WHERE rowid = :r"), [{"r": fts_rowid(cid)} for cid in chunk])
+            session.execute(text("DELETE FROM claim_fts WHERE rowid = :r"),
+                            [{"r": fts_rowid(cid)} for cid in chunk])
             session.execute(text("INSERT INTO claim_fts (rowid, claim_id, body) VALUES (:r, :c, :b)"),
                             [{"r": fts_rowid(cid), "c": cid, "b": body} for cid, body in bodies.items()])
         else:
             session.execute(delete(SEARCH).where(SEARCH.c.claim_id.in_(chunk)))
             if bodies:
-                session.execute(insert(SEARCH), [{"claim_id": cid, "body": body} for cid, body in bodies.items()])
+                session.execute(insert(SEARCH),
+                                [{"claim_id": cid, "body": body} for cid, body in bodies.items()])
     return len(ids)
 
 

@@ -1,4 +1,4 @@
-"""Test databases: a SQLite file per test, or, with CLAIMS_TEST_DATABASE_URL set, a PostgreSQL database per test.
+"""Test databases: a SQLite file per test, or with CLAIMS_TEST_DATABASE_URL a PostgreSQL database per test.
 
 Tests name their database by a path (``tmp_path / "c.db"``); on PostgreSQL that path stands for a database
 of its own, created on first use, so the same test code runs against both. A seeded database is copied
@@ -38,7 +38,8 @@ def _name(path: Path) -> str:
 
 def _exists(name: str) -> bool:
     with _admin_engine().connect() as conn:
-        return conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is not None
+        found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        return found is not None
 
 
 def url_for(path: Path) -> str:
@@ -61,7 +62,8 @@ def copy_database(source: Path, target: Path) -> None:
     src, dst = _name(source), _name(target)
     with _admin_engine().connect() as conn:
         # a template must have no other sessions: close what earlier tests left open on it
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": src})
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                     {"n": src})
         conn.execute(text(f'DROP DATABASE IF EXISTS "{dst}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{dst}" TEMPLATE "{src}"'))
     _created.add(dst)

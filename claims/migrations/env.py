@@ -4,4 +4,4 @@ from alembic import context
 
 from claims.migrate import run_migrations
 
-run_migrations(context)
+run_migrations(context)  # type: ignore[arg-type]  # alembic's module proxies an EnvironmentContext

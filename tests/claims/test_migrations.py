@@ -1,5 +1,5 @@
-"""Migrations: the schema they build is the models' schema, on SQLite and PostgreSQL, and init_db is safe to repeat,
-to run on a database older than migrations, and to run from several processes at once."""
+"""Migrations: the schema they build is the models' schema, on SQLite and PostgreSQL; init_db is safe to
+repeat, to run on a database older than migrations, and to run from several processes at once."""
 
 import subprocess
 import sys
@@ -44,7 +44,8 @@ def test_the_search_table_exists_in_the_form_the_database_needs(empty_engine):
 
 def test_a_database_made_before_migrations_is_stamped_upgraded_and_keeps_its_rows(empty_engine):
     """Tables as the old init_db left them: the baseline schema with rows, no alembic_version (and on
-    PostgreSQL no search table). init_db stamps it, runs every later revision over the rows, and indexes them."""
+    PostgreSQL no search table). init_db stamps it, runs every later revision over the rows, and indexes
+    them."""
     empty_engine.dispose()
     with empty_engine.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
@@ -56,18 +57,22 @@ def test_a_database_made_before_migrations_is_stamped_upgraded_and_keeps_its_row
         conn.execute(text("DROP TABLE alembic_version"))
         if conn.dialect.name == "postgresql":
             conn.execute(text("DROP TABLE claim_fts"))
-        conn.execute(text("INSERT INTO entity (id, name, kind, aliases) VALUES ('nvidia', 'NVIDIA', 'company', '[]')"))
         conn.execute(text(
-            "INSERT INTO claim (id, subject_id, metric, scope, unit, \"order\", value_text, statement, status, "
-            "reasons, updated_at) VALUES ('c-old', 'nvidia', 'market_cap_loss', '', 'USD', false, '$593B', "
-            "'NVIDIA market value lost: $593 billion', 'unverified', '[]', '2025-01-27 00:00:00+00:00')"))
+            "INSERT INTO entity (id, name, kind, aliases) VALUES ('nvidia', 'NVIDIA', 'company', '[]')"))
         conn.execute(text(
-            "INSERT INTO source (id, name, title, origin, sha256, text, kind, created_at) VALUES ('s-old', 'a.txt', "
-            "'A', 'a.txt', 'x', 'NVIDIA lost $593B.', 'document', '2025-01-27 00:00:00+00:00')"))
+            "INSERT INTO claim (id, subject_id, metric, scope, unit, \"order\", value_text, statement, "
+            "status, reasons, updated_at) VALUES ('c-old', 'nvidia', 'market_cap_loss', '', 'USD', false, "
+            "'$593B', 'NVIDIA market value lost: $593 billion', 'unverified', '[]', "
+            "'2025-01-27 00:00:00+00:00')"))
         conn.execute(text(
-            "INSERT INTO evidence (id, claim_id, source_id, start, \"end\", quote, asserted_by, stance, hypothetical, "
-            "origin, added_at, review) VALUES ('e-old', 'c-old', 's-old', 0, 18, 'NVIDIA lost $593B.', 'author', "
-            "'supports', false, 'extracted', '2025-01-27 00:00:00+00:00', 'accepted')"))
+            "INSERT INTO source (id, name, title, origin, sha256, text, kind, created_at) VALUES "
+            "('s-old', 'a.txt', 'A', 'a.txt', 'x', 'NVIDIA lost $593B.', 'document', "
+            "'2025-01-27 00:00:00+00:00')"))
+        conn.execute(text(
+            "INSERT INTO evidence (id, claim_id, source_id, start, \"end\", quote, asserted_by, stance, "
+            "hypothetical, origin, added_at, review) VALUES ('e-old', 'c-old', 's-old', 0, 18, "
+            "'NVIDIA lost $593B.', 'author', 'supports', false, 'extracted', '2025-01-27 00:00:00+00:00', "
+            "'accepted')"))
     init_db(empty_engine)
     with empty_engine.connect() as conn:
         assert current_revision(conn) == head_revision()
@@ -108,7 +113,8 @@ def test_processes_starting_at_once_on_a_new_database_all_succeed(tmp_path):
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head_revision()]
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+            assert versions == [head_revision()]
         assert schema_differences(engine) == []
     finally:
         engine.dispose()

@@ -10,10 +10,11 @@ from tests.databases import url_for
 
 
 def dump(path):
-    """Every row of every table (the full-text index too), in a stable order: SQLite or PostgreSQL."""
+    """Every row of every table (the full-text index too), in a stable order, on SQLite or PostgreSQL."""
     engine = make_engine(url_for(path))
     tables = MetaData()
-    tables.reflect(engine, only=lambda name, _: not name.startswith("claim_fts_"))  # not FTS5's own shadow tables
+    # every table but FTS5's own shadow tables
+    tables.reflect(engine, only=lambda name, _: not name.startswith("claim_fts_"))
     try:
         with engine.connect() as conn:
             return {name: sorted(map(tuple, conn.execute(select(table)).all()), key=repr)

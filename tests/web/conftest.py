@@ -47,7 +47,8 @@ class Server:
 
 @contextmanager
 def running_server(db_path: Path) -> Iterator[Server]:
-    """Serve ``create_app`` over the database ``db_path`` stands for with uvicorn in a thread, on a port the OS picked."""
+    """Serve ``create_app`` over the database ``db_path`` stands for, with uvicorn in a thread, on a port
+    the OS picked."""
     app = create_app(Settings(database_url=url_for(db_path), secret_key="test-secret"))
     # IPPROTO_TCP explicitly: asyncio turns Nagle off only on sockets that say so, and with Nagle on
     # every request waits ~40 ms for a delayed ACK

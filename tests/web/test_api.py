@@ -181,7 +181,7 @@ def test_unknown_ids_are_404_json(api, path):
     ],
 )
 def test_nul_characters_in_the_address_never_give_a_500(api, path):
-    """PostgreSQL refuses NUL in text where SQLite takes it: either way the client gets an answer, not a 500."""
+    """PostgreSQL refuses NUL in text where SQLite takes it: either way the client gets an answer, no 500."""
     response = api.get(path)
     assert response.status_code in (200, 404, 422), response.text
     if response.status_code != 200:
