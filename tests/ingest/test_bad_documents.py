@@ -44,3 +44,27 @@ def test_cli_skips_bad_files_ingests_the_rest_and_exits_1(tmp_path):
     assert "1 new" in result.stdout
     for fragment in ("empty.txt: empty file", "binary.bin: binary file", "missing.txt: no such file"):
         assert fragment in result.stdout
+
+
+def test_overlong_header_fields_are_cut_to_fit_not_a_reason_to_skip(tmp_path, extractor, vocabulary):
+    """PostgreSQL enforces column lengths (SQLite does not): a 900-character title still goes in."""
+    from sqlmodel import select
+
+    from claims.db import session_scope
+    from claims.models import Source
+    from tests.conftest import ingest_into
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    title, author = "T" * 900, "A" * 400
+    (docs / "long.md").write_text(f"---\ntitle: {title}\nauthor: {author}\nurl: https://example.org/{'u' * 2500}\n"
+                                  "---\nDeepSeek says it trained V3 for $5.6M on 2,048 H800 GPUs.\n")
+    engine, report = ingest_into(tmp_path / "c.db", [docs], extractor, vocabulary)
+    try:
+        assert not report.skipped and report.documents_added == 1
+        with session_scope(engine) as session:
+            source = session.exec(select(Source)).one()
+            assert title.startswith(source.title) and len(source.title) == 500
+            assert author.startswith(source.author) and len(source.url) == 2000
+    finally:
+        engine.dispose()
