@@ -1,4 +1,4 @@
-"""Full-text search over claims (the `q` filter): FTS5 on SQLite, tsvector on PostgreSQL, the same behaviour."""
+"""Full-text search over claims (the `q` filter): FTS5 on SQLite, tsvector on PostgreSQL, alike."""
 
 from sqlmodel import select
 
