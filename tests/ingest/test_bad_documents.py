@@ -57,8 +57,8 @@ def test_overlong_header_fields_are_cut_to_fit_not_a_reason_to_skip(tmp_path, ex
     docs = tmp_path / "docs"
     docs.mkdir()
     title, author = "T" * 900, "A" * 400
-    (docs / "long.md").write_text(f"---\ntitle: {title}\nauthor: {author}\nurl: https://example.org/{'u' * 2500}\n"
-                                  "---\nDeepSeek says it trained V3 for $5.6M on 2,048 H800 GPUs.\n")
+    header = f"---\ntitle: {title}\nauthor: {author}\nurl: https://example.org/{'u' * 2500}\n---\n"
+    (docs / "long.md").write_text(header + "DeepSeek says it trained V3 for $5.6M on 2,048 H800 GPUs.\n")
     engine, report = ingest_into(tmp_path / "c.db", [docs], extractor, vocabulary)
     try:
         assert not report.skipped and report.documents_added == 1
