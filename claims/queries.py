@@ -180,7 +180,7 @@ def claims_asserted_by(session: Session, *, entity: Entity) -> list[tuple[Claim,
         select(Evidence, Claim)
         .join(Claim, col(Claim.id) == col(Evidence.claim_id))
         .where(Evidence.review == ACCEPTED, Evidence.asserted_by != "author")
-        .order_by(col(Claim.metric), col(Claim.id), col(Evidence.added_at))
+        .order_by(col(Claim.metric), col(Claim.id), col(Evidence.added_at), col(Evidence.id))
     )
     return [(claim, ev) for ev, claim in rows if names & {norm_name(p) for p in parties_of(ev.asserted_by)}]
 
@@ -233,4 +233,4 @@ def sources_with_counts(session: Session, *, include_superseded: bool = False) -
     if not include_superseded:
         query = query.where(table.superseded_by.is_(None))
     rows = [dict(row._mapping) | {"evidence": int(counts.get(row.id, 0))} for row in session.execute(query)]
-    return sorted(rows, key=lambda r: (r["kind"] != "document", r["name"].lower()))
+    return sorted(rows, key=lambda r: (r["kind"] != "document", r["name"].lower(), r["id"]))

@@ -271,7 +271,7 @@ def evidence_of_claim(session: Session, *, claim_id: str, reviews: Sequence[str]
     query = (
         select(Evidence)
         .where(Evidence.claim_id == claim_id, col(Evidence.review).in_(list(reviews)))
-        .order_by(col(Evidence.added_at), col(Evidence.source_id), col(Evidence.start))
+        .order_by(col(Evidence.added_at), col(Evidence.source_id), col(Evidence.start), col(Evidence.id))
     )
     return list(session.exec(query).all())
 
@@ -354,7 +354,7 @@ def list_sources(session: Session, *, include_superseded: bool = False) -> list[
     query = select(Source)
     if not include_superseded:
         query = query.where(col(Source.superseded_by).is_(None))
-    return list(session.exec(query.order_by(col(Source.kind), col(Source.name))).all())
+    return list(session.exec(query.order_by(col(Source.kind), col(Source.name), col(Source.id))).all())
 
 
 def add_submitted_source(session: Session, *, title: str, url: str | None, quote: str, added_by: str | None) -> Source:
