@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -21,6 +21,7 @@ __all__ = ["RefreshResult", "refresh", "claim_facts", "evidence_facts", "group_o
 
 _CHUNK = 500
 C, E, R = Claim.__table__.c, Evidence.__table__.c, Relation.__table__.c
+_REASON_MAX = R.reason.type.length
 
 
 @dataclass
@@ -120,7 +121,8 @@ def _claim_rows(session: Session, groups: set[tuple[str, str]] | None, families:
 
 def _sync_relations(session: Session, found: list[RelationFacts], claim_ids: set[str], result: RefreshResult) -> None:
     """Make the stored relations among these claims equal to ``found``: insert, delete, re-word."""
-    wanted = {r.id: r for r in found}
+    # reasons cut to the column (PostgreSQL enforces it), before comparing with the stored ones
+    wanted = {r.id: replace(r, reason=r.reason[:_REASON_MAX]) for r in found}
     stored: dict[str, str] = {}
     ids = sorted(claim_ids)
     for chunk in _chunks(ids):

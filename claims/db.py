@@ -1,4 +1,4 @@
-"""Engines and schema: make_engine(url), init_db(engine), and the database URL rules."""
+"""Engines and schema: make_engine(url), init_db(engine), the database URL rules (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine, select
 
-from claims import models  # noqa: F401  - registers the tables on SQLModel.metadata
+from claims import migrate, models
+from claims.errors import InvalidInput
 
 __all__ = ["DEFAULT_DB", "database_url", "make_engine", "init_db", "session_scope", "is_sqlite"]
 
@@ -47,8 +48,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _has_nul(parameters: Any) -> bool:
+    """True when any string among these bind parameters (one set or many) holds a NUL character.
+
+    >>> _has_nul({"a": "x\\x00"}), _has_nul([{"a": "x"}, ("y",)]), _has_nul(("a\\x00b",))
+    (True, False, True)
+    """
+    if isinstance(parameters, dict):
+        return _has_nul(list(parameters.values()))
+    if isinstance(parameters, list | tuple):
+        return any(_has_nul(v) if isinstance(v, dict | list | tuple) else isinstance(v, str) and "\x00" in v
+                   for v in parameters)
+    return isinstance(parameters, str) and "\x00" in parameters
+
+
+def _refuse_nul(_conn: Any, _cursor: Any, _sql: str, parameters: Any, _context: Any, _many: bool) -> None:
+    """PostgreSQL text cannot hold NUL characters: refuse them as bad input (a 4xx), not a driver error."""
+    if _has_nul(parameters):
+        raise InvalidInput("text must not contain NUL (\\x00) characters")
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for any SQLAlchemy URL; SQLite files get WAL, a busy timeout and foreign keys."""
+    """An engine for any SQLAlchemy URL; SQLite files get WAL, a busy timeout and foreign keys,
+    ``postgresql://`` URLs use psycopg 3."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -56,22 +78,22 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "before_cursor_execute", _refuse_nul)
+    return engine
 
 
 def init_db(engine: Engine) -> None:
-    """Create every table and the full-text index if they are missing (safe to call again)."""
-    SQLModel.metadata.create_all(engine)
-    if is_sqlite(engine):
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "CREATE VIRTUAL TABLE IF NOT EXISTS claim_fts USING fts5("
-                    "claim_id UNINDEXED, body, tokenize='porter unicode61')"
-                )
-            )
+    """Bring the schema to the newest migration (creating it in an empty database); safe to call again,
+    and from several processes at once."""
+    if migrate.upgrade(engine):
+        from claims.store import reindex_search  # noqa: PLC0415 - only for databases older than migrations
+
+        with session_scope(engine) as session:
+            reindex_search(session, claim_ids=session.exec(select(models.Claim.id)).all())
 
 
 @contextmanager

@@ -14,12 +14,16 @@ from claims.models import STANCES, Evidence, utcnow
 from claims.store import add_submitted_source, append_evidence, get_claim, get_source, reindex_search
 from claims.vocabulary import Vocabulary
 
-__all__ = ["EvidenceSubmission", "validate_submission", "add_evidence", "MAX_QUOTE", "MAX_TITLE", "MAX_NOTE"]
+__all__ = [
+    "EvidenceSubmission", "validate_submission", "add_evidence",
+    "MAX_QUOTE", "MAX_TITLE", "MAX_NOTE", "MAX_URL",
+]
 
 MAX_QUOTE = 5000
 MAX_TITLE = 300
 MAX_NOTE = 2000
 MAX_NAME = 200
+MAX_URL = 1000
 _URL = re.compile(r"https?://[^\s<>\"']{3,2000}", re.I)
 
 
@@ -62,7 +66,12 @@ def validate_submission(sub: EvidenceSubmission) -> dict[str, str]:
         errors["source_title"] = "give the source's title (or choose an existing source)"
     elif title and len(title) > MAX_TITLE:
         errors["source_title"] = f"title is {len(title)} characters; the limit is {MAX_TITLE}"
-    if url and not _URL.fullmatch(url):
+    for name, value in vars(sub).items():
+        if isinstance(value, str) and "\x00" in value:
+            errors.setdefault(name, f"{name} contains a NUL (\\x00) character; remove it")
+    if url and len(url) > MAX_URL:
+        errors.setdefault("source_url", f"address is {len(url)} characters; the limit is {MAX_URL}")
+    elif url and not _URL.fullmatch(url):
         errors["source_url"] = f"{url[:80]!r} is not an http(s) address"
     if sub.asserted_by and len(sub.asserted_by) > MAX_NAME:
         errors["asserted_by"] = f"name is {len(sub.asserted_by)} characters; the limit is {MAX_NAME}"

@@ -71,7 +71,9 @@ def mention_rows(session: Session) -> Iterator[dict[str, Any]]:
         select(Evidence, Source.name)
         .join(Source, col(Source.id) == col(Evidence.source_id))
         .where(Evidence.origin == "extracted", Evidence.review == "accepted", col(Source.superseded_by).is_(None))
-        .order_by(col(Source.name), col(Evidence.start), col(Evidence.value_start))
+        # NULLs first as SQLite puts them, on PostgreSQL too; the id settles the rest
+        .order_by(col(Source.name), col(Evidence.start), col(Evidence.value_start).nulls_first(),
+                  col(Evidence.id))
     )
     for ev, source_name in session.exec(query):
         claim = claims[ev.claim_id]

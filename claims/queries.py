@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 ACCEPTED = "accepted"
+# IN lists go in chunks: every value is a bind parameter, and PostgreSQL takes at most 65,535 per statement
+_CHUNK = 1000
 _SOURCE_LIST_FIELDS = ("id", "name", "title", "author", "published", "url", "kind", "superseded_by")
 
 
@@ -77,22 +79,27 @@ def contradiction_clusters(session: Session) -> list[list[str]]:
 
 def entity_names(session: Session, *, ids: Iterable[str] | None = None) -> dict[str, Entity]:
     """Entities by id (all of them, or those with the given ids)."""
-    query = select(Entity)
-    if ids is not None:
-        query = query.where(col(Entity.id).in_(sorted(set(ids))))
-    return {e.id: e for e in session.exec(query)}
+    if ids is None:
+        return {e.id: e for e in session.exec(select(Entity))}
+    wanted = sorted(set(ids))
+    return {e.id: e for i in range(0, len(wanted), _CHUNK)
+            for e in session.exec(select(Entity).where(col(Entity.id).in_(wanted[i:i + _CHUNK])))}
 
 
 def evidence_counts(session: Session, *, claim_ids: Collection[str]) -> dict[str, dict[str, int]]:
     """For each claim: how many accepted pieces of evidence and distinct sources it has."""
-    if not claim_ids:
-        return {}
-    query = (
-        select(Evidence.claim_id, func.count(col(Evidence.id)), func.count(func.distinct(Evidence.source_id)))
-        .where(col(Evidence.claim_id).in_(sorted(claim_ids)), Evidence.review == ACCEPTED)
-        .group_by(col(Evidence.claim_id))
-    )
-    return {cid: {"evidence": int(n), "sources": int(s)} for cid, n, s in session.exec(query)}
+    ids = sorted(claim_ids)
+    counts: dict[str, dict[str, int]] = {}
+    for i in range(0, len(ids), _CHUNK):
+        query = (
+            select(
+                Evidence.claim_id, func.count(col(Evidence.id)), func.count(func.distinct(Evidence.source_id))
+            )
+            .where(col(Evidence.claim_id).in_(ids[i:i + _CHUNK]), Evidence.review == ACCEPTED)
+            .group_by(col(Evidence.claim_id))
+        )
+        counts.update({cid: {"evidence": int(n), "sources": int(s)} for cid, n, s in session.exec(query)})
+    return counts
 
 
 def parties_of(asserted_by: str | None) -> tuple[str, ...]:
@@ -125,9 +132,14 @@ def claim_facets(session: Session, *, claims: Collection[Claim]) -> dict[str, li
             for party in parties_of(asserted_by):
                 by_party[party].add(cid)
     entities = entity_names(session, ids={c.subject_id for c in claims})
-    titles = dict(
-        session.exec(select(Source.id, Source.title).where(col(Source.id).in_(sorted(by_source)))).all()
-    )
+    source_ids = sorted(by_source)
+    titles = {
+        sid: title
+        for i in range(0, len(source_ids), _CHUNK)
+        for sid, title in session.exec(
+            select(Source.id, Source.title).where(col(Source.id).in_(source_ids[i:i + _CHUNK]))
+        )
+    }
     return {
         "status": _facet(Counter(c.status for c in claims), {}),
         "subject": _facet(Counter(c.subject_id for c in claims), {k: e.name for k, e in entities.items()}),
@@ -168,7 +180,7 @@ def claims_asserted_by(session: Session, *, entity: Entity) -> list[tuple[Claim,
         select(Evidence, Claim)
         .join(Claim, col(Claim.id) == col(Evidence.claim_id))
         .where(Evidence.review == ACCEPTED, Evidence.asserted_by != "author")
-        .order_by(col(Claim.metric), col(Claim.id), col(Evidence.added_at))
+        .order_by(col(Claim.metric), col(Claim.id), col(Evidence.added_at), col(Evidence.id))
     )
     return [(claim, ev) for ev, claim in rows if names & {norm_name(p) for p in parties_of(ev.asserted_by)}]
 
@@ -180,7 +192,8 @@ def claims_about(session: Session, *, entity_id: str) -> list[Claim]:
         col(Claim.status) != "disputed",
         col(Claim.status) != "refuted",
         col(Claim.metric),
-        col(Claim.value),
+        col(Claim.value).nulls_first(),  # SQLite's default, spelled out for PostgreSQL
+        col(Claim.id),
     )
     return list(session.exec(query.order_by(*order)).all())
 
@@ -220,4 +233,4 @@ def sources_with_counts(session: Session, *, include_superseded: bool = False) -
     if not include_superseded:
         query = query.where(table.superseded_by.is_(None))
     rows = [dict(row._mapping) | {"evidence": int(counts.get(row.id, 0))} for row in session.execute(query)]
-    return sorted(rows, key=lambda r: (r["kind"] != "document", r["name"].lower()))
+    return sorted(rows, key=lambda r: (r["kind"] != "document", r["name"].lower(), r["id"]))

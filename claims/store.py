@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-
-import hashlib
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, insert, or_, text
+from sqlalchemy import column as sa_column
+from sqlalchemy import delete, func, insert, or_, text
 from sqlalchemy import select as sa_select
+from sqlalchemy import table as sa_table
 from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, select
 
@@ -40,6 +42,8 @@ __all__ = [
     "append_evidence",
     "reindex_search",
     "corpus_counts",
+    "fit_rows",
+    "insert_new",
 ]
 
 
@@ -146,6 +150,25 @@ def _evidence_row(source_id_: str, claim: str, mention: Mention) -> dict[str, An
     }
 
 
+@cache
+def _string_limits(table_: Any) -> dict[str, int]:
+    # String(n), or SQLModel's AutoString over it
+    lengths = {c.name: getattr(c.type, "length", None) for c in table_.columns}
+    return {name: n for name, n in lengths.items() if isinstance(n, int)}
+
+
+def fit_rows(table_: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with every string cut to its column's length: PostgreSQL enforces VARCHAR(n), SQLite does not,
+    and text taken from documents (titles, names, phrases) has no natural bound.
+
+    >>> fit_rows(Source.__table__, [{"published": "2025-01-27T10:00", "text": "x" * 20}])[0]["published"]
+    '2025-01-27'
+    """
+    limits = _string_limits(table_)
+    return [{k: v[:limits[k]] if isinstance(v, str) and k in limits else v for k, v in row.items()}
+            for row in rows]
+
+
 def _existing(session: Session, column: Any, keys: Iterable[str]) -> set[str]:
     wanted = sorted(set(keys))
     found: set[str] = set()
@@ -158,6 +181,7 @@ def insert_new(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> 
     """INSERT rows, leaving any whose primary key is already stored as they are (SQLite and PostgreSQL)."""
     if not rows:
         return
+    rows = fit_rows(table, rows)
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as dialect_insert  # noqa: PLC0415
@@ -205,7 +229,7 @@ def _store_mentions(session: Session, *, source_id_: str, mentions: Sequence[Men
     stored = _existing(session, Evidence.__table__.c.id, evidence)
     new_evidence = [row for eid, row in evidence.items() if eid not in stored]
     if new_evidence:
-        session.execute(insert(Evidence.__table__), new_evidence)
+        session.execute(insert(Evidence.__table__), fit_rows(Evidence.__table__, new_evidence))
     return len(new_evidence), {row["claim_id"] for row in new_evidence}
 
 
@@ -228,11 +252,11 @@ def record_document(
     if session.get(Source, sid) is not None:
         return DocumentResult(source_id=sid, created=False)
     previous = current_source_named(session, name=document.name)
-    session.execute(insert(Source.__table__), [{
+    session.execute(insert(Source.__table__), fit_rows(Source.__table__, [{
         "id": sid, "name": document.name, "title": document.title, "author": document.author,
         "published": document.published, "origin": document.origin, "url": document.url, "sha256": document.sha256,
         "text": document.text, "kind": "document", "added_by": None, "created_at": utcnow(), "superseded_by": None,
-    }])
+    }]))
     result = DocumentResult(source_id=sid, created=True)
     if previous is not None:
         _supersede(session, old=previous, new_id=sid)
@@ -247,7 +271,7 @@ def evidence_of_claim(session: Session, *, claim_id: str, reviews: Sequence[str]
     query = (
         select(Evidence)
         .where(Evidence.claim_id == claim_id, col(Evidence.review).in_(list(reviews)))
-        .order_by(col(Evidence.added_at), col(Evidence.source_id), col(Evidence.start))
+        .order_by(col(Evidence.added_at), col(Evidence.source_id), col(Evidence.start), col(Evidence.id))
     )
     return list(session.exec(query).all())
 
@@ -259,19 +283,34 @@ def relations_of_claim(session: Session, *, claim_id: str) -> list[Relation]:
 
 
 def _fts_query(q: str) -> str:
+    """The words of a search as an FTS5 query: each one quoted, so no operator syntax gets through.
+
+    >>> _fts_query('cost AND (NEAR "$5.6M"')
+    '"cost" "AND" "NEAR" "$5.6M"'
+    """
     terms = re.findall(r"[\w$.%]+", q)
     return " ".join('"' + t.replace('"', "") + '"' for t in terms)
 
 
+SEARCH = sa_table("claim_fts", sa_column("claim_id"), sa_column("body"))
+
+
 def _apply_search(session: Session, query, q: str):  # type: ignore[no-untyped-def]
+    """Claims whose indexed text holds every word of ``q`` (stemmed): FTS5 on SQLite, tsvector on PostgreSQL"""
     terms = _fts_query(q)
     if not terms:
         return query
-    if session.get_bind().dialect.name == "sqlite":
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
         ids = text("SELECT claim_id FROM claim_fts WHERE claim_fts MATCH :q").bindparams(q=terms)
         return query.where(col(Claim.id).in_(ids))
-    pattern = f"%{q.strip()}%"
-    return query.where(col(Claim.statement).ilike(pattern))
+    if dialect == "postgresql":
+        # the same expression as the GIN index, so the index answers it
+        words = " ".join(re.findall(r"[\w$.%]+", q))
+        matches = func.to_tsvector(text("'english'"), SEARCH.c.body).op("@@")(
+            func.plainto_tsquery(text("'english'"), words))
+        return query.where(col(Claim.id).in_(sa_select(SEARCH.c.claim_id).where(matches)))
+    return query.where(col(Claim.statement).ilike(f"%{q.strip()}%"))
 
 
 def list_claims(
@@ -299,7 +338,7 @@ def list_claims(
         if source:
             ev = ev.where(Evidence.source_id == source)
         if asserted_by:
-            ev = ev.where(col(Evidence.asserted_by).contains(asserted_by))
+            ev = ev.where(col(Evidence.asserted_by).icontains(asserted_by, autoescape=True))
         query = query.where(col(Claim.id).in_(ev))
     if q:
         query = _apply_search(session, query, q)
@@ -315,7 +354,7 @@ def list_sources(session: Session, *, include_superseded: bool = False) -> list[
     query = select(Source)
     if not include_superseded:
         query = query.where(col(Source.superseded_by).is_(None))
-    return list(session.exec(query.order_by(col(Source.kind), col(Source.name))).all())
+    return list(session.exec(query.order_by(col(Source.kind), col(Source.name), col(Source.id))).all())
 
 
 def add_submitted_source(session: Session, *, title: str, url: str | None, quote: str, added_by: str | None) -> Source:
@@ -349,28 +388,42 @@ def fts_rowid(claim_id_: str) -> int:
     return int(hashlib.sha1(claim_id_.encode()).hexdigest()[:15], 16)
 
 
+def _search_bodies(session: Session, chunk: Sequence[str], entities: dict[str, Any]) -> dict[str, str]:
+    """The indexed text of each claim: statement, metric, value, subject and aliases, quotes, asserters."""
+    c, e = Claim.__table__.c, Evidence.__table__.c
+    parts: dict[str, list[str]] = {}
+    for cid, stmt, metric, value_text, subject_id in session.execute(
+            sa_select(c.id, c.statement, c.metric, c.value_text, c.subject_id).where(c.id.in_(chunk))):
+        subject = entities.get(subject_id)
+        parts[cid] = [stmt, metric.replace("_", " "), value_text, subject.name if subject else "",
+                      " ".join(subject.aliases or []) if subject else ""]
+    for cid, quote, asserted_by in session.execute(
+            sa_select(e.claim_id, e.quote, e.asserted_by)
+            .where(e.claim_id.in_(chunk), e.review == "accepted")):
+        parts[cid].extend((quote, asserted_by))
+    return {cid: " ".join(p) for cid, p in parts.items()}
+
+
 def reindex_search(session: Session, *, claim_ids: Iterable[str]) -> int:
-    """Refresh the full-text index rows of these claims (SQLite FTS5); return how many."""
+    """Refresh the full-text index rows of these claims (SQLite FTS5 or PostgreSQL); return how many."""
     ids = sorted(set(claim_ids))
-    if not ids or session.get_bind().dialect.name != "sqlite":
+    dialect = session.get_bind().dialect.name
+    if not ids or dialect not in ("sqlite", "postgresql"):
         return 0
     entities = {row.id: row for row in session.execute(sa_select(Entity.__table__))}
-    c, e = Claim.__table__.c, Evidence.__table__.c
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
-        parts: dict[str, list[str]] = {}
-        for cid, stmt, metric, value_text, subject_id in session.execute(
-                sa_select(c.id, c.statement, c.metric, c.value_text, c.subject_id).where(c.id.in_(chunk))):
-            subject = entities.get(subject_id)
-            parts[cid] = [stmt, metric.replace("_", " "), value_text, subject.name if subject else "",
-                          " ".join(subject.aliases or []) if subject else ""]
-        for cid, quote, asserted_by in session.execute(
-                sa_select(e.claim_id, e.quote, e.asserted_by).where(e.claim_id.in_(chunk), e.review == "accepted")):
-            parts[cid].extend((quote, asserted_by))
-        rowids = [{"r": fts_rowid(cid)} for cid in chunk]
-        session.execute(text("DELETE FROM claim_fts WHERE rowid = :r"), rowids)
-        session.execute(text("INSERT INTO claim_fts (rowid, claim_id, body) VALUES (:r, :c, :b)"),
-                        [{"r": fts_rowid(cid), "c": cid, "b": " ".join(p)} for cid, p in parts.items()])
+        bodies = _search_bodies(session, chunk, entities)
+        if dialect == "sqlite":
+            session.execute(text("DELETE FROM claim_fts WHERE rowid = :r"),
+                            [{"r": fts_rowid(cid)} for cid in chunk])
+            session.execute(text("INSERT INTO claim_fts (rowid, claim_id, body) VALUES (:r, :c, :b)"),
+                            [{"r": fts_rowid(cid), "c": cid, "b": body} for cid, body in bodies.items()])
+        else:
+            session.execute(delete(SEARCH).where(SEARCH.c.claim_id.in_(chunk)))
+            if bodies:
+                session.execute(insert(SEARCH),
+                                [{"claim_id": cid, "body": body} for cid, body in bodies.items()])
     return len(ids)
 
 

@@ -109,7 +109,7 @@ def value_spread(session: Session, claim: Claim) -> list[dict[str, Any]]:
     rivals = session.exec(
         select(Claim)
         .where(Claim.subject_id == claim.subject_id, Claim.metric == claim.metric)
-        .order_by(col(Claim.value), col(Claim.id))
+        .order_by(col(Claim.value).nulls_first(), col(Claim.id))  # NULLs first on both databases
     ).all()
     origins = claim_origins(session, claim_ids={r.id for r in rivals})
     out = []

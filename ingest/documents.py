@@ -84,6 +84,8 @@ def _decode(data: bytes, name: str) -> str:
         text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DocumentError(f"{name}: not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})") from exc
+    if "\x00" in text:  # past the first 8 KiB, or in UTF-16: PostgreSQL cannot store it, nor is it prose
+        raise DocumentError(f"{name}: NUL character at offset {text.index(chr(0))}, not text")
     # Universal newlines, as Python's text mode reads the file: offsets must agree with readers.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\t\f\v")

@@ -18,7 +18,10 @@ if ! "$BIN/pg_isready" -h 127.0.0.1 -p "$PORT" -q 2>/dev/null; then
   if [ ! -s "$DATA/PG_VERSION" ]; then
     mkdir -p "$DATA"
     [ "$(id -u)" = "0" ] && chown postgres "$DATA"
-    as_pg "'$BIN/initdb' -D '$DATA' -A trust -U postgres >/dev/null"
+    # UTF-8 whatever the caller's locale (an ungenerated one would stop initdb); C.UTF-8 keeps non-ASCII
+    # letters letters for full-text search, and plain C is the fallback where it is missing
+    as_pg "'$BIN/initdb' -D '$DATA' -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null" 2>/dev/null \
+      || { rm -rf "${DATA:?}"/*; as_pg "'$BIN/initdb' -D '$DATA' -A trust -U postgres -E UTF8 --no-locale >/dev/null"; }
   fi
   as_pg "'$BIN/pg_ctl' -D '$DATA' -o \"-c listen_addresses=127.0.0.1 -p $PORT -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c unix_socket_directories='$DATA'\" -l '$DATA/server.log' -w start >/dev/null"
 fi

@@ -1,18 +1,33 @@
-"""Shared fixtures: real SQLite files built by the production ingest code, never a mocked session."""
+"""Shared fixtures: real databases built by the production ingest code, never a mocked session.
+
+SQLite files by default; with CLAIMS_TEST_DATABASE_URL=postgresql://... (make test-postgres) every test
+gets a PostgreSQL database of its own instead (see tests/databases.py).
+"""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from claims.db import init_db, make_engine
 from claims.vocabulary import default_vocabulary
+from tests.databases import ON_POSTGRES, SERVER_URL, copy_database, drop_created, drop_database, url_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL at ' + SERVER_URL.rsplit('@', 1)[-1] if ON_POSTGRES else 'SQLite files'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases():
+    """PostgreSQL: drop every database the run created, whatever happened."""
+    yield
+    drop_created()
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +46,7 @@ def vocabulary():
 def ingest_into(path: Path, sources: list[Path], extractor, vocabulary):
     from ingest.run import ingest_paths
 
-    engine = make_engine(f"sqlite:///{path}")
+    engine = make_engine(url_for(path))
     init_db(engine)
     report = ingest_paths(engine, sources, extractor=extractor, vocabulary=vocabulary)
     return engine, report
@@ -48,23 +63,31 @@ def seeded_template(tmp_path_factory, extractor, vocabulary) -> Path:
 
 
 @pytest.fixture()
-def seeded_db(seeded_template, tmp_path) -> Path:
+def seeded_db(seeded_template, tmp_path):
     """A fresh copy of the seeded database for one test (tests may write to it)."""
     target = tmp_path / "claims.db"
-    shutil.copy(seeded_template, target)
-    return target
+    copy_database(seeded_template, target)
+    yield target
+    drop_database(target)
 
 
 @pytest.fixture()
 def seeded_engine(seeded_db):
-    engine = make_engine(f"sqlite:///{seeded_db}")
+    engine = make_engine(url_for(seeded_db))
     yield engine
     engine.dispose()
 
 
 @pytest.fixture()
 def empty_engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    engine = make_engine(url_for(tmp_path / "empty.db"))
     init_db(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture()
+def sqlite_only():
+    """For tests about SQLite itself (its files, its pragmas): skipped in the PostgreSQL run."""
+    if ON_POSTGRES:
+        pytest.skip("about SQLite files; this run uses PostgreSQL")

@@ -1,4 +1,4 @@
-"""The `claims` command end to end on a real SQLite file: export formats and status."""
+"""The `claims` command end to end on a real database: export formats and status."""
 
 import csv
 import io
@@ -9,10 +9,12 @@ import sys
 import networkx as nx
 import pytest
 
+from tests.databases import cli_env, url_for
+
 
 def run(db, *args, check=True):
     result = subprocess.run([sys.executable, "-m", "claims.cli", "--db", str(db), *args],
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=120, env=cli_env(db))
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -67,7 +69,7 @@ def test_status_of_an_unknown_claim_is_a_clear_error(seeded_db):
 
 @pytest.mark.parametrize("fmt", ["mentions", "csv"])
 def test_database_url_environment_variable_overrides_db(seeded_db, tmp_path, fmt):
-    env_url = f"sqlite:///{seeded_db}"
+    env_url = url_for(seeded_db)
     result = subprocess.run([sys.executable, "-m", "claims.cli", "--db", str(tmp_path / "other.db"), "export",
                              "--format", fmt], capture_output=True, text=True, timeout=120,
                             env={**__import__("os").environ, "CLAIMS_DATABASE_URL": env_url})

@@ -50,7 +50,7 @@ class ClaimFilters(BaseModel):
     metric: str | None = Field(None, max_length=80, description="metric name, e.g. gpu_count")
     source: str | None = Field(None, max_length=40, description="source id: claims with evidence in it")
     asserted_by: str | None = Field(None, max_length=200, description="part of the asserter's name")
-    q: str | None = Field(None, max_length=200, description="full-text search (SQLite FTS5)")
+    q: str | None = Field(None, max_length=200, description="full-text search: every word, stemmed")
     page: int = Field(1, ge=1, le=MAX_PAGE)
     per_page: int = Field(PER_PAGE, ge=1, le=MAX_PER_PAGE)
 

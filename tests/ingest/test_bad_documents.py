@@ -7,6 +7,7 @@ import pytest
 
 from claims.errors import DocumentError
 from ingest.documents import read_document
+from tests.databases import cli_env
 
 
 @pytest.mark.parametrize(
@@ -16,6 +17,8 @@ from ingest.documents import read_document
         ("blank.txt", b"  \n\n  ", "empty"),
         ("image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
         ("latin1.txt", "Caf\xe9 cost \xa35M".encode("latin-1"), "not UTF-8"),
+        ("late-nul.txt", b"DeepSeek spent $5.6M. " * 500 + b"\x00 and more", "NUL character at offset 11000"),
+        ("utf16-nul.txt", "\ufeffA $5.6M run\x00".encode("utf-16-le"), "NUL character"),
     ],
 )
 def test_unreadable_documents_raise_a_clear_error(tmp_path, name, data, reason):
@@ -35,9 +38,33 @@ def test_cli_skips_bad_files_ingests_the_rest_and_exits_1(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "claims.cli", "--db", str(tmp_path / "c.db"), "ingest", str(docs),
          str(tmp_path / "missing.txt")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=120, env=cli_env(tmp_path / "c.db"),
     )
     assert result.returncode == 1, result.stderr
     assert "1 new" in result.stdout
     for fragment in ("empty.txt: empty file", "binary.bin: binary file", "missing.txt: no such file"):
         assert fragment in result.stdout
+
+
+def test_overlong_header_fields_are_cut_to_fit_not_a_reason_to_skip(tmp_path, extractor, vocabulary):
+    """PostgreSQL enforces column lengths (SQLite does not): a 900-character title still goes in."""
+    from sqlmodel import select
+
+    from claims.db import session_scope
+    from claims.models import Source
+    from tests.conftest import ingest_into
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    title, author = "T" * 900, "A" * 400
+    header = f"---\ntitle: {title}\nauthor: {author}\nurl: https://example.org/{'u' * 2500}\n---\n"
+    (docs / "long.md").write_text(header + "DeepSeek says it trained V3 for $5.6M on 2,048 H800 GPUs.\n")
+    engine, report = ingest_into(tmp_path / "c.db", [docs], extractor, vocabulary)
+    try:
+        assert not report.skipped and report.documents_added == 1
+        with session_scope(engine) as session:
+            source = session.exec(select(Source)).one()
+            assert title.startswith(source.title) and len(source.title) == 500
+            assert author.startswith(source.author) and len(source.url) == 2000
+    finally:
+        engine.dispose()

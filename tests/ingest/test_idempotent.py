@@ -1,16 +1,26 @@
 """Ingest is idempotent: a second run changes no row and no id; ids are stable across databases."""
 
-import sqlite3
+from sqlalchemy import MetaData, select
 
-from claims.db import session_scope
+from claims.db import make_engine, session_scope
 from claims.evidence import EvidenceSubmission, add_evidence
 from claims.models import Claim, Evidence
 from tests.conftest import SEEDS, ingest_into
+from tests.databases import url_for
 
 
 def dump(path):
-    with sqlite3.connect(path) as conn:
-        return list(conn.iterdump())
+    """Every row of every table (the full-text index too), in a stable order, on SQLite or PostgreSQL."""
+    engine = make_engine(url_for(path))
+    tables = MetaData()
+    # every table but FTS5's own shadow tables
+    tables.reflect(engine, only=lambda name, _: not name.startswith("claim_fts_"))
+    try:
+        with engine.connect() as conn:
+            return {name: sorted(map(tuple, conn.execute(select(table)).all()), key=repr)
+                    for name, table in sorted(tables.tables.items())}
+    finally:
+        engine.dispose()
 
 
 def test_second_ingest_changes_nothing(seeded_db, extractor, vocabulary):
@@ -35,9 +45,7 @@ def test_claim_and_evidence_ids_are_the_same_in_a_fresh_database(seeded_engine, 
 def test_evidence_added_by_people_survives_a_reingest(seeded_db, extractor, vocabulary):
     from sqlmodel import select
 
-    from claims.db import make_engine
-
-    engine = make_engine(f"sqlite:///{seeded_db}")
+    engine = make_engine(url_for(seeded_db))
     with session_scope(engine) as s:
         claim = s.exec(select(Claim).where(Claim.metric == "gpu_count")).first()
         added, _ = add_evidence(s, claim_id=claim.id, added_by="tester", vocabulary=vocabulary,

@@ -8,6 +8,7 @@ from claims.db import session_scope
 from claims.evaluation import load_jsonl, score
 from claims.export import mention_rows
 from tests.conftest import DATA, SEEDS
+from tests.databases import url_for
 
 # Bars from the extraction issue; the test fails when a change makes extraction worse than these.
 BARS = {"quantity_f1": 0.92, "claim_recall": 0.80, "asserted_by_accuracy": 0.85}
@@ -17,7 +18,7 @@ BARS = {"quantity_f1": 0.92, "claim_recall": 0.80, "asserted_by_accuracy": 0.85}
 def seed_score(seeded_template):
     from claims.db import make_engine
 
-    engine = make_engine(f"sqlite:///{seeded_template}")
+    engine = make_engine(url_for(seeded_template))
     with session_scope(engine) as session:
         pred = list(mention_rows(session))
     engine.dispose()

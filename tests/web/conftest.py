@@ -1,9 +1,9 @@
-"""Web fixtures: a real uvicorn server on 127.0.0.1 over a copy of the seeded database; headless Chromium."""
+"""Web fixtures: a real uvicorn server on 127.0.0.1 over a copy of the seeded database (SQLite, or PostgreSQL
+with CLAIMS_TEST_DATABASE_URL); headless Chromium."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time
@@ -16,6 +16,7 @@ import httpx
 import pytest
 import uvicorn
 
+from tests.databases import copy_database, url_for
 from web.app import create_app
 from web.settings import Settings
 
@@ -46,8 +47,9 @@ class Server:
 
 @contextmanager
 def running_server(db_path: Path) -> Iterator[Server]:
-    """Serve ``create_app`` over ``db_path`` with uvicorn in a thread, on a port the OS picked."""
-    app = create_app(Settings(database_url=f"sqlite:///{db_path}", secret_key="test-secret"))
+    """Serve ``create_app`` over the database ``db_path`` stands for, with uvicorn in a thread, on a port
+    the OS picked."""
+    app = create_app(Settings(database_url=url_for(db_path), secret_key="test-secret"))
     # IPPROTO_TCP explicitly: asyncio turns Nagle off only on sockets that say so, and with Nagle on
     # every request waits ~40 ms for a delayed ACK
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -75,7 +77,7 @@ def running_server(db_path: Path) -> Iterator[Server]:
 def site(seeded_template, tmp_path_factory) -> Iterator[Server]:
     """One server for read-only tests, over its own copy of the seeded database."""
     path = tmp_path_factory.mktemp("site") / "claims.db"
-    shutil.copy(seeded_template, path)
+    copy_database(seeded_template, path)
     with running_server(path) as server:
         yield server
 

@@ -168,6 +168,26 @@ def test_unknown_ids_are_404_json(api, path):
     assert set(response.json()) == {"detail"}
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/claims?q=a%00b",
+        "/api/claims?subject=deep%00seek",
+        "/api/claims?asserted_by=%00",
+        "/api/claims/facets?metric=gpu%00count",
+        "/api/claims/c-%00",
+        "/api/sources/s-%00",
+        "/api/entities/x%00",
+    ],
+)
+def test_nul_characters_in_the_address_never_give_a_500(api, path):
+    """PostgreSQL refuses NUL in text where SQLite takes it: either way the client gets an answer, no 500."""
+    response = api.get(path)
+    assert response.status_code in (200, 404, 422), response.text
+    if response.status_code != 200:
+        assert set(response.json()) == {"detail"}
+
+
 def test_evidence_for_an_unknown_claim_is_404_json(api):
     response = api.post("/api/claims/c-nope/evidence", json=DISPUTE)
     assert response.status_code == 404 and "c-nope" in response.json()["detail"]
@@ -185,6 +205,10 @@ MALFORMED = [
     ("bad url", {**DISPUTE, "source_url": "javascript:alert(1)"}, "source_url"),
     ("unknown source", {**DISPUTE, "source_id": "s-nope", "source_title": None}, "source_id"),
     ("long note", {**DISPUTE, "note": "n" * 5000}, "note"),
+    ("long url", {**DISPUTE, "source_url": "https://example.org/" + "a" * 1500}, "source_url"),
+    ("NUL in quote", {**DISPUTE, "quote": "2,048\x00 GPUs"}, "quote"),
+    ("NUL in asserter", {**DISPUTE, "asserted_by": "Jane\x00"}, "asserted_by"),
+    ("NUL in title", {**DISPUTE, "source_title": "\x00"}, "source_title"),
     ("unknown field", {**DISPUTE, "sourc_title": "typo"}, "sourc_title"),
 ]
 
