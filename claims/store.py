@@ -15,7 +15,7 @@ from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, select
 
 from claims.canonical import claim_id, entity_id, evidence_id, source_id, statement
-from claims.models import Claim, Entity, Evidence, Relation, Source, utcnow
+from claims.models import Claim, Entity, Evidence, PendingRefresh, Relation, Source, utcnow
 from claims.quantities import bound_of
 from claims.records import Document, Mention, sha256_of
 from claims.vocabulary import Vocabulary
@@ -40,6 +40,9 @@ __all__ = [
     "append_evidence",
     "reindex_search",
     "corpus_counts",
+    "mark_pending",
+    "pending_claims",
+    "clear_pending",
 ]
 
 
@@ -392,3 +395,28 @@ def corpus_counts(session: Session) -> dict[str, int]:
 def touch(claim: Claim) -> None:
     """Mark a claim as changed now."""
     claim.updated_at = utcnow()
+
+
+def mark_pending(session: Session, *, claim_ids: Iterable[str]) -> None:
+    """Record that these claims await a refresh (in the transaction that gave them new evidence)."""
+    insert_new_keys(session, PendingRefresh.__table__, "claim_id", sorted(set(claim_ids)))
+
+
+def pending_claims(session: Session) -> set[str]:
+    """Claims whose refresh an earlier, interrupted run left undone."""
+    return set(session.execute(sa_select(PendingRefresh.__table__.c.claim_id)).scalars())
+
+
+def clear_pending(session: Session, *, claim_ids: Iterable[str]) -> None:
+    """Forget these claims' pending refresh (in the transaction that recomputed them)."""
+    ids, column = sorted(set(claim_ids)), PendingRefresh.__table__.c.claim_id
+    for i in range(0, len(ids), 500):
+        session.execute(PendingRefresh.__table__.delete().where(column.in_(ids[i:i + 500])))
+
+
+def insert_new_keys(session: Session, table: Any, key: str, values: Sequence[str]) -> None:
+    """INSERT one-column rows whose key is not stored yet."""
+    known = _existing(session, table.c[key], values)
+    rows = [{key: v} for v in values if v not in known]
+    if rows:
+        session.execute(insert(table), rows)
