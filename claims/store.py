@@ -212,11 +212,15 @@ def _store_mentions(session: Session, *, source_id_: str, mentions: Sequence[Men
     return len(new_evidence), {row["claim_id"] for row in new_evidence}
 
 
-def _supersede(session: Session, *, old: Source, new_id: str) -> None:
+def _supersede(session: Session, *, old: Source, new_id: str) -> set[str]:
+    """Mark the old version superseded; return the claims whose extracted evidence stopped counting."""
     old.superseded_by = new_id
     session.add(old)
     ev = Evidence.__table__
-    session.execute(sa_update(ev).where(ev.c.source_id == old.id, ev.c.origin == "extracted").values(review="superseded"))
+    retired = ev.c.source_id == old.id, ev.c.origin == "extracted"
+    claims = set(session.execute(sa_select(ev.c.claim_id).where(*retired)).scalars())
+    session.execute(sa_update(ev).where(*retired).values(review="superseded"))
+    return claims
 
 
 def record_document(
@@ -237,11 +241,13 @@ def record_document(
         "text": document.text, "kind": "document", "added_by": None, "created_at": utcnow(), "superseded_by": None,
     }])
     result = DocumentResult(source_id=sid, created=True)
+    retired: set[str] = set()
     if previous is not None:
-        _supersede(session, old=previous, new_id=sid)
+        retired = _supersede(session, old=previous, new_id=sid)
         result.superseded = previous.id
     added, touched = _store_mentions(session, source_id_=sid, mentions=list(mentions), vocabulary=vocabulary)
-    result.evidence_added, result.claims_touched = added, touched
+    # claims that lost evidence need their status recomputed as much as claims that gained some
+    result.evidence_added, result.claims_touched = added, touched | retired
     return result
 
 
