@@ -235,7 +235,7 @@ def test_sigkilled_ingest_passes_check_and_converges(tmp_path):
     """Three kills: after the first document, half way, and once every document is stored (during the
     final refresh). Each leaves a database that passes check, and re-ingest gives the reference rows."""
     corpus = tmp_path / "corpus"
-    total = build_corpus(corpus, 40)
+    total = build_corpus(corpus, 15)
     reference = reference_run(corpus, tmp_path / "reference.db")
     assert reference.documents == total
     trials = [run_trial(i + 1, 0.0, corpus, tmp_path, reference, after_documents=n)
