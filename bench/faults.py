@@ -59,7 +59,7 @@ def canonical_dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every compared table's rows, sorted, without the wall-clock columns (FTS rows with their rowid)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+        present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         dump: dict[str, list[tuple[object, ...]]] = {}
         for table, skip in COMPARED.items():
             if table not in present:
@@ -81,8 +81,8 @@ def differences(a: dict[str, list[tuple[object, ...]]], b: dict[str, list[tuple[
     for table in COMPARED:
         rows_a, rows_b = set(a.get(table, [])), set(b.get(table, []))
         if rows_a != rows_b:
-            out.append(f"{table}: {len(rows_a - rows_b)} row(s) only in the first, {len(rows_b - rows_a)} only in "
-                       "the second")
+            out.append(f"{table}: {len(rows_a - rows_b)} row(s) only in the first, "
+                       f"{len(rows_b - rows_a)} only in the second")
     return out
 
 
@@ -103,7 +103,8 @@ def _counts(db: Path) -> tuple[int, int]:
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         sources = conn.execute("SELECT count(*) FROM source").fetchone()[0] if "source" in tables else 0
-        pending = conn.execute("SELECT count(*) FROM pending_refresh").fetchone()[0] if "pending_refresh" in tables else 0
+        pending = (conn.execute("SELECT count(*) FROM pending_refresh").fetchone()[0]
+                   if "pending_refresh" in tables else 0)
         return int(sources), int(pending)
     finally:
         conn.close()
@@ -188,14 +189,15 @@ def run_trial(number: int, kill_at: float, corpus: Path, workdir: Path, referenc
     checked = subprocess.run(_claims(db, "check", "--json"), capture_output=True, text=True, cwd=ROOT)
     problems = len(json.loads(checked.stdout)["problems"]) if checked.stdout.strip().startswith("{") else -1
     t0 = time.perf_counter()
-    again = subprocess.run(_claims(db, "ingest", str(corpus), "--quiet"), capture_output=True, text=True, cwd=ROOT)
+    again = subprocess.run(_claims(db, "ingest", str(corpus), "--quiet"), capture_output=True, text=True,
+                           cwd=ROOT)
     reingest = time.perf_counter() - t0
     diff = differences(reference.dump, canonical_dump(db)) if again.returncode == 0 else [
         f"re-ingest failed ({again.returncode}): {again.stderr[-300:]}"]
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    return Trial(number, kill_at, landed, documents, pending, checked.returncode == 0, problems, not diff, diff,
-                 reingest)
+    return Trial(number, kill_at, landed, documents, pending, checked.returncode == 0, problems, not diff,
+                 diff, reingest)
 
 
 def run_trials(corpus: Path, workdir: Path, *, trials: int, seed: int) -> tuple[Reference, list[Trial]]:
@@ -209,13 +211,14 @@ def run_trials(corpus: Path, workdir: Path, *, trials: int, seed: int) -> tuple[
 
 def table(reference: Reference, trials: list[Trial]) -> str:
     """The trials as a Markdown table and a summary line."""
-    lines = ["| trial | kill at (s) | landed | documents stored | claims pending | check | re-ingest (s) | converged |",
-             "|---:|---:|---|---:|---:|---|---:|---|"]
+    lines = ["| trial | kill at (s) | landed | documents stored | claims pending | check | re-ingest (s) "
+             "| converged |", "|---:|---:|---|---:|---:|---|---:|---|"]
     for t in trials:
         check = "pass" if t.check_ok else f"FAIL ({t.check_problems} problems)"
         converged = "yes" if t.converged else "NO: " + "; ".join(t.differences)
-        lines.append(f"| {t.number} | {t.kill_at:.2f} | {t.landed} | {t.documents_at_kill}/{reference.documents} | "
-                     f"{t.pending_at_kill} | {check} | {t.reingest_seconds:.2f} | {converged} |")
+        stored = f"{t.documents_at_kill}/{reference.documents}"
+        lines.append(f"| {t.number} | {t.kill_at:.2f} | {t.landed} | {stored} | {t.pending_at_kill} "
+                     f"| {check} | {t.reingest_seconds:.2f} | {converged} |")
     return "\n".join(lines)
 
 
@@ -250,15 +253,16 @@ def main() -> None:
         documents = build_corpus(workdir / "corpus", args.docs)
         reference, trials = run_trials(workdir / "corpus", workdir, trials=args.trials, seed=args.seed)
     words = sum(len(text.split()) for _, text in generate(args.docs))
+    rows = sum(len(table_rows) for table_rows in reference.dump.values())
     head = (f"Corpus: {documents} documents (5 seeds + {args.docs} synthetic, about {words:,} words). "
-            f"Reference ingest: {reference.seconds:.2f}s wall clock including start-up, first document stored at "
-            f"{reference.first_write:.2f}s; {sum(len(rows) for rows in reference.dump.values()):,} rows compared.")
+            f"Reference ingest: {reference.seconds:.2f}s wall clock including start-up, first document "
+            f"stored at {reference.first_write:.2f}s; {rows:,} rows compared.")
     result = f"{head}\n\n{table(reference, trials)}\n\n**{summary(trials)}.**"
     print(result)
     if args.write_readme:
         write_readme(
-            "`.venv/bin/python bench/faults.py --write-readme` (defaults: 12 trials, 150 synthetic documents, "
-            f"kill-time seed {args.seed}). " + (__doc__ or "").split("\n\n", 1)[1].strip().replace("\n", " ")
+            f"`.venv/bin/python bench/faults.py --trials {args.trials} --docs {args.docs} --seed {args.seed} "
+            "--write-readme`. " + (__doc__ or "").split("\n\n", 1)[1].strip().replace("\n", " ")
             + "\n\n" + result)
     sys.exit(0 if all(t.check_ok and t.converged for t in trials) else 1)
 

@@ -162,7 +162,8 @@ def format_check(report: CheckReport, *, limit: int = 50) -> str:
     grouped = report.problems_by_check()
     for name, what in report.checks.items():
         found = grouped.get(name, [])
-        lines.append(f"  {'FAIL' if found else 'ok':<5}{name}: " + (f"{len(found)} problem(s)" if found else what))
+        outcome = f"{len(found)} problem(s)" if found else what
+        lines.append(f"  {'FAIL' if found else 'ok':<5}{name}: {outcome}")
     lines += [f"  skip {name}: {why}" for name, why in report.skipped.items()]
     lines += [f"  note {note}" for note in report.notes]
     for name, found in grouped.items():
@@ -218,7 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--disputes")
     p.add_argument("--vocab")
     p.add_argument("--json", action="store_true")
-    p = add("backup", cmd_backup, "Copy the SQLite database to PATH with the online backup API (safe while serving).")
+    p = add("backup", cmd_backup,
+            "Copy the SQLite database to PATH with the online backup API (safe while serving).")
     p.add_argument("path", help="file to write (refused if it exists, unless --force)")
     p.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
     p = add("check", cmd_check,

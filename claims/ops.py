@@ -14,18 +14,19 @@ from typing import Any
 
 from sqlalchemy import Connection, inspect, select, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from claims.analysis import derive, group_of
 from claims.db import is_sqlite
 from claims.errors import ClaimsError, Conflict
-from claims.models import Claim, Entity, Evidence, PendingRefresh, Relation, Source
+from claims.models import PendingRefresh
 from claims.store import fts_rowid
 from claims.vocabulary import Vocabulary
 
 __all__ = ["BackupResult", "Problem", "CheckReport", "backup", "check", "quote_problem", "sqlite_path"]
 
-C, E, R, S = Claim.__table__.c, Evidence.__table__.c, Relation.__table__.c, Source.__table__.c
+TABLES = SQLModel.metadata.tables
+C, E, R, S = (TABLES[name].c for name in ("claim", "evidence", "relation", "source"))
 
 
 @dataclass
@@ -154,19 +155,36 @@ def quote_problem(text_: str, *, start: int, end: int, quote: str, value_start: 
 
     >>> quote_problem("It cost $6M to train.", start=3, end=11, quote="cost $6M", value_start=8, value_end=11)
     >>> quote_problem("It cost $6M to train.", start=3, end=11, quote="cost $5M")
-    "quote 'cost $5M' differs from text[3:11] 'cost $6M'"
+    "quote differs from text[3:11] at character 6: 'cost $5M' where the text has 'cost $6M'"
     >>> quote_problem("It cost $6M.", start=3, end=11, quote="cost $6M", value_start=8, value_end=14)
     'value offsets [8:14] fall outside the quote [3:11]'
     """
     if not 0 <= start <= end <= len(text_):
         return f"offsets [{start}:{end}] fall outside the source text (length {len(text_)})"
     if text_[start:end] != quote:
-        return f"quote {quote[:60]!r} differs from text[{start}:{end}] {text_[start:end][:60]!r}"
+        return _first_difference(quote, text_[start:end], f"text[{start}:{end}]")
     if (value_start is None) != (value_end is None):
         return f"only one value offset is set ([{value_start}:{value_end}])"
     if value_start is not None and value_end is not None and not start <= value_start <= value_end <= end:
         return f"value offsets [{value_start}:{value_end}] fall outside the quote [{start}:{end}]"
     return None
+
+
+def _first_difference(quote: str, stored: str, where: str) -> str:
+    """Where a quote first departs from the stored text, with a little context on both sides.
+
+    >>> _first_difference("about 2,000 GPUs", "about 2,048 GPUs", "text[5:21]")
+    "quote differs from text[5:21] at character 9: '…ut 2,000 GPUs' where the text has '…ut 2,048 GPUs'"
+    """
+    at = next((i for i, (a, b) in enumerate(zip(quote, stored, strict=False)) if a != b),
+              min(len(quote), len(stored)))
+    lo = max(0, at - 6)
+
+    def clip(value: str) -> str:
+        return ("…" if lo else "") + value[lo:at + 14] + ("…" if len(value) > at + 14 else "")
+
+    return (f"quote differs from {where} at character {at}: {clip(quote)!r} "
+            f"where the text has {clip(stored)!r}")
 
 
 @contextmanager
@@ -195,16 +213,18 @@ def check(engine: Engine, *, vocabulary: Vocabulary | None = None) -> CheckRepor
     text[start:end] of its source, value offsets inside the quote), orphan rows, the search index
     (SQLite FTS5), and, given a vocabulary, that stored statuses and relations equal recomputed ones.
     """
-    report = CheckReport(database=engine.url.render_as_string(hide_password=True), dialect=engine.dialect.name)
+    database = engine.url.render_as_string(hide_password=True)
+    report = CheckReport(database=database, dialect=engine.dialect.name)
     with _read_snapshot(engine) as conn:
         tables = set(inspect(conn).get_table_names())
         missing = {"source", "entity", "claim", "evidence", "relation"} - tables
         if missing:
-            raise ClaimsError(f"{report.database} is not a claims database: tables {sorted(missing)} are missing")
+            raise ClaimsError(f"{database} is not a claims database: tables {sorted(missing)} are missing")
         if is_sqlite(engine):
             _sqlite_integrity(conn, report)
         else:
-            report.skipped["integrity"] = f"SQLite PRAGMAs only; {engine.dialect.name} enforces its own constraints"
+            report.skipped["integrity"] = (f"SQLite PRAGMAs only; {engine.dialect.name} enforces its own "
+                                           "constraints")
         with Session(bind=conn) as session:
             pending = _pending(session, tables, report)
             _provenance(session, report)
@@ -226,7 +246,8 @@ def _sqlite_integrity(conn: Connection, report: CheckReport) -> None:
     if verdict != ["ok"]:
         report.problems += [Problem("integrity_check", "", "", line) for line in verdict]
     report.checks["foreign_key_check"] = "SQLite PRAGMA foreign_key_check"
-    for table, rowid, parent, _ in conn.exec_driver_sql("PRAGMA foreign_key_check"):
+    dangling: list[Any] = list(conn.exec_driver_sql("PRAGMA foreign_key_check"))
+    for table, rowid, parent, _ in dangling:
         key = conn.exec_driver_sql(f'SELECT * FROM "{table}" WHERE rowid = ?', (rowid,)).first()
         report.problems.append(Problem("foreign_key_check", table, str(key[0] if key else rowid),
                                        f"refers to a missing {parent} row"))
@@ -235,7 +256,8 @@ def _sqlite_integrity(conn: Connection, report: CheckReport) -> None:
 def _pending(session: Session, tables: set[str], report: CheckReport) -> set[str]:
     if PendingRefresh.__tablename__ not in tables:
         return set()
-    pending = set(session.execute(select(PendingRefresh.__table__.c.claim_id)).scalars())
+    column = TABLES[PendingRefresh.__tablename__].c.claim_id
+    pending: set[str] = set(session.execute(select(column)).scalars())
     if pending:
         report.notes.append(f"{len(pending)} claim(s) await a refresh of relations, status and search row "
                             "(an ingest was interrupted); the next `claims ingest` finishes them")
@@ -247,26 +269,34 @@ def _provenance(session: Session, report: CheckReport) -> None:
     query = (select(E.id, E.source_id, E.start, E.end, E.quote, E.value_start, E.value_end)
              .order_by(E.source_id, E.id))
     current, text_, count = None, None, 0
-    for eid, sid, start, end, quote, value_start, value_end in session.execute(query):
+    for eid, sid, start, end, quote, value_start, value_end in _rows(session, query):
         count += 1
         if sid != current:
             current, text_ = sid, session.execute(select(S.text).where(S.id == sid)).scalar()
         if text_ is None:
             continue  # an orphan: reported by _orphans
-        why = quote_problem(text_, start=start, end=end, quote=quote, value_start=value_start, value_end=value_end)
+        why = quote_problem(text_, start=start, end=end, quote=quote, value_start=value_start,
+                            value_end=value_end)
         if why:
             report.problems.append(Problem("provenance", "evidence", eid, f"{why} (source {sid})"))
     report.checks["provenance"] = f"{count} evidence quote(s) equal text[start:end] of their source"
 
 
-def _missing(session: Session, table: Any, id_column: Any, ref_column: Any, target: Any) -> list[tuple[str, str]]:
+def _rows(session: Session, query: Any) -> Iterator[Any]:
+    """Result rows, untyped: the columns come from table metadata, so their types are not known statically."""
+    yield from session.execute(query)
+
+
+def _missing(session: Session, table: Any, id_column: Any, ref_column: Any,
+             target: Any) -> list[tuple[str, str]]:
     """(row id, dangling value) for rows whose ``ref_column`` names no ``target`` row."""
     query = select(id_column, ref_column).select_from(table.outerjoin(target.table, ref_column == target))
-    return [(str(i), str(v)) for i, v in session.execute(query.where(ref_column.is_not(None), target.is_(None)))]
+    dangling = query.where(ref_column.is_not(None), target.is_(None))
+    return [(str(i), str(v)) for i, v in session.execute(dangling)]
 
 
 def _orphans(session: Session, report: CheckReport) -> None:
-    ent, ev, cl, rel, src = (t.__table__ for t in (Entity, Evidence, Claim, Relation, Source))
+    ent, ev, cl, rel, src = (TABLES[name] for name in ("entity", "evidence", "claim", "relation", "source"))
     refs = [
         ("evidence", ev, ev.c.id, ev.c.claim_id, cl.c.id, "claim"),
         ("evidence", ev, ev.c.id, ev.c.source_id, src.c.id, "source"),
@@ -278,54 +308,70 @@ def _orphans(session: Session, report: CheckReport) -> None:
     ]
     for name, table, id_column, ref_column, target, what in refs:
         for row, value in _missing(session, table, id_column, ref_column, target):
-            report.problems.append(Problem("orphans", name, row, f"{ref_column.name} {value!r}: no such {what}"))
+            detail = f"{ref_column.name} {value!r}: no such {what}"
+            report.problems.append(Problem("orphans", name, row, detail))
     bare = select(cl.c.id).where(~select(ev.c.id).where(ev.c.claim_id == cl.c.id).exists())
-    for cid in session.execute(bare).scalars():
-        report.problems.append(Problem("orphans", "claim", cid, "has no evidence at all"))
+    for cid in _rows(session, bare):
+        report.problems.append(Problem("orphans", "claim", cid[0], "has no evidence at all"))
     report.checks["orphans"] = ("evidence, relations, claims, entities and sources refer to rows that exist; "
                                 "every claim has evidence")
 
 
 def _search_index(session: Session, report: CheckReport, pending: set[str]) -> None:
     indexed: dict[str, list[int]] = defaultdict(list)
-    for rowid, cid in session.execute(text("SELECT rowid, claim_id FROM claim_fts")):
+    for rowid, cid in _rows(session, text("SELECT rowid, claim_id FROM claim_fts")):
         indexed[str(cid)].append(int(rowid))
-    claims = set(session.execute(select(C.id)).scalars())
+    claims: set[str] = set(session.execute(select(C.id)).scalars())
     for cid in sorted(set(indexed) - claims):
-        report.problems.append(Problem("search_index", "claim_fts", cid, "search row for a claim that does not exist"))
+        report.problems.append(Problem("search_index", "claim_fts", cid,
+                                       "search row for a claim that does not exist"))
     for cid in sorted(claims - set(indexed) - pending):
-        report.problems.append(Problem("search_index", "claim", cid, "claim is missing from the search index"))
+        report.problems.append(Problem("search_index", "claim", cid,
+                                       "claim is missing from the search index"))
     for cid in sorted(set(indexed) & claims):
         if indexed[cid] != [fts_rowid(cid)]:
             report.problems.append(Problem("search_index", "claim_fts", cid,
-                                           f"search rows {indexed[cid]}, expected one at rowid {fts_rowid(cid)}"))
-    report.checks["search_index"] = f"{len(claims)} claim(s) and {sum(map(len, indexed.values()))} search row(s) match"
+                                           f"search rows {indexed[cid]}, expected one at rowid "
+                                           f"{fts_rowid(cid)}"))
+    rows = sum(map(len, indexed.values()))
+    report.checks["search_index"] = f"{len(claims)} claim(s) and {rows} search row(s) match"
 
 
 def _derived(session: Session, report: CheckReport, vocabulary: Vocabulary, pending: set[str]) -> None:
-    """Stored statuses and relations equal what refresh would compute now (groups awaiting refresh excepted)."""
+    """Stored statuses and relations equal what refresh would compute now.
+
+    Groups holding a claim that awaits a refresh (an interrupted ingest) are left out: the next ingest
+    recomputes them, and until then their stored state is the last one a finished run wrote.
+    """
     derived = derive(session, vocabulary=vocabulary)
-    families = {eid: vocabulary.family(name) for eid, name in session.execute(select(Entity.id, Entity.name))}
+    entity = TABLES["entity"].c
+    families = {eid: vocabulary.family(name) for eid, name in _rows(session, select(entity.id, entity.name))}
     group = {r.id: group_of(r.subject_id, r.metric, families) for r in derived.rows}
     waiting = {group[cid] for cid in pending if cid in group}
     settled = {cid for cid, g in group.items() if g not in waiting}
     for row in derived.rows:
         verdict = derived.verdicts[row.id]
-        if row.id in settled and (row.status != verdict.status or list(row.reasons or []) != list(verdict.reasons)):
-            report.problems.append(Problem("derived", "claim", row.id,
-                                           f"stored status {row.status!r} differs from recomputed {verdict.status!r}"
-                                           if row.status != verdict.status else "stored reasons differ from recomputed"))
+        if row.id not in settled:
+            continue
+        if row.status != verdict.status:
+            detail = f"stored status {row.status!r} differs from recomputed {verdict.status!r}"
+            report.problems.append(Problem("derived", "claim", row.id, detail))
+        elif list(row.reasons or []) != list(verdict.reasons):
+            detail = "stored reasons differ from recomputed"
+            report.problems.append(Problem("derived", "claim", row.id, detail))
     wanted = {r.id: r for r in derived.relations if r.a in settled}
     stored = {rid: (kind, a, b, reason) for rid, kind, a, b, reason in
-              session.execute(select(R.id, R.kind, R.claim_a, R.claim_b, R.reason)) if a in settled}
+              _rows(session, select(R.id, R.kind, R.claim_a, R.claim_b, R.reason)) if a in settled}
     for rid in sorted(set(stored) - set(wanted)):
         report.problems.append(Problem("derived", "relation", rid, f"stored {stored[rid][0]} relation "
                                        f"{stored[rid][1]} -> {stored[rid][2]} is no longer drawn"))
     for rid in sorted(set(wanted) - set(stored)):
         r = wanted[rid]
-        report.problems.append(Problem("derived", "relation", rid, f"missing {r.kind} relation {r.a} -> {r.b}"))
+        report.problems.append(Problem("derived", "relation", rid,
+                                       f"missing {r.kind} relation {r.a} -> {r.b}"))
     for rid in sorted(set(wanted) & set(stored)):
         if stored[rid][3] != wanted[rid].reason:
-            report.problems.append(Problem("derived", "relation", rid, "stored reason differs from recomputed"))
+            report.problems.append(Problem("derived", "relation", rid,
+                                           "stored reason differs from recomputed"))
     report.checks["derived"] = (f"{len(settled)} claim status(es) and {len(stored)} relation(s) equal a "
                                 "fresh recomputation")

@@ -218,7 +218,7 @@ def _supersede(session: Session, *, old: Source, new_id: str) -> set[str]:
     session.add(old)
     ev = Evidence.__table__
     retired = ev.c.source_id == old.id, ev.c.origin == "extracted"
-    claims = set(session.execute(sa_select(ev.c.claim_id).where(*retired)).scalars())
+    claims: set[str] = set(session.execute(sa_select(ev.c.claim_id).where(*retired)).scalars())
     session.execute(sa_update(ev).where(*retired).values(review="superseded"))
     return claims
 
@@ -403,26 +403,28 @@ def touch(claim: Claim) -> None:
     claim.updated_at = utcnow()
 
 
+def _pending_table() -> Any:
+    return PendingRefresh.metadata.tables[PendingRefresh.__tablename__]
+
+
 def mark_pending(session: Session, *, claim_ids: Iterable[str]) -> None:
     """Record that these claims await a refresh (in the transaction that gave them new evidence)."""
-    insert_new_keys(session, PendingRefresh.__table__, "claim_id", sorted(set(claim_ids)))
+    table = _pending_table()
+    wanted = sorted(set(claim_ids))
+    known = _existing(session, table.c.claim_id, wanted)
+    rows = [{"claim_id": cid} for cid in wanted if cid not in known]
+    if rows:
+        session.execute(insert(table), rows)
 
 
 def pending_claims(session: Session) -> set[str]:
     """Claims whose refresh an earlier, interrupted run left undone."""
-    return set(session.execute(sa_select(PendingRefresh.__table__.c.claim_id)).scalars())
+    return set(session.execute(sa_select(_pending_table().c.claim_id)).scalars())
 
 
 def clear_pending(session: Session, *, claim_ids: Iterable[str]) -> None:
     """Forget these claims' pending refresh (in the transaction that recomputed them)."""
-    ids, column = sorted(set(claim_ids)), PendingRefresh.__table__.c.claim_id
+    table = _pending_table()
+    ids = sorted(set(claim_ids))
     for i in range(0, len(ids), 500):
-        session.execute(PendingRefresh.__table__.delete().where(column.in_(ids[i:i + 500])))
-
-
-def insert_new_keys(session: Session, table: Any, key: str, values: Sequence[str]) -> None:
-    """INSERT one-column rows whose key is not stored yet."""
-    known = _existing(session, table.c[key], values)
-    rows = [{key: v} for v in values if v not in known]
-    if rows:
-        session.execute(insert(table), rows)
+        session.execute(table.delete().where(table.c.claim_id.in_(ids[i:i + 500])))

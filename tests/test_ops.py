@@ -1,4 +1,4 @@
-"""`claims backup` and `claims check` on real SQLite files, beside a live server, and after SIGKILLed ingests."""
+"""`claims backup` and `claims check` on real SQLite files, beside a live server, after SIGKILLed ingests."""
 
 from __future__ import annotations
 
@@ -49,13 +49,14 @@ def test_backup_of_seeded_db_is_identical_and_passes_check(seeded_engine, seeded
     result = backup(seeded_engine, target)
     assert result.target == str(target) and result.counts["evidence"] > 100
     assert sql_dump(target) == sql_dump(seeded_db)
-    assert not Path(f"{target}-wal").exists() and not list(tmp_path.glob(".copy.db.*"))  # one self-contained file
+    # one self-contained file, and no partial copy left behind
+    assert not Path(f"{target}-wal").exists() and not list(tmp_path.glob(".copy.db.*"))
     copy = make_engine(f"sqlite:///{target}")
     report = check(copy, vocabulary=vocabulary)
     copy.dispose()
     assert report.ok, report.problems
-    assert set(report.checks) == {"integrity_check", "foreign_key_check", "provenance", "orphans", "search_index",
-                                  "derived"}
+    assert set(report.checks) == {"integrity_check", "foreign_key_check", "provenance", "orphans",
+                                  "search_index", "derived"}
 
 
 def test_backup_refuses_to_overwrite_unless_forced(seeded_engine, seeded_db, tmp_path):
@@ -85,7 +86,8 @@ def test_backup_and_check_while_a_server_accepts_writes(seeded_db, tmp_path, voc
     failures: list[str] = []
     stop = threading.Event()
     with running_server(seeded_db) as server:
-        claim_ids = [c["id"] for c in server.client.get("/api/claims", params={"per_page": 50}).json()["items"]]
+        listed = server.client.get("/api/claims", params={"per_page": 50}).json()["items"]
+        claim_ids = [c["id"] for c in listed]
 
         def write() -> None:
             import httpx
@@ -93,8 +95,8 @@ def test_backup_and_check_while_a_server_accepts_writes(seeded_db, tmp_path, voc
             with httpx.Client(base_url=server.url, timeout=30) as client:
                 i = 0
                 while not stop.is_set():
-                    body = {"stance": "disputes" if i % 3 else "supports", "quote": f"Load test quote number {i}.",
-                            "source_title": f"Writer source {i}", "source_url": None}
+                    body = {"stance": "disputes" if i % 3 else "supports", "source_url": None,
+                            "quote": f"Load test quote number {i}.", "source_title": f"Writer source {i}"}
                     response = client.post(f"/api/claims/{claim_ids[i % len(claim_ids)]}/evidence", json=body)
                     if response.status_code == 201:
                         posted.append(i)
@@ -140,7 +142,8 @@ def test_backup_and_check_while_a_server_accepts_writes(seeded_db, tmp_path, voc
 def test_check_passes_on_the_seeded_db(seeded_engine, seeded_db, vocabulary):
     report = check(seeded_engine, vocabulary=vocabulary)
     assert report.ok, report.problems
-    evidence, claims = one_row(seeded_db, "SELECT (SELECT count(*) FROM evidence), (SELECT count(*) FROM claim)")
+    evidence, claims = one_row(seeded_db,
+                               "SELECT (SELECT count(*) FROM evidence), (SELECT count(*) FROM claim)")
     assert report.checks["provenance"].startswith(f"{evidence} evidence quote(s)")
     assert report.checks["search_index"].startswith(f"{claims} claim(s) and {claims} search row(s)")
     assert not report.notes and not report.skipped
@@ -157,7 +160,8 @@ def test_check_reports_a_tampered_quote(seeded_engine, seeded_db, vocabulary):
 
 
 def test_check_reports_value_offsets_outside_the_quote(seeded_engine, seeded_db, vocabulary):
-    eid, end = one_row(seeded_db, "SELECT id, \"end\" FROM evidence WHERE value_start IS NOT NULL ORDER BY id LIMIT 1")
+    eid, end = one_row(seeded_db,
+                       'SELECT id, "end" FROM evidence WHERE value_start IS NOT NULL ORDER BY id LIMIT 1')
     conn = raw(seeded_db)
     conn.execute("UPDATE evidence SET value_end = ? WHERE id = ?", (end + 5, eid))
     conn.close()
@@ -167,7 +171,8 @@ def test_check_reports_value_offsets_outside_the_quote(seeded_engine, seeded_db,
 def test_check_reports_orphan_evidence_planted_with_foreign_keys_off(seeded_engine, seeded_db, vocabulary):
     conn = raw(seeded_db)
     columns = [r[1] for r in conn.execute("PRAGMA table_info(evidence)")]
-    row = dict(zip(columns, conn.execute("SELECT * FROM evidence ORDER BY id LIMIT 1").fetchone(), strict=True))
+    first = conn.execute("SELECT * FROM evidence ORDER BY id LIMIT 1").fetchone()
+    row = dict(zip(columns, first, strict=True))
     row.update(id="e-orphan", claim_id="c-nowhere")
     conn.execute(f"INSERT INTO evidence ({', '.join(map(repr, row))}) VALUES ({', '.join('?' * len(row))})",
                  list(row.values()))
@@ -176,7 +181,7 @@ def test_check_reports_orphan_evidence_planted_with_foreign_keys_off(seeded_engi
     conn.close()
     report = check(seeded_engine, vocabulary=vocabulary)
     assert not report.ok
-    assert "e-orphan" in problems(report, "foreign_key_check") and "r-orphan" in problems(report, "foreign_key_check")
+    assert {"e-orphan", "r-orphan"} <= set(problems(report, "foreign_key_check"))
     orphans = [(p.table, p.row, p.detail) for p in report.problems if p.check == "orphans"]
     assert ("evidence", "e-orphan", "claim_id 'c-nowhere': no such claim") in orphans
     assert ("relation", "r-orphan", "claim_b 'c-gone': no such claim") in orphans
@@ -187,7 +192,8 @@ def test_check_reports_a_claim_missing_from_the_search_index(seeded_engine, seed
     cid = one_row(seeded_db, "SELECT id FROM claim ORDER BY id LIMIT 1")[0]
     conn = raw(seeded_db)
     conn.execute("DELETE FROM claim_fts WHERE rowid = ?", (fts_rowid(cid),))
-    conn.execute("INSERT INTO claim_fts (rowid, claim_id, body) VALUES (?, 'c-ghost', 'ghost')", (fts_rowid("c-ghost"),))
+    conn.execute("INSERT INTO claim_fts (rowid, claim_id, body) VALUES (?, 'c-ghost', 'ghost')",
+                 (fts_rowid("c-ghost"),))
     conn.close()
     report = check(seeded_engine, vocabulary=vocabulary)
     assert problems(report, "search_index") == {cid: "claim is missing from the search index",
@@ -195,12 +201,13 @@ def test_check_reports_a_claim_missing_from_the_search_index(seeded_engine, seed
 
 
 def test_check_reports_a_status_typed_in_by_hand(seeded_engine, seeded_db, vocabulary):
-    cid, status = one_row(seeded_db, "SELECT id, status FROM claim WHERE status = 'unverified' ORDER BY id LIMIT 1")
+    cid = one_row(seeded_db, "SELECT id FROM claim WHERE status = 'unverified' ORDER BY id LIMIT 1")[0]
     conn = raw(seeded_db)
     conn.execute("UPDATE claim SET status = 'refuted' WHERE id = ?", (cid,))
     conn.close()
     report = check(seeded_engine, vocabulary=vocabulary)
-    assert problems(report, "derived") == {cid: "stored status 'refuted' differs from recomputed 'unverified'"}
+    expected = "stored status 'refuted' differs from recomputed 'unverified'"
+    assert problems(report, "derived") == {cid: expected}
 
 
 def test_cli_check_and_backup_exit_codes(seeded_db, tmp_path, capsys):
