@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import threading
 from pathlib import Path
@@ -12,10 +13,11 @@ from sqlalchemy import create_mock_engine
 
 from bench.faults import build_corpus, canonical_dump, reference_run, run_trial
 from claims.cli import main
-from claims.db import make_engine
+from claims.db import init_db, make_engine, session_scope
 from claims.errors import ClaimsError, Conflict
 from claims.ops import backup, check
-from claims.store import fts_rowid
+from claims.store import fts_rowid, mark_pending, record_document
+from tests.conftest import SEEDS, ingest_into
 from tests.web.conftest import running_server
 
 
@@ -235,6 +237,49 @@ def test_cli_check_and_backup_exit_codes(seeded_db, tmp_path, capsys):
     assert main(["--db", str(missing), "check"]) == 2
     assert main(["--db", str(missing), "backup", str(tmp_path / "x.db")]) == 2
     assert "no database at" in capsys.readouterr().err and not missing.exists()
+
+
+def test_claims_of_a_superseded_version_are_refreshed(tmp_path, extractor, vocabulary):
+    """A changed file retires its old evidence: the claims that lost it get their status recomputed
+    (before the fix `claims check` found their stored reasons stale)."""
+    folder = tmp_path / "docs"
+    shutil.copytree(SEEDS, folder, ignore=shutil.ignore_patterns("resources"))
+    engine, _ = ingest_into(tmp_path / "claims.db", [folder], extractor, vocabulary)
+    changed = sorted(folder.glob("*.txt"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8")[:4000], encoding="utf-8")
+    engine, report = ingest_into(tmp_path / "claims.db", [folder], extractor, vocabulary)
+    assert report.documents_superseded == 1
+    result = check(engine, vocabulary=vocabulary)
+    engine.dispose()
+    assert result.ok, result.problems
+
+
+def test_ingest_finishes_the_refresh_a_killed_run_left_pending(tmp_path, extractor, vocabulary):
+    """What a run killed between its document transactions and its last one leaves: documents stored,
+    their claims marked pending, no relations, statuses or search rows. Check passes (and says so);
+    the next ingest converges to the rows of an uninterrupted run."""
+    from ingest.documents import read_document
+
+    reference, _ = ingest_into(tmp_path / "reference.db", [SEEDS], extractor, vocabulary)
+    reference.dispose()
+    engine = make_engine(f"sqlite:///{tmp_path / 'killed.db'}")
+    init_db(engine)
+    for path in sorted(SEEDS.glob("*.txt"))[:3]:
+        document = read_document(path)
+        with session_scope(engine) as session:
+            stored = record_document(session, document=document, mentions=extractor.extract(document),
+                                     vocabulary=vocabulary)
+            mark_pending(session, claim_ids=stored.claims_touched)
+    interrupted = check(engine, vocabulary=vocabulary)
+    assert interrupted.ok, interrupted.problems
+    assert interrupted.notes and "await a refresh" in interrupted.notes[0]
+    engine.dispose()
+    engine, report = ingest_into(tmp_path / "killed.db", [SEEDS], extractor, vocabulary)
+    assert report.documents_unchanged == 3 and report.documents_added == 2
+    finished = check(engine, vocabulary=vocabulary)
+    engine.dispose()
+    assert finished.ok and not finished.notes
+    assert canonical_dump(tmp_path / "killed.db") == canonical_dump(tmp_path / "reference.db")
 
 
 @pytest.mark.slow
