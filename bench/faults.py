@@ -262,7 +262,7 @@ def main() -> None:
     if args.write_readme:
         write_readme(
             f"`.venv/bin/python bench/faults.py --trials {args.trials} --docs {args.docs} --seed {args.seed} "
-            "--write-readme`. " + (__doc__ or "").split("\n\n", 1)[1].strip().replace("\n", " ")
+            "--write-readme`. " + (__doc__ or "").split("\n\n")[2].strip().replace("\n", " ")
             + "\n\n" + result)
     sys.exit(0 if all(t.check_ok and t.converged for t in trials) else 1)
 
