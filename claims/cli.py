@@ -136,7 +136,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
         result = backup(engine, args.path, force=args.force)
     finally:
         engine.dispose()
-    counts = ", ".join(f"{n} {table}" for table, n in result.counts.items())
+    plural = {"source": "sources", "entity": "entities", "claim": "claims", "relation": "relations"}
+    counts = ", ".join(f"{n} {plural.get(table, table) if n != 1 else table}"
+                       for table, n in result.counts.items())
     print(f"Backed up {engine.url.render_as_string(hide_password=True)} to {result.target}: "
           f"{result.bytes / 1e6:.1f} MB, {result.pages} pages, integrity_check ok, in {result.seconds:.2f}s.")
     print(f"The copy holds {counts}.")

@@ -295,5 +295,7 @@ def test_sigkilled_ingest_passes_check_and_converges(tmp_path):
     for trial in trials:
         assert trial.check_ok, trial
         assert trial.converged, trial.differences
+    # stored documents or pending claims at the kill: an interrupted state (documents are written in bursts
+    # after each extraction batch, so how many were stored varies from run to run)
     assert trials[0].mid_ingest and trials[1].mid_ingest
-    assert 0 < trials[0].documents_at_kill < trials[1].documents_at_kill < total
+    assert all(t.documents_at_kill >= n for t, n in zip(trials, (1, total // 2, total), strict=True))
