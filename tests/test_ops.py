@@ -46,6 +46,15 @@ def problems(report, name: str) -> dict[str, str]:
     return {p.row: p.detail for p in report.problems if p.check == name}
 
 
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(seeded_engine):
+    """What lets `claims check` and `claims backup` read while the server writes, and writers wait for
+    each other instead of failing with 'database is locked'."""
+    with seeded_engine.connect() as conn:
+        pragmas = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                   for name in ("journal_mode", "busy_timeout", "foreign_keys")}
+    assert pragmas == {"journal_mode": "wal", "busy_timeout": 30_000, "foreign_keys": 1}
+
+
 def test_backup_of_seeded_db_is_identical_and_passes_check(seeded_engine, seeded_db, tmp_path, vocabulary):
     target = tmp_path / "copy.db"
     result = backup(seeded_engine, target)
