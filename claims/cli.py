@@ -8,11 +8,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from claims.db import database_url, init_db, make_engine, session_scope
 from claims.errors import ClaimsError
 from claims.export import FORMATS, write_export
-from claims.ops import CheckReport, backup, check, sqlite_path
+
+if TYPE_CHECKING:
+    from claims.ops import CheckReport
 
 __all__ = ["main", "build_parser"]
 
@@ -121,6 +124,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def _existing_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """An engine on a database that must already exist: backup and check never create one."""
+    from claims.ops import sqlite_path  # noqa: PLC0415
+
     url = database_url(args.db)
     engine = make_engine(url)
     path = sqlite_path(engine)
@@ -131,6 +136,8 @@ def _existing_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the SQLite database to PATH with the online backup API (safe while `claims serve` writes)."""
+    from claims.ops import backup  # noqa: PLC0415
+
     engine = _existing_engine(args)
     try:
         result = backup(engine, args.path, force=args.force)
@@ -147,6 +154,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Check integrity, provenance, orphan rows, the search index and derived statuses; exit 1 on problems."""
+    from claims.ops import check  # noqa: PLC0415
     from claims.vocabulary import default_vocabulary  # noqa: PLC0415
 
     engine = _existing_engine(args)
