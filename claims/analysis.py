@@ -17,7 +17,7 @@ from claims.relations import ClaimFacts, RelationFacts, detect_relations
 from claims.status import EvidenceFacts, Verdict, compute_status, origins_of
 from claims.vocabulary import Vocabulary
 
-__all__ = ["RefreshResult", "refresh", "claim_facts", "evidence_facts", "group_of"]
+__all__ = ["RefreshResult", "Derived", "derive", "refresh", "claim_facts", "evidence_facts", "group_of"]
 
 _CHUNK = 500
 C, E, R = Claim.__table__.c, Evidence.__table__.c, Relation.__table__.c
@@ -158,23 +158,24 @@ def _apply_verdicts(session: Session, rows: Sequence[Any], verdicts: dict[str, V
         session.execute(statement, changes)
 
 
-def refresh(
-    session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str] | None = None
-) -> RefreshResult:
-    """Recompute relations and statuses; unchanged rows are not written.
+@dataclass
+class Derived:
+    """Relations and statuses recomputed from evidence, before anything is written."""
 
-    With ``claim_ids``, only the groups (subject family, metric) those claims belong to are
-    recomputed: relations never cross groups, so the rest of the graph cannot change.
-    """
-    session.flush()
-    result = RefreshResult()
+    rows: list[Any]
+    relations: list[RelationFacts]
+    verdicts: dict[str, Verdict]
+
+
+def derive(session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str] | None = None) -> Derived:
+    """What relations and statuses should be, for every claim or the groups of ``claim_ids``; reads only."""
     entities = {e.id: e for e in session.execute(select(Entity.__table__)).all()}
     families = _families(entities, vocabulary)
     groups = None
     if claim_ids is not None:
         wanted = sorted(set(claim_ids))
         if not wanted:
-            return result
+            return Derived([], [], {})
         groups = set()
         for chunk in _chunks(wanted):
             groups.update(group_of(sid, metric, families)
@@ -184,7 +185,6 @@ def refresh(
     evidence = evidence_facts(session, None if groups is None else ids)
     facts = claim_facts(rows, entities, evidence, vocabulary)
     found = detect_relations(facts, is_ancestor=vocabulary.is_ancestor_or_self)
-    _sync_relations(session, found, set(ids), result)
     by_claim: dict[str, list[RelationFacts]] = defaultdict(list)
     for rel in found:
         by_claim[rel.a].append(rel)
@@ -196,7 +196,24 @@ def refresh(
                              evidence_by_claim=evidence, labels=labels, cache=cache)
         for r in rows
     }
-    _apply_verdicts(session, rows, verdicts, result)
+    return Derived(rows, found, verdicts)
+
+
+def refresh(
+    session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str] | None = None
+) -> RefreshResult:
+    """Recompute relations and statuses; unchanged rows are not written.
+
+    With ``claim_ids``, only the groups (subject family, metric) those claims belong to are
+    recomputed: relations never cross groups, so the rest of the graph cannot change.
+    """
+    session.flush()
+    result = RefreshResult()
+    derived = derive(session, vocabulary=vocabulary, claim_ids=claim_ids)
+    if not derived.rows:
+        return result
+    _sync_relations(session, derived.relations, {r.id for r in derived.rows}, result)
+    _apply_verdicts(session, derived.rows, derived.verdicts, result)
     session.flush()
     session.expire_all()  # rows were written with Core statements: reload any ORM objects on next access
     return result

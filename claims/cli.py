@@ -8,10 +8,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from claims.db import database_url, init_db, make_engine, session_scope
 from claims.errors import ClaimsError
 from claims.export import DEFAULT_BASE_URL, FORMATS, write_export
+
+if TYPE_CHECKING:
+    from claims.ops import CheckReport
 
 __all__ = ["main", "build_parser"]
 
@@ -120,6 +124,69 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _existing_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """An engine on a database that must already exist: backup and check never create one."""
+    from claims.ops import sqlite_path  # noqa: PLC0415
+
+    url = database_url(args.db)
+    engine = make_engine(url)
+    path = sqlite_path(engine)
+    if path is not None and not path.exists():
+        raise ClaimsError(f"no database at {path}; give --db PATH or set CLAIMS_DATABASE_URL")
+    return engine
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the SQLite database to PATH with the online backup API (safe while `claims serve` writes)."""
+    from claims.ops import backup  # noqa: PLC0415
+
+    engine = _existing_engine(args)
+    try:
+        result = backup(engine, args.path, force=args.force)
+    finally:
+        engine.dispose()
+    plural = {"source": "sources", "entity": "entities", "claim": "claims", "relation": "relations"}
+    counts = ", ".join(f"{n} {plural.get(table, table) if n != 1 else table}"
+                       for table, n in result.counts.items())
+    print(f"Backed up {engine.url.render_as_string(hide_password=True)} to {result.target}: "
+          f"{result.bytes / 1e6:.1f} MB, {result.pages} pages, integrity_check ok, in {result.seconds:.2f}s.")
+    print(f"The copy holds {counts}.")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check integrity, provenance, orphan rows, the search index and derived statuses; exit 1 on problems."""
+    from claims.ops import check  # noqa: PLC0415
+    from claims.vocabulary import default_vocabulary  # noqa: PLC0415
+
+    engine = _existing_engine(args)
+    try:
+        report = check(engine, vocabulary=default_vocabulary())
+    finally:
+        engine.dispose()
+    print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) if args.json else format_check(report))
+    return 0 if report.ok else 1
+
+
+def format_check(report: CheckReport, *, limit: int = 50) -> str:
+    """The check report for people: one line per check, then each problem with its row id."""
+    lines = [f"Checked {report.database} ({report.dialect}, one read-only snapshot):"]
+    grouped = report.problems_by_check()
+    for name, what in report.checks.items():
+        found = grouped.get(name, [])
+        outcome = f"{len(found)} problem(s)" if found else what
+        lines.append(f"  {'FAIL' if found else 'ok':<5}{name}: {outcome}")
+    lines += [f"  skip {name}: {why}" for name, why in report.skipped.items()]
+    lines += [f"  note {note}" for note in report.notes]
+    for name, found in grouped.items():
+        lines.append(f"{name}:")
+        lines += [f"  {p.table} {p.row}: {p.detail}" if p.row else f"  {p.detail}" for p in found[:limit]]
+        if len(found) > limit:
+            lines.append(f"  ... and {len(found) - limit} more (--json lists them all)")
+    lines.append(f"{len(report.problems)} problem(s) found." if report.problems else "No problems found.")
+    return "\n".join(lines)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the web app and JSON API."""
     import uvicorn  # noqa: PLC0415
@@ -167,6 +234,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--disputes")
     p.add_argument("--vocab")
     p.add_argument("--json", action="store_true")
+    p = add("backup", cmd_backup,
+            "Copy the SQLite database to PATH with the online backup API (safe while serving).")
+    p.add_argument("path", help="file to write (refused if it exists, unless --force)")
+    p.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    p = add("check", cmd_check,
+            "Check integrity, provenance, orphan rows, the search index and statuses (exit 1 on problems).")
+    p.add_argument("--json", action="store_true", help="the full report as JSON")
     p = add("serve", cmd_serve, "Serve the web app and JSON API.")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)

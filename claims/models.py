@@ -15,6 +15,7 @@ __all__ = [
     "Claim",
     "Evidence",
     "Relation",
+    "PendingRefresh",
     "STATUSES",
     "STANCES",
     "RELATION_KINDS",
@@ -122,6 +123,18 @@ class Relation(SQLModel, table=True):
     claim_b: str = Field(foreign_key="claim.id", index=True, max_length=40)
     reason: str = Field(max_length=600)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class PendingRefresh(SQLModel, table=True):
+    """A claim whose relations, status and search row are not yet recomputed after new evidence.
+
+    Written in the same transaction as the evidence and deleted in the one that recomputes, so an
+    ingest killed in between leaves a durable to-do list that the next run finishes.
+    """
+
+    __tablename__ = "pending_refresh"
+
+    claim_id: str = Field(foreign_key="claim.id", primary_key=True, max_length=40)
 
 
 def as_dict(row: SQLModel) -> dict[str, Any]:

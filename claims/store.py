@@ -17,7 +17,7 @@ from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, select
 
 from claims.canonical import claim_id, entity_id, evidence_id, source_id, statement
-from claims.models import Claim, Entity, Evidence, Relation, Source, utcnow
+from claims.models import Claim, Entity, Evidence, PendingRefresh, Relation, Source, utcnow
 from claims.quantities import bound_of
 from claims.records import Document, Mention, sha256_of
 from claims.vocabulary import Vocabulary
@@ -44,6 +44,9 @@ __all__ = [
     "corpus_counts",
     "fit_rows",
     "insert_new",
+    "mark_pending",
+    "pending_claims",
+    "clear_pending",
 ]
 
 
@@ -233,11 +236,15 @@ def _store_mentions(session: Session, *, source_id_: str, mentions: Sequence[Men
     return len(new_evidence), {row["claim_id"] for row in new_evidence}
 
 
-def _supersede(session: Session, *, old: Source, new_id: str) -> None:
+def _supersede(session: Session, *, old: Source, new_id: str) -> set[str]:
+    """Mark the old version superseded; return the claims whose extracted evidence stopped counting."""
     old.superseded_by = new_id
     session.add(old)
     ev = Evidence.__table__
-    session.execute(sa_update(ev).where(ev.c.source_id == old.id, ev.c.origin == "extracted").values(review="superseded"))
+    retired = ev.c.source_id == old.id, ev.c.origin == "extracted"
+    claims: set[str] = set(session.execute(sa_select(ev.c.claim_id).where(*retired)).scalars())
+    session.execute(sa_update(ev).where(*retired).values(review="superseded"))
+    return claims
 
 
 def record_document(
@@ -258,11 +265,13 @@ def record_document(
         "text": document.text, "kind": "document", "added_by": None, "created_at": utcnow(), "superseded_by": None,
     }]))
     result = DocumentResult(source_id=sid, created=True)
+    retired: set[str] = set()
     if previous is not None:
-        _supersede(session, old=previous, new_id=sid)
+        retired = _supersede(session, old=previous, new_id=sid)
         result.superseded = previous.id
     added, touched = _store_mentions(session, source_id_=sid, mentions=list(mentions), vocabulary=vocabulary)
-    result.evidence_added, result.claims_touched = added, touched
+    # claims that lost evidence need their status recomputed as much as claims that gained some
+    result.evidence_added, result.claims_touched = added, touched | retired
     return result
 
 
@@ -445,3 +454,30 @@ def corpus_counts(session: Session) -> dict[str, int]:
 def touch(claim: Claim) -> None:
     """Mark a claim as changed now."""
     claim.updated_at = utcnow()
+
+
+def _pending_table() -> Any:
+    return PendingRefresh.metadata.tables[PendingRefresh.__tablename__]
+
+
+def mark_pending(session: Session, *, claim_ids: Iterable[str]) -> None:
+    """Record that these claims await a refresh (in the transaction that gave them new evidence)."""
+    table = _pending_table()
+    wanted = sorted(set(claim_ids))
+    known = _existing(session, table.c.claim_id, wanted)
+    rows = [{"claim_id": cid} for cid in wanted if cid not in known]
+    if rows:
+        session.execute(insert(table), rows)
+
+
+def pending_claims(session: Session) -> set[str]:
+    """Claims whose refresh an earlier, interrupted run left undone."""
+    return set(session.execute(sa_select(_pending_table().c.claim_id)).scalars())
+
+
+def clear_pending(session: Session, *, claim_ids: Iterable[str]) -> None:
+    """Forget these claims' pending refresh (in the transaction that recomputed them)."""
+    table = _pending_table()
+    ids = sorted(set(claim_ids))
+    for i in range(0, len(ids), 500):
+        session.execute(table.delete().where(table.c.claim_id.in_(ids[i:i + 500])))

@@ -17,7 +17,16 @@ from claims.db import session_scope
 from claims.errors import DocumentError
 from claims.records import Document, Mention
 from claims.canonical import source_id
-from claims.store import corpus_counts, ensure_vocabulary, known_sources, record_document, reindex_search
+from claims.store import (
+    clear_pending,
+    corpus_counts,
+    ensure_vocabulary,
+    known_sources,
+    mark_pending,
+    pending_claims,
+    record_document,
+    reindex_search,
+)
 from claims.vocabulary import Vocabulary
 from ingest.documents import PathProblem, iter_paths, read_document
 from ingest.extract import Extractor
@@ -125,12 +134,18 @@ def ingest_documents(
     progress: Callable[[int, int, str], None] | None = None,
     workers: int = 1,
 ) -> IngestReport:
-    """Extract and record documents, one transaction each, then recompute relations and statuses."""
+    """Extract and record documents, one transaction each, then recompute relations and statuses.
+
+    Each document's transaction also marks its claims as pending; the last transaction recomputes them
+    and clears the marks. A run killed at any point therefore leaves whole documents and a to-do list,
+    and the next run (which skips stored documents) converges to the rows of an uninterrupted one.
+    """
     report = report or IngestReport()
     started = time.perf_counter()
     with session_scope(engine) as session:
         ensure_vocabulary(session, vocabulary=vocabulary)
-    touched: set[str] = set()
+        # Claims a killed run stored evidence for but never refreshed: finished by this run.
+        touched: set[str] = pending_claims(session)
     with session_scope(engine) as session:
         known = known_sources(session, [source_id(d.sha256) for d in documents])
     fresh = [d for d in documents if source_id(d.sha256) not in known]
@@ -149,6 +164,7 @@ def ingest_documents(
             try:
                 with session_scope(engine) as session:
                     result = record_document(session, document=doc, mentions=mentions, vocabulary=vocabulary)
+                    mark_pending(session, claim_ids=result.claims_touched)
             except Exception as exc:  # noqa: BLE001 - reported and skipped, the rest go in
                 report.skipped.append((doc.origin, f"could not be stored: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"))
                 continue
@@ -164,6 +180,7 @@ def ingest_documents(
         report.relations_added = outcome.relations_added
         report.statuses_changed = outcome.statuses_changed
         reindex_search(session, claim_ids=touched | {cid for cid, _, _ in outcome.changed_claims})
+        clear_pending(session, claim_ids=touched)
         report.counts = corpus_counts(session)
     report.seconds = time.perf_counter() - started
     return report

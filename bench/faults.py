@@ -1,0 +1,293 @@
+"""Fault injection: SIGKILL `claims ingest` at random moments, then check the database and re-ingest.
+
+Usage: .venv/bin/python bench/faults.py [--trials 12] [--docs 150] [--seed 11] [--write-readme]
+
+The corpus is the five seed articles plus --docs synthetic ones (bench/corpus.py), enough for a few
+seconds of ingest. One uninterrupted run gives the reference rows. Each trial then starts
+`claims ingest` into an empty database, SIGKILLs it at a random point of its run (a random number of
+documents stored, then a random fraction of a second more; or during start-up), runs `claims check`
+(must exit 0), runs the ingest again to completion, and
+compares a canonical dump of the rows with the reference: sources, entities, claims, evidence,
+relations, search rows and the pending-refresh list, ids and content, without the wall-clock columns.
+Tables other streams add for history and audit record the path taken, so they are not compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.corpus import generate  # noqa: E402
+
+# table -> columns left out of the comparison (set from the clock when the row is written)
+COMPARED = {
+    "source": {"created_at"},
+    "entity": set(),
+    "claim": {"updated_at"},
+    "evidence": {"added_at"},
+    "relation": {"created_at"},
+    "claim_fts": set(),
+    "pending_refresh": set(),
+}
+README_HEADING = "## Faults: SIGKILL during ingest"
+READING = """\
+How to read it: *kill when stored* is the drawn kill point (documents stored before the kill, plus up to
+0.3 s; 0 is a kill during start-up); *documents stored* and *claims pending* are what the killed run
+left (documents are written in bursts after each extraction batch of 64, so more may be stored than
+drawn). All documents stored with claims pending means the kill landed in the last transaction, which
+recomputes relations, statuses and search rows; it rolled back, and the next run redid it from the
+pending list. Times are wall clock on a shared, busy 2-core machine (the reference ingest takes about 5
+s when the machine is idle)."""
+
+
+def build_corpus(folder: Path, synthetic: int, *, seed: int = 7) -> int:
+    """The seed articles plus ``synthetic`` generated ones in ``folder``; return the document count."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        shutil.copy(path, folder / path.name)
+    for name, text in generate(synthetic, seed=seed):
+        (folder / name).write_text(text, encoding="utf-8")
+    return len(list(folder.glob("*.txt")))
+
+
+def canonical_dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every compared table's rows, sorted, without the wall-clock columns (FTS rows with their rowid)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        dump: dict[str, list[tuple[object, ...]]] = {}
+        for table, skip in COMPARED.items():
+            if table not in present:
+                dump[table] = []
+                continue
+            columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")') if r[1] not in skip]
+            if table == "claim_fts":
+                columns = ["rowid", *columns]
+            listed = ", ".join(f'"{c}"' for c in columns)
+            dump[table] = sorted(conn.execute(f'SELECT {listed} FROM "{table}"'), key=repr)
+        return dump
+    finally:
+        conn.close()
+
+
+def differences(a: dict[str, list[tuple[object, ...]]], b: dict[str, list[tuple[object, ...]]]) -> list[str]:
+    """Per table, how the two dumps differ (empty when they are equal)."""
+    out = []
+    for table in COMPARED:
+        rows_a, rows_b = set(a.get(table, [])), set(b.get(table, []))
+        if rows_a != rows_b:
+            out.append(f"{table}: {len(rows_a - rows_b)} row(s) only in the first, "
+                       f"{len(rows_b - rows_a)} only in the second")
+    return out
+
+
+def _claims(db: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "claims.cli", "--db", str(db), *args]
+
+
+def _ingest(db: Path, corpus: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(_claims(db, "ingest", str(corpus), "--quiet"), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True, cwd=ROOT)
+
+
+def _counts(db: Path) -> tuple[int, int]:
+    """(documents stored, claims awaiting refresh) of a database a killed run left."""
+    if not db.exists():
+        return 0, 0
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        sources = conn.execute("SELECT count(*) FROM source").fetchone()[0] if "source" in tables else 0
+        pending = (conn.execute("SELECT count(*) FROM pending_refresh").fetchone()[0]
+                   if "pending_refresh" in tables else 0)
+        return int(sources), int(pending)
+    finally:
+        conn.close()
+
+
+@dataclass
+class Reference:
+    """The uninterrupted run: its rows, how long it took, and when it started writing documents."""
+
+    dump: dict[str, list[tuple[object, ...]]]
+    documents: int
+    seconds: float
+    first_write: float
+
+
+def reference_run(corpus: Path, db: Path) -> Reference:
+    """Ingest uninterrupted, watching when the first document lands (the start of the write window)."""
+    started = time.perf_counter()
+    process = _ingest(db, corpus)
+    first_write = None
+    while process.poll() is None:
+        if first_write is None and _counts(db)[0] > 0:
+            first_write = time.perf_counter() - started
+        time.sleep(0.02)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"the reference ingest failed with exit status {process.returncode}")
+    return Reference(canonical_dump(db), _counts(db)[0], seconds, first_write or seconds / 2)
+
+
+@dataclass
+class Trial:
+    """One SIGKILL trial and what it found."""
+
+    number: int
+    kill_at: float
+    after_documents: int
+    landed: str  # before any document, mid-ingest (documents stored), or after the run had finished
+    documents_at_kill: int
+    pending_at_kill: int
+    check_ok: bool
+    check_problems: int
+    converged: bool
+    differences: list[str]
+    reingest_seconds: float
+
+    @property
+    def mid_ingest(self) -> bool:
+        return self.landed == "mid-ingest"
+
+
+def _landed(exited: bool, documents: int, pending: int, total: int) -> str:
+    if exited:
+        return "after it finished"
+    if documents == 0:
+        return "before any document"
+    return "mid-ingest" if documents < total or pending else "during the last steps"
+
+
+def _wait_for_documents(process: subprocess.Popen[bytes], db: Path, documents: int) -> None:
+    while process.poll() is None and _counts(db)[0] < documents:
+        time.sleep(0.005)
+
+
+def run_trial(number: int, delay: float, corpus: Path, workdir: Path, reference: Reference, *,
+              after_documents: int = 0) -> Trial:
+    """Kill an ingest ``delay`` seconds after ``after_documents`` are stored (0: after it starts), check,
+    re-ingest, compare with the reference."""
+    db = workdir / f"trial_{number:02d}.db"
+    started = time.perf_counter()
+    process = _ingest(db, corpus)
+    _wait_for_documents(process, db, after_documents)
+    time.sleep(delay)
+    kill_at = time.perf_counter() - started
+    exited = process.poll() is not None
+    if not exited:
+        os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    documents, pending = _counts(db)
+    landed = _landed(exited, documents, pending, reference.documents)
+    checked = subprocess.run(_claims(db, "check", "--json"), capture_output=True, text=True, cwd=ROOT)
+    problems = len(json.loads(checked.stdout)["problems"]) if checked.stdout.strip().startswith("{") else -1
+    t0 = time.perf_counter()
+    again = subprocess.run(_claims(db, "ingest", str(corpus), "--quiet"), capture_output=True, text=True,
+                           cwd=ROOT)
+    reingest = time.perf_counter() - t0
+    diff = differences(reference.dump, canonical_dump(db)) if again.returncode == 0 else [
+        f"re-ingest failed ({again.returncode}): {again.stderr[-300:]}"]
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return Trial(number, kill_at, after_documents, landed, documents, pending, checked.returncode == 0,
+                 problems, not diff, diff, reingest)
+
+
+def kill_points(rng: random.Random, trials: int, documents: int, *,
+                startup: float) -> list[tuple[int, float]]:
+    """Random kill points as (documents stored, then seconds more): placed by progress rather than by
+    the clock, so they land inside the run however loaded the machine is. One in six falls in the
+    start-up, before any document is stored; the rest after a random number of documents, up to all of
+    them (then the kill lands in the last transaction, which recomputes relations and statuses)."""
+    points = []
+    for _ in range(trials):
+        if rng.random() < 1 / 6:
+            points.append((0, rng.uniform(0, startup)))
+        else:
+            points.append((rng.randint(1, documents), rng.uniform(0, 0.3)))
+    return points
+
+
+def run_trials(corpus: Path, workdir: Path, *, trials: int, seed: int) -> tuple[Reference, list[Trial]]:
+    """The reference run, then ``trials`` kills at random points of the run."""
+    reference = reference_run(corpus, workdir / "reference.db")
+    points = kill_points(random.Random(seed), trials, reference.documents, startup=reference.first_write)
+    return reference, [run_trial(i + 1, delay, corpus, workdir, reference, after_documents=n)
+                       for i, (n, delay) in enumerate(points)]
+
+
+def table(reference: Reference, trials: list[Trial]) -> str:
+    """The trials as a Markdown table and a summary line."""
+    lines = ["| trial | kill when stored | kill at (s) | landed | documents stored | claims pending | check "
+             "| re-ingest (s) | converged |", "|---:|---:|---:|---|---:|---:|---|---:|---|"]
+    for t in trials:
+        check = "pass" if t.check_ok else f"FAIL ({t.check_problems} problems)"
+        converged = "yes" if t.converged else "NO: " + "; ".join(t.differences)
+        stored = f"{t.documents_at_kill}/{reference.documents}"
+        lines.append(f"| {t.number} | {t.after_documents} | {t.kill_at:.2f} | {t.landed} | {stored} "
+                     f"| {t.pending_at_kill} | {check} | {t.reingest_seconds:.2f} | {converged} |")
+    return "\n".join(lines)
+
+
+def summary(trials: list[Trial]) -> str:
+    return (f"{len(trials)} trials, {sum(t.mid_ingest for t in trials)} kills landed mid-ingest, "
+            f"{sum(t.check_ok for t in trials)}/{len(trials)} checks passed, "
+            f"{sum(t.converged for t in trials)}/{len(trials)} converged to the reference rows")
+
+
+def write_readme(text: str, readme: Path = ROOT / "bench" / "README.md") -> None:
+    """Replace (or append) this script's section of bench/README.md, leaving every other section alone."""
+    current = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
+    section = f"{README_HEADING}\n\n{text.strip()}\n"
+    if README_HEADING in current:
+        before, rest = current.split(README_HEADING, 1)
+        after = rest[rest.index("\n## "):] if "\n## " in rest else ""
+        current = before + section + after
+    else:
+        current = current.rstrip("\n") + "\n\n" + section
+    readme.write_text(current, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=12)
+    parser.add_argument("--docs", type=int, default=150, help="synthetic documents added to the five seeds")
+    parser.add_argument("--seed", type=int, default=11, help="seed of the kill times")
+    parser.add_argument("--write-readme", action="store_true", help="record the results in bench/README.md")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        workdir = Path(scratch)
+        documents = build_corpus(workdir / "corpus", args.docs)
+        reference, trials = run_trials(workdir / "corpus", workdir, trials=args.trials, seed=args.seed)
+    words = sum(len(text.split()) for _, text in generate(args.docs))
+    rows = sum(len(table_rows) for table_rows in reference.dump.values())
+    head = (f"Corpus: {documents} documents (5 seeds + {args.docs} synthetic, about {words:,} words). "
+            f"Reference ingest: {reference.seconds:.2f}s wall clock including start-up, first document "
+            f"stored at {reference.first_write:.2f}s; {rows:,} rows compared.")
+    result = f"{head}\n\n{table(reference, trials)}\n\n**{summary(trials)}.**"
+    print(result)
+    if args.write_readme:
+        write_readme(
+            f"`.venv/bin/python bench/faults.py --trials {args.trials} --docs {args.docs} --seed {args.seed} "
+            "--write-readme`. " + (__doc__ or "").split("\n\n")[2].strip().replace("\n", " ")
+            + "\n\n" + result + "\n\n" + READING)
+    sys.exit(0 if all(t.check_ok and t.converged for t in trials) else 1)
+
+
+if __name__ == "__main__":
+    main()
