@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from claims.accounts import authenticate
 from web import csrf
-from web.auth import OptionalUser, WriterDep, end_session, start_session
+from web.auth import WriterDep, end_session, start_session
 from web.deps import SessionDep, StateDep
 from web.render import render_page
 from web.schemas import WRITE_ERRORS
@@ -57,9 +57,8 @@ def _login_page(request: Request, *, form: LoginForm, error: str | None = None, 
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
-def login_page(request: Request, user: OptionalUser, next: str = "/") -> Response:  # noqa: A002
-    if user is not None:
-        return RedirectResponse(safe_next(next), status_code=303)
+def login_page(request: Request, next: str = "/") -> Response:  # noqa: A002
+    """The login form (also to switch accounts: signing in again closes the current session)."""
     return _login_page(request, form=LoginForm(next=safe_next(next)))
 
 
@@ -74,6 +73,7 @@ def login(request: Request, session: SessionDep, state: StateDep,
     if user is None:
         return _login_page(request, form=form.model_copy(update={"password": ""}), error=WRONG, status_code=401)
     response = RedirectResponse(form.next, status_code=303)
+    end_session(response, request, session)  # a previous session of this browser is closed, not left open
     start_session(response, request, session, user=user)
     session.commit()
     return response

@@ -23,7 +23,7 @@ from web.deps import SessionDep, StateDep, WebState
 from web.errors import FormErrors
 from web.render import url_with
 from web.routes.claims import render_claim_page
-from web.schemas import ERRORS, EvidenceCreated, EvidenceIn
+from web.schemas import ERRORS, ErrorOut, EvidenceCreated, EvidenceIn
 from web.submission import EvidenceForm, submit_evidence
 
 __all__ = ["router", "review_for", "author_of"]
@@ -83,6 +83,7 @@ def evidence_form(
     response_model=EvidenceCreated,
     responses={
         **ERRORS,
+        401: {"model": ErrorOut, "description": "no account: send 'Authorization: Bearer <token>'"},
         202: {"model": EvidenceCreated, "description": "held for moderation: a reader's evidence"},
     },
     tags=["evidence"],
