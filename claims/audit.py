@@ -16,6 +16,7 @@ __all__ = [
     "INGEST",
     "record",
     "record_status_changes",
+    "record_ingested",
     "entries",
     "status_history",
     "reviews_of",
@@ -68,6 +69,19 @@ def record_status_changes(
     ]
     if rows:
         session.execute(insert(StatusChange.__table__), rows)
+    return len(rows)
+
+
+def record_ingested(session: Session, *, sources: Sequence[tuple[str, str, int]]) -> int:
+    """One audit entry per newly ingested document (source id, file name, evidence added), in one statement."""
+    now = utcnow()
+    rows = [
+        {"at": now, "actor": INGEST, "action": "source.ingest", "target_kind": "source", "target_id": sid,
+         "detail": {"name": name, "evidence_added": added}, "reason": None}
+        for sid, name, added in sources
+    ]
+    if rows:
+        session.execute(insert(AuditEntry.__table__), rows)
     return len(rows)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from claims.analysis import refresh
+from claims.audit import StatusCause, record_ingested
 from claims.db import session_scope
 from claims.errors import DocumentError
 from claims.records import Document, Mention
@@ -131,6 +132,7 @@ def ingest_documents(
     with session_scope(engine) as session:
         ensure_vocabulary(session, vocabulary=vocabulary)
     touched: set[str] = set()
+    ingested: list[tuple[str, str, int]] = []  # (source, file name, evidence added), for the audit log
     with session_scope(engine) as session:
         known = known_sources(session, [source_id(d.sha256) for d in documents])
     fresh = [d for d in documents if source_id(d.sha256) not in known]
@@ -153,6 +155,8 @@ def ingest_documents(
                 report.skipped.append((doc.origin, f"could not be stored: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"))
                 continue
             report.documents_added += result.created
+            if result.created:
+                ingested.append((result.source_id, doc.name, result.evidence_added))
             report.documents_unchanged += not result.created
             report.documents_superseded += result.superseded is not None
             report.evidence_added += result.evidence_added
@@ -160,7 +164,8 @@ def ingest_documents(
             if progress:
                 progress(done, len(documents), doc.name)
     with session_scope(engine) as session:
-        outcome = refresh(session, vocabulary=vocabulary, claim_ids=touched)
+        record_ingested(session, sources=ingested)
+        outcome = refresh(session, vocabulary=vocabulary, claim_ids=touched, cause=StatusCause())
         report.relations_added = outcome.relations_added
         report.statuses_changed = outcome.statuses_changed
         reindex_search(session, claim_ids=touched | {cid for cid, _, _ in outcome.changed_claims})
