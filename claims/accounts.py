@@ -66,7 +66,9 @@ def validate_name(name: str) -> str:
     claims.errors.InvalidInput: user name 'ann lee' may hold letters, digits and . _ @ - only (at most 80)
     """
     if not _NAME.fullmatch(name or ""):
-        raise InvalidInput(f"user name {name!r} may hold letters, digits and . _ @ - only (at most 80)", field="name")
+        raise InvalidInput(
+            f"user name {name!r} may hold letters, digits and . _ @ - only (at most 80)", field="name"
+        )
     return name
 
 
@@ -113,8 +115,10 @@ def create_user(session: Session, *, name: str, role: str, password: str, actor:
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}", field="role")
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"the password has {len(password)} characters; at least {MIN_PASSWORD} are needed",
-                           field="password")
+        raise InvalidInput(
+            f"the password has {len(password)} characters; at least {MIN_PASSWORD} are needed",
+            field="password",
+        )
     if get_user(session, name=name) is not None:
         raise Conflict(f"a user named {name!r} exists already")
     user = User(name=name, role=role, password_hash=hash_password(password), created_at=utcnow())
@@ -141,20 +145,29 @@ def issue_token(session: Session, *, user: User, kind: str = "api", label: str =
         raise InvalidInput(f"token kind must be one of {', '.join(TOKEN_KINDS)}, not {kind!r}", field="kind")
     assert user.id is not None
     raw = TOKEN_PREFIX[kind] + secrets.token_urlsafe(32)
-    token = ApiToken(token_hash=token_digest(raw), kind=kind, label=label[:100], user_id=user.id,
-                     created_at=utcnow())
+    token = ApiToken(
+        token_hash=token_digest(raw), kind=kind, label=label[:100], user_id=user.id, created_at=utcnow()
+    )
     session.add(token)
     session.flush()
     if kind == "api":
-        record(session, actor=user.name, action="token.add", target_kind="user", target_id=user.name,
-               detail={"token_id": token.id, "label": token.label})
+        record(
+            session,
+            actor=user.name,
+            action="token.add",
+            target_kind="user",
+            target_id=user.name,
+            detail={"token_id": token.id, "label": token.label},
+        )
     return token, raw
 
 
 def _expired(token: ApiToken, now: datetime) -> bool:
     if token.kind != "session":
         return False
-    created = token.created_at.replace(tzinfo=now.tzinfo) if token.created_at.tzinfo is None else token.created_at
+    created = (
+        token.created_at.replace(tzinfo=now.tzinfo) if token.created_at.tzinfo is None else token.created_at
+    )
     return now - created > timedelta(days=SESSION_DAYS)
 
 
@@ -168,7 +181,10 @@ def user_for_token(session: Session, *, raw: str, kind: str) -> User | None:
     if user is None or user.disabled:
         return None
     last = token.last_used_at
-    if last is None or now - (last.replace(tzinfo=now.tzinfo) if last.tzinfo is None else last) > LAST_USED_EVERY:
+    if (
+        last is None
+        or now - (last.replace(tzinfo=now.tzinfo) if last.tzinfo is None else last) > LAST_USED_EVERY
+    ):
         token.last_used_at = now
         session.add(token)
         session.flush()
@@ -194,7 +210,9 @@ def ensure_admin(session: Session, *, name: str = "admin") -> str | None:
     if session.exec(select(User).where(User.role == "admin")).first() is not None:
         return None
     if get_user(session, name=name) is not None:
-        raise Conflict(f"no admin account, and the name {name!r} is taken by a non-admin: use `claims user add`")
+        raise Conflict(
+            f"no admin account, and the name {name!r} is taken by a non-admin: use `claims user add`"
+        )
     password = generate_password()
     create_user(session, name=name, role="admin", password=password, actor="claims user ensure-admin")
     return password

@@ -50,8 +50,15 @@ def record(
     reason: str | None = None,
 ) -> AuditEntry:
     """Append one entry to the audit log (never updated, never deleted)."""
-    entry = AuditEntry(actor=actor, action=action, target_kind=target_kind, target_id=target_id,
-                       detail=dict(detail or {}), reason=reason, at=utcnow())
+    entry = AuditEntry(
+        actor=actor,
+        action=action,
+        target_kind=target_kind,
+        target_id=target_id,
+        detail=dict(detail or {}),
+        reason=reason,
+        at=utcnow(),
+    )
     session.add(entry)
     session.flush()
     return entry
@@ -63,25 +70,41 @@ def record_status_changes(
     """One StatusChange row per (claim, old, new) with old != new, in one statement; return how many."""
     now = utcnow()
     rows = [
-        {"claim_id": cid, "at": now, "from_status": old, "to_status": new, "cause": cause.kind,
-         "evidence_id": cause.evidence_id, "actor": cause.actor, "reason": cause.reason}
-        for cid, old, new in changes if old != new
+        {
+            "claim_id": cid,
+            "at": now,
+            "from_status": old,
+            "to_status": new,
+            "cause": cause.kind,
+            "evidence_id": cause.evidence_id,
+            "actor": cause.actor,
+            "reason": cause.reason,
+        }
+        for cid, old, new in changes
+        if old != new
     ]
     if rows:
-        session.execute(insert(StatusChange.__table__), rows)
+        session.execute(insert(StatusChange), rows)
     return len(rows)
 
 
 def record_ingested(session: Session, *, sources: Sequence[tuple[str, str, int]]) -> int:
-    """One audit entry per newly ingested document (source id, file name, evidence added), in one statement."""
+    """One audit entry per newly ingested document (source id, file name, evidence added), in one insert."""
     now = utcnow()
     rows = [
-        {"at": now, "actor": INGEST, "action": "source.ingest", "target_kind": "source", "target_id": sid,
-         "detail": {"name": name, "evidence_added": added}, "reason": None}
+        {
+            "at": now,
+            "actor": INGEST,
+            "action": "source.ingest",
+            "target_kind": "source",
+            "target_id": sid,
+            "detail": {"name": name, "evidence_added": added},
+            "reason": None,
+        }
         for sid, name, added in sources
     ]
     if rows:
-        session.execute(insert(AuditEntry.__table__), rows)
+        session.execute(insert(AuditEntry), rows)
     return len(rows)
 
 
@@ -127,7 +150,7 @@ def reviews_of(session: Session, *, evidence_ids: Sequence[str]) -> dict[str, li
     out: dict[str, list[Review]] = {}
     ids = sorted(set(evidence_ids))
     for i in range(0, len(ids), 500):
-        query = select(Review).where(col(Review.evidence_id).in_(ids[i:i + 500])).order_by(col(Review.id))
+        query = select(Review).where(col(Review.evidence_id).in_(ids[i : i + 500])).order_by(col(Review.id))
         for review in session.exec(query):
             out.setdefault(review.evidence_id, []).append(review)
     return out

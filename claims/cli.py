@@ -9,8 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from claims.db import database_url, init_db, make_engine, session_scope
 from claims.cli_accounts import register as register_account_commands
+from claims.db import database_url, init_db, make_engine, session_scope
 from claims.errors import ClaimsError
 from claims.export import FORMATS, write_export
 

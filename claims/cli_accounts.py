@@ -51,7 +51,9 @@ def cmd_user_ensure_admin(args: argparse.Namespace) -> int:
         print(f"Created the admin account {args.name!r}. Log in at {args.url}login with")
         print(f"  name:     {args.name}")
         print(f"  password: {password}")
-        print("The password is shown this once; make more accounts with `claims user add NAME --role editor`.")
+        print(
+            "The password is shown this once; make more accounts with `claims user add NAME --role editor`."
+        )
     return 0
 
 
@@ -60,7 +62,9 @@ def cmd_token_add(args: argparse.Namespace) -> int:
     with session_scope(_engine(args)) as session:
         user = get_user(session, name=args.name)
         if user is None:
-            raise NotFound(f"no user named {args.name!r}: create it with `claims user add {args.name} --role ...`")
+            raise NotFound(
+                f"no user named {args.name!r}: create it with `claims user add {args.name} --role ...`"
+            )
         token, raw = issue_token(session, user=user, kind="api", label=args.label)
     print(f"API token {token.id} for {args.name} ({user.role}), shown once:")
     print(raw)
@@ -70,6 +74,7 @@ def cmd_token_add(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """Add the ``user`` and ``token`` commands to the ``claims`` parser's sub-commands."""
+
     def add(parent: Any, name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = parent.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--db", default=argparse.SUPPRESS, help="SQLite file (default ./claims.db)")
@@ -81,10 +86,16 @@ def register(sub: Any) -> None:
     p = add(user_sub, "add", cmd_user_add, "Create an account (a generated password is printed once).")
     p.add_argument("name")
     p.add_argument("--role", choices=ROLES, required=True)
-    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of stdin"
+    )
     add(user_sub, "list", cmd_user_list, "List accounts.")
-    p = add(user_sub, "ensure-admin", cmd_user_ensure_admin,
-            "Create a local admin if the database has none, printing its password once.")
+    p = add(
+        user_sub,
+        "ensure-admin",
+        cmd_user_ensure_admin,
+        "Create a local admin if the database has none, printing its password once.",
+    )
     p.add_argument("--name", default="admin")
     p.add_argument("--url", default="http://127.0.0.1:8000/", help="where the app is served, for the message")
     tokens = sub.add_parser("token", help="Manage API tokens.", description="Manage API tokens.")

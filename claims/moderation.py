@@ -38,7 +38,9 @@ class Decision:
 
 def pending_count(session: Session) -> int:
     """How many pieces of evidence wait for an editor."""
-    return int(session.exec(select(func.count()).select_from(Evidence).where(Evidence.review == "pending")).one())
+    return int(
+        session.exec(select(func.count()).select_from(Evidence).where(Evidence.review == "pending")).one()
+    )
 
 
 def pending_queue(session: Session, *, limit: int = 200) -> list[dict[str, Any]]:
@@ -50,7 +52,8 @@ def pending_queue(session: Session, *, limit: int = 200) -> list[dict[str, Any]]
         .limit(limit)
     )
     return [
-        evidence_view(ev, source) | {"claim": {"id": claim.id, "statement": claim.statement, "status": claim.status}}
+        evidence_view(ev, source)
+        | {"claim": {"id": claim.id, "statement": claim.statement, "status": claim.status}}
         for ev, claim, source in session.exec(query)
     ]
 
@@ -65,24 +68,41 @@ def _comment(comment: str | None, *, required: bool, what: str) -> str | None:
 
 
 def _decide(
-    session: Session, *, evidence_id: str, expect: str, decision: str, reviewer: str, comment: str | None,
+    session: Session,
+    *,
+    evidence_id: str,
+    expect: str,
+    decision: str,
+    reviewer: str,
+    comment: str | None,
     vocabulary: Vocabulary,
 ) -> Decision:
     evidence = session.get(Evidence, evidence_id)
     if evidence is None:
         raise NotFound(f"no evidence with id {evidence_id!r}")
     if evidence.review != expect:
-        raise Conflict(f"evidence {evidence_id!r} is {evidence.review}, so it cannot be {decision} (only {expect})")
+        raise Conflict(
+            f"evidence {evidence_id!r} is {evidence.review}, so it cannot be {decision} (only {expect})"
+        )
     claim = session.get(Claim, evidence.claim_id)
     assert claim is not None  # a foreign key
     previous = claim.status
-    review = Review(evidence_id=evidence.id, decision=decision, reviewer=reviewer, at=utcnow(), comment=comment)
+    review = Review(
+        evidence_id=evidence.id, decision=decision, reviewer=reviewer, at=utcnow(), comment=comment
+    )
     session.add(review)
     evidence.review = decision
     session.add(evidence)
     session.flush()
-    record(session, actor=reviewer, action=f"evidence.{_VERBS[decision]}", target_kind="evidence",
-           target_id=evidence.id, detail={"claim_id": claim.id, "review_id": review.id, "from": expect}, reason=comment)
+    record(
+        session,
+        actor=reviewer,
+        action=f"evidence.{_VERBS[decision]}",
+        target_kind="evidence",
+        target_id=evidence.id,
+        detail={"claim_id": claim.id, "review_id": review.id, "from": expect},
+        reason=comment,
+    )
     cause = StatusCause(kind="review", actor=reviewer, evidence_id=evidence.id, reason=comment)
     refresh(session, vocabulary=vocabulary, claim_ids=[claim.id], cause=cause)
     reindex_search(session, claim_ids=[claim.id])
@@ -91,12 +111,28 @@ def _decide(
 
 
 def review_evidence(
-    session: Session, *, evidence_id: str, accept: bool, reviewer: str, comment: str | None, vocabulary: Vocabulary
+    session: Session,
+    *,
+    evidence_id: str,
+    accept: bool,
+    reviewer: str,
+    comment: str | None,
+    vocabulary: Vocabulary,
 ) -> Decision:
-    """Accept (comment optional) or reject (comment required) pending evidence; statuses follow. Does not commit."""
+    """Accept (comment optional) or reject (comment required) pending evidence; statuses follow.
+
+    Does not commit.
+    """
     text = _comment(comment, required=not accept, what="reject evidence")
-    return _decide(session, evidence_id=evidence_id, expect="pending", decision="accepted" if accept else "rejected",
-                   reviewer=reviewer, comment=text, vocabulary=vocabulary)
+    return _decide(
+        session,
+        evidence_id=evidence_id,
+        expect="pending",
+        decision="accepted" if accept else "rejected",
+        reviewer=reviewer,
+        comment=text,
+        vocabulary=vocabulary,
+    )
 
 
 def retract_evidence(
@@ -104,5 +140,12 @@ def retract_evidence(
 ) -> Decision:
     """Retract accepted evidence (a reason is required): it is kept on record and stops counting."""
     text = _comment(reason, required=True, what="retract evidence")
-    return _decide(session, evidence_id=evidence_id, expect="accepted", decision="retracted", reviewer=reviewer,
-                   comment=text, vocabulary=vocabulary)
+    return _decide(
+        session,
+        evidence_id=evidence_id,
+        expect="accepted",
+        decision="retracted",
+        reviewer=reviewer,
+        comment=text,
+        vocabulary=vocabulary,
+    )

@@ -156,13 +156,15 @@ def _related(session: Session, claim_id: str, relations: list[Relation]) -> list
     return out
 
 
-def _set_aside(session: Session, evidence: list[Evidence], sources: dict[str, Source]) -> list[dict[str, Any]]:
+def _set_aside(
+    session: Session, evidence: list[Evidence], sources: dict[str, Source]
+) -> list[dict[str, Any]]:
     """Rejected and retracted evidence with the decision that set it aside: kept on record, never counted."""
     reviews = reviews_of(session, evidence_ids=[e.id for e in evidence])
     out = []
     for ev in evidence:
-        last = reviews.get(ev.id, [])[-1:] or [None]
-        decision = last[0]
+        decisions = reviews.get(ev.id, [])
+        decision = decisions[-1] if decisions else None
         out.append(evidence_view(ev, sources.get(ev.source_id)) | {
             "decision": None if decision is None else {
                 "decision": decision.decision, "reviewer": decision.reviewer, "comment": decision.comment,
@@ -179,7 +181,10 @@ def claim_view(session: Session, *, claim_id: str) -> dict[str, Any] | None:
     if claim is None:
         return None
     subject = session.get(Entity, claim.subject_id)
-    everything = evidence_of_claim(session, claim_id=claim_id, reviews=("accepted", "pending", "rejected", "retracted"))
+    everything = evidence_of_claim(
+        session, claim_id=claim_id, reviews=("accepted", "pending", "rejected", "retracted")
+    )
+    set_aside = [e for e in everything if e.review in ("rejected", "retracted")]
     sources = {
         s.id: s
         for s in session.exec(select(Source).where(col(Source.id).in_({e.source_id for e in everything})))
@@ -189,9 +194,11 @@ def claim_view(session: Session, *, claim_id: str) -> dict[str, Any] | None:
         {
             "reasons": list(claim.reasons),
             "question": metric_question(claim.metric, subject.name if subject else claim.subject_id),
-            "evidence": [evidence_view(e, sources.get(e.source_id)) for e in everything if e.review == "accepted"],
+            "evidence": [
+                evidence_view(e, sources.get(e.source_id)) for e in everything if e.review == "accepted"
+            ],
             "pending_count": sum(e.review == "pending" for e in everything),
-            "set_aside": _set_aside(session, [e for e in everything if e.review in ("rejected", "retracted")], sources),
+            "set_aside": _set_aside(session, set_aside, sources),
             "history": history_view(status_history(session, claim_id=claim_id)),
             "related": _related(session, claim_id, relations_of_claim(session, claim_id=claim_id)),
             "spread": value_spread(session, claim),

@@ -14,10 +14,10 @@ from sqlalchemy.engine import Engine
 
 from claims.analysis import refresh
 from claims.audit import StatusCause, record_ingested
+from claims.canonical import source_id
 from claims.db import session_scope
 from claims.errors import DocumentError
 from claims.records import Document, Mention
-from claims.canonical import source_id
 from claims.store import corpus_counts, ensure_vocabulary, known_sources, record_document, reindex_search
 from claims.vocabulary import Vocabulary
 from ingest.documents import PathProblem, iter_paths, read_document

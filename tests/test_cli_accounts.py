@@ -9,8 +9,13 @@ from claims.db import make_engine, session_scope
 
 
 def run(db, *args, stdin=None, check=True):
-    result = subprocess.run([sys.executable, "-m", "claims.cli", "--db", str(db), *args], input=stdin,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "claims.cli", "--db", str(db), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
@@ -36,7 +41,9 @@ def test_user_add_prints_a_generated_password_once_that_logs_in(tmp_path):
 
 def test_user_add_takes_the_password_on_stdin_and_refuses_a_taken_name(tmp_path):
     db = tmp_path / "c.db"
-    out = run(db, "user", "add", "bob", "--role", "reader", "--password-stdin", stdin="a secret of mine\n").stdout
+    out = run(
+        db, "user", "add", "bob", "--role", "reader", "--password-stdin", stdin="a secret of mine\n"
+    ).stdout
     assert "Password" not in out and check_login(db, "bob", "a secret of mine") == "reader"
     again = run(db, "user", "add", "bob", "--role", "editor", check=False)
     assert again.returncode == 2 and "a user named 'bob' exists already" in again.stderr

@@ -93,7 +93,9 @@ def require_editor(request: Request, session: SessionDep) -> User:
     """Dependency for moderation: an editor or admin (401 when anonymous, 403 for readers)."""
     user = require_user(request, session)
     if not can_moderate(user.role):
-        raise HTTPException(status_code=403, detail=f"{user.name!r} is a {user.role}: moderation needs an editor")
+        raise HTTPException(
+            status_code=403, detail=f"{user.name!r} is a {user.role}: moderation needs an editor"
+        )
     return user
 
 
@@ -113,10 +115,19 @@ def cached_user(request: Request) -> User | None:
 
 def start_session(response: Response, request: Request, session: Session, *, user: User) -> None:
     """Open a login session for the user and set its cookie. Does not commit."""
-    _, raw = issue_token(session, user=user, kind="session", label=request.headers.get("user-agent", "")[:100])
+    _, raw = issue_token(
+        session, user=user, kind="session", label=request.headers.get("user-agent", "")[:100]
+    )
     value = csrf.sign(raw, _cookie_secret(get_state(request).secret))
-    response.set_cookie(SESSION_COOKIE, value, max_age=SESSION_DAYS * 86400, httponly=True, samesite="lax",
-                        path="/", secure=request.url.scheme == "https")
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        max_age=SESSION_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=request.url.scheme == "https",
+    )
 
 
 def end_session(response: Response, request: Request, session: Session) -> None:
@@ -124,8 +135,9 @@ def end_session(response: Response, request: Request, session: Session) -> None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie and csrf.is_valid(cookie, _cookie_secret(get_state(request).secret)):
         revoke_token(session, raw=cookie.split(".", 1)[0])
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=request.url.scheme == "https")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https"
+    )
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]

@@ -155,7 +155,9 @@ def render_page(
     templates: Jinja2Templates = state.templates
     context = {"api_url": api_url, "site_title": state.settings.title, "current_user": user,
                "nav_csrf": getattr(request.state, "csrf_token", None), **context}
-    response = templates.TemplateResponse(request, template, context, status_code=status_code, headers=headers)
+    response = templates.TemplateResponse(
+        request, template, context, status_code=status_code, headers=headers
+    )
     token = getattr(request.state, "csrf_token", None)
     if token:
         csrf.remember(response, request, token)

@@ -1,4 +1,4 @@
-"""API models of accounts, moderation and the audit trail (the rest of the API's models are in web.schemas)."""
+"""API models of accounts, moderation and the audit trail (the other models are in web.schemas)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from web.schemas import EvidenceOut, Status, StatusChangeOut
 
-__all__ = ["ClaimRef", "PendingEvidence", "ModerationQueue", "ReviewIn", "RetractIn", "DecisionResult",
-           "AuditEntryOut", "AuditList", "HistoryOut", "MeOut"]
+__all__ = [
+    "ClaimRef",
+    "PendingEvidence",
+    "ModerationQueue",
+    "ReviewIn",
+    "RetractIn",
+    "DecisionResult",
+    "AuditEntryOut",
+    "AuditList",
+    "HistoryOut",
+    "MeOut",
+]
 
 
 class ClaimRef(BaseModel):

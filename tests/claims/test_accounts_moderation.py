@@ -1,4 +1,4 @@
-"""Accounts, tokens, moderation and the status history on a real SQLite file built by the production ingest."""
+"""Accounts, tokens, moderation and status history on a real SQLite file built by the production ingest."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ from claims.moderation import pending_count, retract_evidence, review_evidence
 from tests.conftest import SEEDS, ingest_into
 
 PASSWORD = "a long enough password"
-DISPUTE = EvidenceSubmission(stance="disputes", quote="Not so.", source_title="A reply", asserted_by="A Critic")
+DISPUTE = EvidenceSubmission(
+    stance="disputes", quote="Not so.", source_title="A reply", asserted_by="A Critic"
+)
 
 
 def test_passwords_are_stored_as_argon2_hashes_and_checked(empty_engine):
@@ -38,7 +40,11 @@ def test_passwords_are_stored_as_argon2_hashes_and_checked(empty_engine):
 
 @pytest.mark.parametrize(
     "name, role, password, field",
-    [("ann lee", "editor", PASSWORD, "name"), ("ann", "owner", PASSWORD, "role"), ("ann", "editor", "short", "password")],
+    [
+        ("ann lee", "editor", PASSWORD, "name"),
+        ("ann", "owner", PASSWORD, "role"),
+        ("ann", "editor", "short", "password"),
+    ],
 )
 def test_bad_accounts_are_refused_with_the_field(empty_engine, name, role, password, field):
     with session_scope(empty_engine) as s, pytest.raises(InvalidInput) as info:
@@ -84,14 +90,21 @@ def test_pending_evidence_changes_nothing_until_accepted(seeded_engine, vocabula
         claim = _corroborated(s)
         reasons = list(claim.reasons)
         history = len(status_history(s, claim_id=claim.id))
-        evidence, outcome = add_evidence(s, claim_id=claim.id, submission=DISPUTE, added_by="reader1",
-                                         vocabulary=vocabulary, review="pending")
+        evidence, outcome = add_evidence(
+            s,
+            claim_id=claim.id,
+            submission=DISPUTE,
+            added_by="reader1",
+            vocabulary=vocabulary,
+            review="pending",
+        )
         assert outcome.statuses_changed == 0 and pending_count(s) == 1
         s.refresh(claim)
         assert (claim.status, claim.reasons) == ("corroborated", reasons)
         assert len(status_history(s, claim_id=claim.id)) == history
-        decision = review_evidence(s, evidence_id=evidence.id, accept=True, reviewer="ed", comment=None,
-                                   vocabulary=vocabulary)
+        decision = review_evidence(
+            s, evidence_id=evidence.id, accept=True, reviewer="ed", comment=None, vocabulary=vocabulary
+        )
         assert (decision.previous_status, decision.status) == ("corroborated", "disputed")
         change = status_history(s, claim_id=claim.id)[-1]
         assert (change.cause, change.evidence_id, change.actor) == ("review", evidence.id, "ed")
@@ -102,17 +115,21 @@ def test_pending_evidence_changes_nothing_until_accepted(seeded_engine, vocabula
 def test_retraction_keeps_the_evidence_and_restores_the_status(seeded_engine, vocabulary):
     with session_scope(seeded_engine) as s:
         claim = _corroborated(s)
-        evidence, _ = add_evidence(s, claim_id=claim.id, submission=DISPUTE, added_by="ed", vocabulary=vocabulary)
+        evidence, _ = add_evidence(
+            s, claim_id=claim.id, submission=DISPUTE, added_by="ed", vocabulary=vocabulary
+        )
         s.refresh(claim)
         assert claim.status == "disputed"
         with pytest.raises(InvalidInput):
             retract_evidence(s, evidence_id=evidence.id, reviewer="ed", reason=" ", vocabulary=vocabulary)
-        decision = retract_evidence(s, evidence_id=evidence.id, reviewer="ed", reason="misquoted",
-                                    vocabulary=vocabulary)
+        decision = retract_evidence(
+            s, evidence_id=evidence.id, reviewer="ed", reason="misquoted", vocabulary=vocabulary
+        )
         assert decision.status == "corroborated" and decision.evidence.review == "retracted"
         with pytest.raises(Conflict):
-            review_evidence(s, evidence_id=evidence.id, accept=True, reviewer="ed", comment=None,
-                            vocabulary=vocabulary)
+            review_evidence(
+                s, evidence_id=evidence.id, accept=True, reviewer="ed", comment=None, vocabulary=vocabulary
+            )
 
 
 def test_ingest_records_status_history_once_and_a_second_ingest_writes_none(seeded_db, extractor, vocabulary):
@@ -129,7 +146,9 @@ def test_ingest_records_status_history_once_and_a_second_ingest_writes_none(seed
     engine.dispose()
     engine, report = ingest_into(seeded_db, [SEEDS], extractor, vocabulary)
     with session_scope(engine) as s:
-        again = (s.exec(select(func.count()).select_from(StatusChange)).one(),
-                 s.exec(select(func.count()).select_from(AuditEntry)).one())
+        again = (
+            s.exec(select(func.count()).select_from(StatusChange)).one(),
+            s.exec(select(func.count()).select_from(AuditEntry)).one(),
+        )
     engine.dispose()
     assert report.documents_unchanged and again == counts

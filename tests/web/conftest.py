@@ -92,7 +92,11 @@ def running_server(db_path: Path) -> Iterator[Server]:
         def bearer(name: str) -> httpx.Client:
             return httpx.Client(base_url=url, timeout=10, headers={"authorization": f"Bearer {tokens[name]}"})
 
-        with httpx.Client(base_url=url, timeout=10) as client, bearer(EDITOR) as editor, bearer(READER) as reader:
+        with (
+            httpx.Client(base_url=url, timeout=10) as client,
+            bearer(EDITOR) as editor,
+            bearer(READER) as reader,
+        ):
             yield Server(url=url, db_path=db_path, client=client, editor=editor, reader=reader)
     finally:
         server.should_exit = True

@@ -1,4 +1,4 @@
-"""Logging in and out, the anonymous form held for moderation, and the moderation page, as a browser posts them."""
+"""Logging in and out, the anonymous form held for moderation, the moderation page: as browsers post them."""
 
 from __future__ import annotations
 
@@ -22,9 +22,15 @@ def test_an_anonymous_readers_form_is_held_for_moderation_and_the_page_says_so(l
     claim = live.client.get("/api/claims", params={"status": "corroborated"}).json()["items"][0]
     before = live.client.get(f"/api/claims/{claim['id']}").json()
     token = csrf_of(live.client, f"/claims/{claim['id']}")
-    form = {"stance": "disputes", "quote": "No such thing happened.", "source_title": "A letter",
-            "csrf_token": token}
-    response = live.client.post(f"/claims/{claim['id']}/evidence", data=form, headers=HTML, follow_redirects=False)
+    form = {
+        "stance": "disputes",
+        "quote": "No such thing happened.",
+        "source_title": "A letter",
+        "csrf_token": token,
+    }
+    response = live.client.post(
+        f"/claims/{claim['id']}/evidence", data=form, headers=HTML, follow_redirects=False
+    )
     assert response.status_code == 303 and "?held=e-" in response.headers["location"]
     page = live.client.get(response.headers["location"], headers=HTML).text
     assert "held for moderation" in page and "1 awaiting moderation" in page
@@ -36,11 +42,14 @@ def test_an_anonymous_readers_form_is_held_for_moderation_and_the_page_says_so(l
 
 def test_login_refuses_a_wrong_password_and_a_missing_csrf_token(live):
     token = csrf_of(live.client, "/login")
-    wrong = live.client.post("/login", data={"name": EDITOR, "password": "nope", "csrf_token": token}, headers=HTML)
+    wrong = live.client.post(
+        "/login", data={"name": EDITOR, "password": "nope", "csrf_token": token}, headers=HTML
+    )
     assert wrong.status_code == 401 and "Wrong name or password" in wrong.text
     assert SESSION_COOKIE not in live.client.cookies
-    unknown = live.client.post("/login", data={"name": "ghost", "password": PASSWORD, "csrf_token": token},
-                               headers=HTML)
+    unknown = live.client.post(
+        "/login", data={"name": "ghost", "password": PASSWORD, "csrf_token": token}, headers=HTML
+    )
     assert unknown.status_code == 401
     no_token = live.client.post("/login", data={"name": EDITOR, "password": PASSWORD}, headers=HTML)
     assert no_token.status_code == 403 and SESSION_COOKIE not in live.client.cookies
@@ -98,11 +107,17 @@ def test_the_moderation_form_needs_csrf_and_a_comment_to_reject(live):
     forged = live.client.post(url, data={"decision": "accept"}, headers=HTML)
     assert forged.status_code == 403
     token = csrf_of(live.client, "/moderation")
-    bare = live.client.post(url, data={"decision": "reject", "comment": "", "csrf_token": token}, headers=HTML)
+    bare = live.client.post(
+        url, data={"decision": "reject", "comment": "", "csrf_token": token}, headers=HTML
+    )
     assert bare.status_code == 422 and "comment is required" in bare.text
     assert live.client.get(f"/api/claims/{claim['id']}").json()["pending_count"] == 1
-    done = live.client.post(url, data={"decision": "reject", "comment": "no source", "csrf_token": token},
-                            headers=HTML, follow_redirects=False)
+    done = live.client.post(
+        url,
+        data={"decision": "reject", "comment": "no source", "csrf_token": token},
+        headers=HTML,
+        follow_redirects=False,
+    )
     assert done.status_code == 303 and "decision=rejected" in done.headers["location"]
     view = live.client.get(f"/api/claims/{claim['id']}").json()
     assert view["pending_count"] == 0 and view["set_aside"][-1]["decision"]["comment"] == "no source"
@@ -112,15 +127,24 @@ def test_the_moderation_form_needs_csrf_and_a_comment_to_reject(live):
 
 def test_an_editor_retracts_evidence_from_the_claim_page(live):
     log_in(live.client)
-    claim_id, response = post_form(live.client, stance="supports", quote="An extra voice.", source_title="Memo")
+    claim_id, response = post_form(
+        live.client, stance="supports", quote="An extra voice.", source_title="Memo"
+    )
     evidence_id = response.headers["location"].split("added=")[1].split("&")[0]
     page = get_page(live.client, f"/claims/{claim_id}")
     form = page.find("form", action=f"/evidence/{evidence_id}/retract")
     assert form and page.find("textarea", id=f"retract-{evidence_id}")
     token = page.find("input", name="csrf_token")[0]["value"]
-    assert live.client.post(f"/evidence/{evidence_id}/retract", data={"comment": "x"}, headers=HTML).status_code == 403
-    done = live.client.post(f"/evidence/{evidence_id}/retract", data={"comment": "duplicate", "csrf_token": token},
-                            headers=HTML, follow_redirects=False)
+    assert (
+        live.client.post(f"/evidence/{evidence_id}/retract", data={"comment": "x"}, headers=HTML).status_code
+        == 403
+    )
+    done = live.client.post(
+        f"/evidence/{evidence_id}/retract",
+        data={"comment": "duplicate", "csrf_token": token},
+        headers=HTML,
+        follow_redirects=False,
+    )
     assert done.status_code == 303
     view = live.client.get(f"/api/claims/{claim_id}").json()
     assert evidence_id not in {e["id"] for e in view["evidence"]}

@@ -42,18 +42,27 @@ class LogoutForm(BaseModel):
 def safe_next(target: str | None) -> str:
     """Where to go after signing in: a path on this site only, never another host.
 
-    >>> safe_next("/moderation"), safe_next("//evil.example/x"), safe_next("https://evil.example"), safe_next(None)
-    ('/moderation', '/', '/', '/')
+    >>> safe_next("/moderation"), safe_next("//evil.example/x"), safe_next("https://evil.example")
+    ('/moderation', '/', '/')
+    >>> safe_next(None), safe_next("/\\evil.example")
+    ('/', '/')
     """
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
 
 
-def _login_page(request: Request, *, form: LoginForm, error: str | None = None, status_code: int = 200) -> Response:
+def _login_page(
+    request: Request, *, form: LoginForm, error: str | None = None, status_code: int = 200
+) -> Response:
     token = csrf.token_for(request, request.app.state.web.secret)
-    return render_page(request, "login.html", {"form": form, "error": error, "csrf_token": token},
-                       api_url=None, status_code=status_code)
+    return render_page(
+        request,
+        "login.html",
+        {"form": form, "error": error, "csrf_token": token},
+        api_url=None,
+        status_code=status_code,
+    )
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -63,15 +72,20 @@ def login_page(request: Request, next: str = "/") -> Response:  # noqa: A002
 
 
 @router.post("/login", include_in_schema=False)
-def login(request: Request, session: SessionDep, state: StateDep,
-          form: Annotated[LoginForm, Form()]) -> Response:
+def login(
+    request: Request, session: SessionDep, state: StateDep, form: Annotated[LoginForm, Form()]
+) -> Response:
     """Check the name and password; on success open a session and go on to ``next`` (303)."""
     form = form.model_copy(update={"next": safe_next(form.next)})
     if not csrf.check(request, form.csrf_token, state.secret):
-        return _login_page(request, form=form.model_copy(update={"password": ""}), error=STALE_FORM, status_code=403)
+        return _login_page(
+            request, form=form.model_copy(update={"password": ""}), error=STALE_FORM, status_code=403
+        )
     user = authenticate(session, name=form.name.strip(), password=form.password)
     if user is None:
-        return _login_page(request, form=form.model_copy(update={"password": ""}), error=WRONG, status_code=401)
+        return _login_page(
+            request, form=form.model_copy(update={"password": ""}), error=WRONG, status_code=401
+        )
     response = RedirectResponse(form.next, status_code=303)
     end_session(response, request, session)  # a previous session of this browser is closed, not left open
     start_session(response, request, session, user=user)
@@ -80,11 +94,14 @@ def login(request: Request, session: SessionDep, state: StateDep,
 
 
 @router.post("/logout", include_in_schema=False)
-def logout(request: Request, session: SessionDep, state: StateDep, form: Annotated[LogoutForm, Form()]) -> Response:
+def logout(
+    request: Request, session: SessionDep, state: StateDep, form: Annotated[LogoutForm, Form()]
+) -> Response:
     """Revoke this browser's session and go home (303)."""
     if not csrf.check(request, form.csrf_token, state.secret):
-        return render_page(request, "error.html", {"status": 403, "detail": STALE_FORM}, api_url=None,
-                           status_code=403)
+        return render_page(
+            request, "error.html", {"status": 403, "detail": STALE_FORM}, api_url=None, status_code=403
+        )
     response = RedirectResponse("/", status_code=303)
     end_session(response, request, session)
     session.commit()

@@ -23,8 +23,11 @@ router = APIRouter()
 def history_data(session: Session, claim_id: str) -> dict[str, Any]:
     """A claim's status and every change that led there."""
     claim = found(get_claim(session, claim_id=claim_id), "claim", claim_id)
-    return {"claim_id": claim.id, "status": claim.status,
-            "history": history_view(status_history(session, claim_id=claim_id))}
+    return {
+        "claim_id": claim.id,
+        "status": claim.status,
+        "history": history_view(status_history(session, claim_id=claim_id)),
+    }
 
 
 @router.get("/api/claims/{claim_id}/history", response_model=HistoryOut, responses=ERRORS, tags=["claims"])
@@ -37,7 +40,9 @@ def api_claim_history(session: SessionDep, claim_id: str) -> dict[str, Any]:
 def api_audit(
     session: SessionDep,
     _editor: EditorDep,
-    target: Annotated[str | None, Query(max_length=140, description="kind or kind:id, e.g. evidence:e-1")] = None,
+    target: Annotated[
+        str | None, Query(max_length=140, description="kind or kind:id, e.g. evidence:e-1")
+    ] = None,
     actor: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,

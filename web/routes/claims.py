@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
+from claims.accounts import can_moderate
 from claims.models import STATUSES, Claim, Evidence
 from claims.queries import (
     claim_facets,
@@ -22,7 +23,6 @@ from claims.queries import (
 from claims.store import list_claims
 from claims.views import claim_summary, claim_view
 from claims.vocabulary import norm_name
-from claims.accounts import can_moderate
 from web import csrf
 from web.auth import cached_user
 from web.charts import spread_chart

@@ -49,8 +49,11 @@ def _result(decision: Decision) -> dict[str, Any]:
         "review": decision.review.decision,
         "reviewer": decision.review.reviewer,
         "comment": decision.review.comment,
-        "claim": {"id": decision.evidence.claim_id, "status": decision.status,
-                  "previous_status": decision.previous_status},
+        "claim": {
+            "id": decision.evidence.claim_id,
+            "status": decision.status,
+            "previous_status": decision.previous_status,
+        },
     }
 
 
@@ -60,35 +63,67 @@ def api_moderation(session: SessionDep, _editor: EditorDep) -> dict[str, Any]:
     return moderation_data(session)
 
 
-@router.post("/api/evidence/{evidence_id}/accept", response_model=DecisionResult, responses=WRITE_ERRORS,
-             tags=["moderation"])
-def api_accept(session: SessionDep, state: StateDep, editor: EditorDep, evidence_id: str,
-               body: ReviewIn | None = None) -> dict[str, Any]:
+@router.post(
+    "/api/evidence/{evidence_id}/accept",
+    response_model=DecisionResult,
+    responses=WRITE_ERRORS,
+    tags=["moderation"],
+)
+def api_accept(
+    session: SessionDep, state: StateDep, editor: EditorDep, evidence_id: str, body: ReviewIn | None = None
+) -> dict[str, Any]:
     """Accept pending evidence: it starts to count and the claim's status is recomputed."""
-    decision = review_evidence(session, evidence_id=evidence_id, accept=True, reviewer=editor.name,
-                               comment=body.comment if body else None, vocabulary=state.vocabulary)
+    decision = review_evidence(
+        session,
+        evidence_id=evidence_id,
+        accept=True,
+        reviewer=editor.name,
+        comment=body.comment if body else None,
+        vocabulary=state.vocabulary,
+    )
     session.commit()
     return _result(decision)
 
 
-@router.post("/api/evidence/{evidence_id}/reject", response_model=DecisionResult, responses=WRITE_ERRORS,
-             tags=["moderation"])
-def api_reject(session: SessionDep, state: StateDep, editor: EditorDep, evidence_id: str,
-               body: ReviewIn) -> dict[str, Any]:
+@router.post(
+    "/api/evidence/{evidence_id}/reject",
+    response_model=DecisionResult,
+    responses=WRITE_ERRORS,
+    tags=["moderation"],
+)
+def api_reject(
+    session: SessionDep, state: StateDep, editor: EditorDep, evidence_id: str, body: ReviewIn
+) -> dict[str, Any]:
     """Reject pending evidence with a comment saying why: it is kept on record and never counts."""
-    decision = review_evidence(session, evidence_id=evidence_id, accept=False, reviewer=editor.name,
-                               comment=body.comment, vocabulary=state.vocabulary)
+    decision = review_evidence(
+        session,
+        evidence_id=evidence_id,
+        accept=False,
+        reviewer=editor.name,
+        comment=body.comment,
+        vocabulary=state.vocabulary,
+    )
     session.commit()
     return _result(decision)
 
 
-@router.post("/api/evidence/{evidence_id}/retract", response_model=DecisionResult, responses=WRITE_ERRORS,
-             tags=["moderation"])
-def api_retract(session: SessionDep, state: StateDep, editor: EditorDep, evidence_id: str,
-                body: RetractIn) -> dict[str, Any]:
-    """Retract accepted evidence with a reason: a new record; the evidence stays visible and stops counting."""
-    decision = retract_evidence(session, evidence_id=evidence_id, reviewer=editor.name, reason=body.reason,
-                                vocabulary=state.vocabulary)
+@router.post(
+    "/api/evidence/{evidence_id}/retract",
+    response_model=DecisionResult,
+    responses=WRITE_ERRORS,
+    tags=["moderation"],
+)
+def api_retract(
+    session: SessionDep, state: StateDep, editor: EditorDep, evidence_id: str, body: RetractIn
+) -> dict[str, Any]:
+    """Retract accepted evidence with a reason (a new record): the evidence stays and stops counting."""
+    decision = retract_evidence(
+        session,
+        evidence_id=evidence_id,
+        reviewer=editor.name,
+        reason=body.reason,
+        vocabulary=state.vocabulary,
+    )
     session.commit()
     return _result(decision)
 
@@ -98,21 +133,40 @@ def _page_editor(request: Request, user: User | None) -> User | Response:
     if user is None:
         return RedirectResponse(url_with("/login", {"next": request.url.path}), status_code=303)
     if not can_moderate(user.role):
-        raise HTTPException(status_code=403, detail=f"{user.name} is a {user.role}: moderation needs an editor")
+        raise HTTPException(
+            status_code=403, detail=f"{user.name} is a {user.role}: moderation needs an editor"
+        )
     return user
 
 
-def render_moderation(request: Request, session: Session, *, errors: dict[str, str] | None = None,
-                      comments: dict[str, str] | None = None, status_code: int = 200) -> Response:
+def render_moderation(
+    request: Request,
+    session: Session,
+    *,
+    errors: dict[str, str] | None = None,
+    comments: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     """The moderation page; ``errors`` and ``comments`` by evidence id when a decision needs fixing."""
     done = request.query_params.get("done")
     return render_page(
-        request, "moderation.html",
-        {"data": moderation_data(session), "errors": errors or {}, "comments": comments or {},
-         "csrf_token": csrf.token_for(request, request.app.state.web.secret),
-         "done": {"id": done, "decision": request.query_params.get("decision", ""),
-                  "claim": request.query_params.get("claim", "")} if done else None},
-        api_url="/api/moderation", status_code=status_code,
+        request,
+        "moderation.html",
+        {
+            "data": moderation_data(session),
+            "errors": errors or {},
+            "comments": comments or {},
+            "csrf_token": csrf.token_for(request, request.app.state.web.secret),
+            "done": {
+                "id": done,
+                "decision": request.query_params.get("decision", ""),
+                "claim": request.query_params.get("claim", ""),
+            }
+            if done
+            else None,
+        },
+        api_url="/api/moderation",
+        status_code=status_code,
     )
 
 
@@ -122,37 +176,67 @@ def moderation_page(request: Request, session: SessionDep, user: OptionalUser) -
     return editor if isinstance(editor, Response) else render_moderation(request, session)
 
 
-def _decide_by_form(session: Session, state: WebState, evidence_id: str, form: DecisionForm, editor: User) -> Decision:
+def _decide_by_form(
+    session: Session, state: WebState, evidence_id: str, form: DecisionForm, editor: User
+) -> Decision:
     if form.decision not in ("accept", "reject"):
         raise InvalidInput(f"choose accept or reject, not {form.decision!r}", field="decision")
-    return review_evidence(session, evidence_id=evidence_id, accept=form.decision == "accept", reviewer=editor.name,
-                           comment=form.comment, vocabulary=state.vocabulary)
+    return review_evidence(
+        session,
+        evidence_id=evidence_id,
+        accept=form.decision == "accept",
+        reviewer=editor.name,
+        comment=form.comment,
+        vocabulary=state.vocabulary,
+    )
 
 
 @router.post("/moderation/{evidence_id}", include_in_schema=False)
-def moderation_form(request: Request, session: SessionDep, state: StateDep, user: OptionalUser, evidence_id: str,
-                    form: Annotated[DecisionForm, Form()]) -> Response:
+def moderation_form(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    user: OptionalUser,
+    evidence_id: str,
+    form: Annotated[DecisionForm, Form()],
+) -> Response:
     """Accept or reject one pending item, then back to the queue (303), or the queue with the message."""
     editor = _page_editor(request, user)
     if isinstance(editor, Response):
         return editor
     if not csrf.check(request, form.csrf_token, state.secret):
-        return render_moderation(request, session, errors={evidence_id: STALE_FORM},
-                                 comments={evidence_id: form.comment}, status_code=403)
+        return render_moderation(
+            request,
+            session,
+            errors={evidence_id: STALE_FORM},
+            comments={evidence_id: form.comment},
+            status_code=403,
+        )
     try:
         decision = _decide_by_form(session, state, evidence_id, form, editor)
     except InvalidInput as exc:
         session.rollback()
-        return render_moderation(request, session, errors={evidence_id: str(exc)},
-                                 comments={evidence_id: form.comment}, status_code=422)
+        return render_moderation(
+            request,
+            session,
+            errors={evidence_id: str(exc)},
+            comments={evidence_id: form.comment},
+            status_code=422,
+        )
     session.commit()
     params = {"done": evidence_id, "decision": decision.review.decision, "claim": decision.evidence.claim_id}
     return RedirectResponse(url_with("/moderation", params), status_code=303)
 
 
 @router.post("/evidence/{evidence_id}/retract", include_in_schema=False)
-def retract_form(request: Request, session: SessionDep, state: StateDep, user: OptionalUser, evidence_id: str,
-                 form: Annotated[DecisionForm, Form()]) -> Response:
+def retract_form(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    user: OptionalUser,
+    evidence_id: str,
+    form: Annotated[DecisionForm, Form()],
+) -> Response:
     """Retract accepted evidence from the claim page (editors), then back to the claim."""
     editor = _page_editor(request, user)
     if isinstance(editor, Response):
@@ -160,12 +244,18 @@ def retract_form(request: Request, session: SessionDep, state: StateDep, user: O
     if not csrf.check(request, form.csrf_token, state.secret):
         raise HTTPException(status_code=403, detail=STALE_FORM)
     try:
-        decision = retract_evidence(session, evidence_id=evidence_id, reviewer=editor.name, reason=form.comment,
-                                    vocabulary=state.vocabulary)
+        decision = retract_evidence(
+            session,
+            evidence_id=evidence_id,
+            reviewer=editor.name,
+            reason=form.comment,
+            vocabulary=state.vocabulary,
+        )
     except ClaimsError:
         session.rollback()
         raise
     session.commit()
     claim_id = decision.evidence.claim_id
-    return RedirectResponse(url_with(f"/claims/{claim_id}", {"retracted": evidence_id}) + "#set-aside-heading",
-                            status_code=303)
+    return RedirectResponse(
+        url_with(f"/claims/{claim_id}", {"retracted": evidence_id}) + "#set-aside-heading", status_code=303
+    )
