@@ -40,7 +40,7 @@ class LogoutForm(BaseModel):
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path on this site only, never another host.
+    r"""Where to go after signing in: a path on this site only, never another host.
 
     >>> safe_next("/moderation"), safe_next("//evil.example/x"), safe_next("https://evil.example")
     ('/moderation', '/', '/')
