@@ -28,7 +28,6 @@ def log_in(page, base_url: str, name: str = EDITOR, password: str = PASSWORD) ->
 
 
 def test_follow_a_dispute_and_add_evidence_through_the_form(live, page, screenshot_dir, console_errors):
-    log_in(page, live.url)  # an editor: the evidence counts at once
     page.goto(live.url + "/")
     assert page.locator("h1").inner_text() == "What the DeepSeek debate disagrees about"
     dispute = page.locator("article.dispute", has_text=GPU_QUESTION)
@@ -41,6 +40,9 @@ def test_follow_a_dispute_and_add_evidence_through_the_form(live, page, screensh
     assert page.locator(".claim-status .badge").inner_text().lower() == "disputed"
     assert page.locator("svg.spread-chart .row").count() >= 2
     asserter = page.locator(".evidence .evidence-meta a[href^='/entities/']").first.inner_text()
+    claim_url = page.url
+    log_in(page, live.url)  # as an editor, so the evidence counts at once
+    page.goto(claim_url)
 
     # First without a quote: the form comes back with the message next to the field and the data kept.
     page.get_by_label("Disputes this claim").check()
