@@ -138,6 +138,8 @@ class Relation(SQLModel, table=True):
 class User(SQLModel, table=True):
     """An account: readers submit evidence for moderation, editors moderate and write directly, admins too."""
 
+    __tablename__ = "account"  # not "user": a reserved word in PostgreSQL and in SQL itself
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=80)
     role: str = Field(default="reader", max_length=10)
@@ -153,7 +155,7 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(unique=True, max_length=64)
     kind: str = Field(default="api", max_length=10)
     label: str = Field(default="", max_length=100)
-    user_id: int = Field(foreign_key="user.id", index=True)
+    user_id: int = Field(foreign_key="account.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None

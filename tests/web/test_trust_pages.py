@@ -118,7 +118,9 @@ def test_the_moderation_form_needs_csrf_and_a_comment_to_reject(live):
         headers=HTML,
         follow_redirects=False,
     )
-    assert done.status_code == 303 and "decision=rejected" in done.headers["location"]
+    assert done.status_code == 303 and done.headers["location"] == f"/moderation?done={pending['id']}"
+    back = live.client.get(done.headers["location"], headers=HTML).text
+    assert f"Evidence {pending['id']} was rejected." in back
     view = live.client.get(f"/api/claims/{claim['id']}").json()
     assert view["pending_count"] == 0 and view["set_aside"][-1]["decision"]["comment"] == "no source"
     claim_page = live.client.get(f"/claims/{claim['id']}", headers=HTML).text

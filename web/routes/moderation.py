@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from claims.accounts import can_moderate
 from claims.errors import ClaimsError, InvalidInput
-from claims.models import User
+from claims.models import Evidence, User
 from claims.moderation import Decision, pending_queue, retract_evidence, review_evidence
 from web import csrf
 from web.auth import EditorDep, OptionalUser
@@ -139,6 +139,14 @@ def _page_editor(request: Request, user: User | None) -> User | Response:
     return user
 
 
+def _done(session: Session, evidence_id: str | None) -> dict[str, str] | None:
+    """What the last decision was, read back from the database (never echoed from the URL)."""
+    evidence = session.get(Evidence, evidence_id) if evidence_id else None
+    if evidence is None or evidence.review not in ("accepted", "rejected"):
+        return None
+    return {"id": evidence.id, "decision": evidence.review, "claim": evidence.claim_id}
+
+
 def render_moderation(
     request: Request,
     session: Session,
@@ -148,7 +156,6 @@ def render_moderation(
     status_code: int = 200,
 ) -> Response:
     """The moderation page; ``errors`` and ``comments`` by evidence id when a decision needs fixing."""
-    done = request.query_params.get("done")
     return render_page(
         request,
         "moderation.html",
@@ -157,13 +164,7 @@ def render_moderation(
             "errors": errors or {},
             "comments": comments or {},
             "csrf_token": csrf.token_for(request, request.app.state.web.secret),
-            "done": {
-                "id": done,
-                "decision": request.query_params.get("decision", ""),
-                "claim": request.query_params.get("claim", ""),
-            }
-            if done
-            else None,
+            "done": _done(session, request.query_params.get("done")),
         },
         api_url="/api/moderation",
         status_code=status_code,
@@ -224,8 +225,7 @@ def moderation_form(
             status_code=422,
         )
     session.commit()
-    params = {"done": evidence_id, "decision": decision.review.decision, "claim": decision.evidence.claim_id}
-    return RedirectResponse(url_with("/moderation", params), status_code=303)
+    return RedirectResponse(url_with("/moderation", {"done": decision.evidence.id}), status_code=303)
 
 
 @router.post("/evidence/{evidence_id}/retract", include_in_schema=False)
