@@ -19,6 +19,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/claims --db $(DB) ingest --if-empty seeds
+	$(BIN)/claims --db $(DB) user ensure-admin --url http://$(HOST):$(PORT)/
 	$(BIN)/claims --db $(DB) serve --host $(HOST) --port $(PORT)
 
 browser:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
+from claims.audit import StatusCause, record_status_changes
 from claims.canonical import metric_label
 from claims.models import Claim, Entity, Evidence, Relation, Source, utcnow
 from claims.quantities import Quantity
@@ -200,10 +201,13 @@ def derive(session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str]
 
 
 def refresh(
-    session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str] | None = None
+    session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str] | None = None,
+    cause: StatusCause | None = None,
 ) -> RefreshResult:
     """Recompute relations and statuses; unchanged rows are not written.
 
+    Every status that changes gets a row in the claim's status history naming ``cause`` (an ingest
+    when none is given), so a refresh that changes nothing writes nothing.
     With ``claim_ids``, only the groups (subject family, metric) those claims belong to are
     recomputed: relations never cross groups, so the rest of the graph cannot change.
     """
@@ -214,6 +218,7 @@ def refresh(
         return result
     _sync_relations(session, derived.relations, {r.id for r in derived.rows}, result)
     _apply_verdicts(session, derived.rows, derived.verdicts, result)
+    record_status_changes(session, changes=result.changed_claims, cause=cause or StatusCause())
     session.flush()
     session.expire_all()  # rows were written with Core statements: reload any ORM objects on next access
     return result

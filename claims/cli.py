@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from claims.cli_accounts import register as register_account_commands
 from claims.db import database_url, init_db, make_engine, session_scope
 from claims.errors import ClaimsError
 from claims.export import DEFAULT_BASE_URL, FORMATS, write_export
@@ -245,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--log-level", default="info")
+    register_account_commands(sub)
     return parser
 
 

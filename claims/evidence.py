@@ -1,4 +1,4 @@
-"""Adding evidence by people: validate, append (never edit in place), and recompute statuses."""
+"""Adding evidence by people: validate, append (never edit in place), audit, and recompute statuses."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from claims.analysis import RefreshResult, refresh
+from claims.audit import StatusCause, record
 from claims.errors import InvalidInput, NotFound
 from claims.models import STANCES, Evidence, utcnow
 from claims.store import add_submitted_source, append_evidence, get_claim, get_source, reindex_search
@@ -89,11 +90,16 @@ def add_evidence(
     vocabulary: Vocabulary,
     review: str = "accepted",
 ) -> tuple[Evidence, RefreshResult]:
-    """Append a person's evidence to a claim and recompute statuses.
+    """Append a person's evidence to a claim, log it, and recompute statuses.
+
+    Evidence with ``review="pending"`` waits for an editor: it is stored and logged, but no status or
+    relation is recomputed, since pending evidence counts for nothing until it is accepted.
 
     Raises NotFound for an unknown claim or source, InvalidInput (with the field) for bad input.
     A quote cited from an existing source must occur in its text: offsets are where it occurs.
     """
+    if review not in ("accepted", "pending"):
+        raise InvalidInput(f"new evidence is accepted or pending, not {review!r}", field="review")
     claim = get_claim(session, claim_id=claim_id)
     if claim is None:
         raise NotFound(f"no claim with id {claim_id!r}")
@@ -121,6 +127,12 @@ def add_evidence(
         added_by=added_by, added_at=utcnow(), note=_clean(submission.note), review=review,
     )
     append_evidence(session, evidence=evidence)
-    outcome = refresh(session, vocabulary=vocabulary, claim_ids=[claim.id])
+    record(session, actor=added_by or "anonymous", action="evidence.add", target_kind="evidence",
+           target_id=evidence.id, detail={"claim_id": claim.id, "stance": evidence.stance, "review": review,
+                                          "source_id": source.id}, reason=evidence.note)
+    if review != "accepted":
+        return evidence, RefreshResult()
+    cause = StatusCause(kind="evidence", actor=added_by or "anonymous", evidence_id=evidence.id)
+    outcome = refresh(session, vocabulary=vocabulary, claim_ids=[claim.id], cause=cause)
     reindex_search(session, claim_ids=[claim.id])
     return evidence, outcome

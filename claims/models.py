@@ -20,12 +20,23 @@ __all__ = [
     "STANCES",
     "RELATION_KINDS",
     "REVIEW_STATES",
+    "ROLES",
+    "TOKEN_KINDS",
+    "User",
+    "ApiToken",
+    "AuditEntry",
+    "StatusChange",
+    "Review",
 ]
 
 STATUSES = ("unverified", "corroborated", "disputed", "refuted")
 STANCES = ("supports", "disputes")
 RELATION_KINDS = ("contradicts", "corroborates", "different_scope", "misattribution", "derived_from")
-REVIEW_STATES = ("accepted", "pending", "rejected")
+# accepted evidence counts; pending waits for an editor; rejected and retracted are kept but never count;
+# superseded is extracted evidence of a document replaced by a newer version of the same file.
+REVIEW_STATES = ("accepted", "pending", "rejected", "retracted", "superseded")
+ROLES = ("reader", "editor", "admin")
+TOKEN_KINDS = ("api", "session")
 
 
 def utcnow() -> datetime:
@@ -135,6 +146,74 @@ class PendingRefresh(SQLModel, table=True):
     __tablename__ = "pending_refresh"
 
     claim_id: str = Field(foreign_key="claim.id", primary_key=True, max_length=40)
+
+
+class User(SQLModel, table=True):
+    """An account: readers submit evidence for moderation, editors moderate and write directly, admins too."""
+
+    __tablename__ = "account"  # not "user": a reserved word in PostgreSQL and in SQL itself
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=80)
+    role: str = Field(default="reader", max_length=10)
+    password_hash: str = Field(max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    disabled: bool = False
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for scripts, or a browser's login session: only the token's sha256 is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    kind: str = Field(default="api", max_length=10)
+    label: str = Field(default="", max_length=100)
+    user_id: int = Field(foreign_key="account.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change, who made it, when and why. Rows are only ever inserted."""
+
+    __table_args__ = (Index("ix_auditentry_target", "target_kind", "target_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=40)
+    target_kind: str = Field(max_length=20)
+    target_id: str = Field(max_length=100)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class StatusChange(SQLModel, table=True):
+    """A claim's status moving from one value to another, and what caused it. Rows are only ever inserted."""
+
+    __table_args__ = (Index("ix_statuschange_claim_at", "claim_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: str = Field(foreign_key="claim.id", max_length=40)
+    at: datetime = Field(default_factory=utcnow)
+    from_status: str = Field(max_length=20)
+    to_status: str = Field(max_length=20)
+    cause: str = Field(max_length=20)  # ingest | evidence | review
+    evidence_id: str | None = Field(default=None, max_length=40)
+    actor: str = Field(max_length=100)
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Review(SQLModel, table=True):
+    """An editor's decision on a piece of evidence: accepted, rejected or retracted, with a comment."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: str = Field(foreign_key="evidence.id", index=True, max_length=40)
+    decision: str = Field(max_length=10)
+    reviewer: str = Field(max_length=100)
+    at: datetime = Field(default_factory=utcnow)
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 def as_dict(row: SQLModel) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from claims.audit import history_view, reviews_of, status_history
 from claims.canonical import metric_label, metric_question
 from claims.models import Claim, Entity, Evidence, Relation, Source, as_dict
 from claims.queries import (
@@ -155,24 +156,50 @@ def _related(session: Session, claim_id: str, relations: list[Relation]) -> list
     return out
 
 
-def claim_view(session: Session, *, claim_id: str, include_pending: bool = True) -> dict[str, Any] | None:
-    """Everything about one claim: statement, status and reasons, evidence in context, relations, spread."""
+def _set_aside(
+    session: Session, evidence: list[Evidence], sources: dict[str, Source]
+) -> list[dict[str, Any]]:
+    """Rejected and retracted evidence with the decision that set it aside: kept on record, never counted."""
+    reviews = reviews_of(session, evidence_ids=[e.id for e in evidence])
+    out = []
+    for ev in evidence:
+        decisions = reviews.get(ev.id, [])
+        decision = decisions[-1] if decisions else None
+        out.append(evidence_view(ev, sources.get(ev.source_id)) | {
+            "decision": None if decision is None else {
+                "decision": decision.decision, "reviewer": decision.reviewer, "comment": decision.comment,
+                "at": as_dict(decision)["at"],
+            }
+        })
+    return out
+
+
+def claim_view(session: Session, *, claim_id: str) -> dict[str, Any] | None:
+    """Everything about one claim: statement, status and reasons, evidence in context, relations, spread,
+    the status history, how much evidence waits for moderation, and what was set aside."""
     claim = get_claim(session, claim_id=claim_id)
     if claim is None:
         return None
     subject = session.get(Entity, claim.subject_id)
-    reviews = ("accepted", "pending") if include_pending else ("accepted",)
-    evidence = evidence_of_claim(session, claim_id=claim_id, reviews=reviews)
+    everything = evidence_of_claim(
+        session, claim_id=claim_id, reviews=("accepted", "pending", "rejected", "retracted")
+    )
+    set_aside = [e for e in everything if e.review in ("rejected", "retracted")]
     sources = {
         s.id: s
-        for s in session.exec(select(Source).where(col(Source.id).in_({e.source_id for e in evidence})))
+        for s in session.exec(select(Source).where(col(Source.id).in_({e.source_id for e in everything})))
     }
     view = claim_summary(claim, subject)
     view.update(
         {
             "reasons": list(claim.reasons),
             "question": metric_question(claim.metric, subject.name if subject else claim.subject_id),
-            "evidence": [evidence_view(e, sources.get(e.source_id)) for e in evidence],
+            "evidence": [
+                evidence_view(e, sources.get(e.source_id)) for e in everything if e.review == "accepted"
+            ],
+            "pending_count": sum(e.review == "pending" for e in everything),
+            "set_aside": _set_aside(session, set_aside, sources),
+            "history": history_view(status_history(session, claim_id=claim_id)),
             "related": _related(session, claim_id, relations_of_claim(session, claim_id=claim_id)),
             "spread": value_spread(session, claim),
         }

@@ -13,10 +13,11 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from claims.analysis import refresh
+from claims.audit import StatusCause, record_ingested
+from claims.canonical import source_id
 from claims.db import session_scope
 from claims.errors import DocumentError
 from claims.records import Document, Mention
-from claims.canonical import source_id
 from claims.store import (
     clear_pending,
     corpus_counts,
@@ -165,6 +166,8 @@ def ingest_documents(
                 with session_scope(engine) as session:
                     result = record_document(session, document=doc, mentions=mentions, vocabulary=vocabulary)
                     mark_pending(session, claim_ids=result.claims_touched)
+                    if result.created:  # its audit entry commits with the document, or not at all
+                        record_ingested(session, sources=[(result.source_id, doc.name, result.evidence_added)])
             except Exception as exc:  # noqa: BLE001 - reported and skipped, the rest go in
                 report.skipped.append((doc.origin, f"could not be stored: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"))
                 continue
@@ -176,7 +179,7 @@ def ingest_documents(
             if progress:
                 progress(done, len(documents), doc.name)
     with session_scope(engine) as session:
-        outcome = refresh(session, vocabulary=vocabulary, claim_ids=touched)
+        outcome = refresh(session, vocabulary=vocabulary, claim_ids=touched, cause=StatusCause())
         report.relations_added = outcome.relations_added
         report.statuses_changed = outcome.statuses_changed
         reindex_search(session, claim_ids=touched | {cid for cid, _, _ in outcome.changed_claims})

@@ -16,7 +16,7 @@ from claims.vocabulary import default_vocabulary
 from web.deps import WebState
 from web.errors import install_error_handler
 from web.render import make_templates
-from web.routes import claims, entities, evidence, exports, graph, pages, sources
+from web.routes import accounts, audit, claims, entities, evidence, exports, graph, moderation, pages, sources
 from web.settings import Settings
 
 __all__ = ["create_app", "STATIC", "CONTENT_SECURITY_POLICY"]
@@ -88,6 +88,6 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handler(app)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (pages, exports, claims, evidence, sources, entities, graph):
+    for module in (pages, exports, claims, evidence, sources, entities, graph, accounts, moderation, audit):
         app.include_router(module.router)
     return app

@@ -40,9 +40,15 @@ def is_valid(token: str | None, secret: str) -> bool:
 
 
 def token_for(request: Request, secret: str) -> str:
-    """The browser's current token if it is still valid, else a fresh one."""
+    """The browser's current token if it is still valid, else a fresh one (the same one all through a request,
+    so every form of a page and its cookie agree)."""
+    cached: str | None = getattr(request.state, "csrf_token", None)
+    if cached:
+        return cached
     current = request.cookies.get(COOKIE)
-    return current if current and is_valid(current, secret) else sign(secrets.token_urlsafe(16), secret)
+    token = current if current and is_valid(current, secret) else sign(secrets.token_urlsafe(16), secret)
+    request.state.csrf_token = token
+    return token
 
 
 def remember(response: Response, request: Request, token: str) -> None:

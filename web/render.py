@@ -14,6 +14,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from claims.canonical import metric_label
+from web import csrf
+from web.auth import cached_user
 
 __all__ = [
     "TEMPLATES",
@@ -141,7 +143,22 @@ def render_page(
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """Render a page; ``api_url`` is the JSON twin it links to (``<link rel=alternate>`` and the footer)."""
-    templates: Jinja2Templates = request.app.state.web.templates
-    context = {"api_url": api_url, "site_title": request.app.state.web.settings.title, **context}
-    return templates.TemplateResponse(request, template, context, status_code=status_code, headers=headers)
+    """Render a page; ``api_url`` is the JSON twin it links to (``<link rel=alternate>`` and the footer).
+
+    The header shows who is signed in (with a log-out form, hence a CSRF token); a page whose forms
+    asked for a CSRF token gets its cookie set here, once.
+    """
+    state = request.app.state.web
+    user = cached_user(request)
+    if user is not None:
+        csrf.token_for(request, state.secret)
+    templates: Jinja2Templates = state.templates
+    context = {"api_url": api_url, "site_title": state.settings.title, "current_user": user,
+               "nav_csrf": getattr(request.state, "csrf_token", None), **context}
+    response = templates.TemplateResponse(
+        request, template, context, status_code=status_code, headers=headers
+    )
+    token = getattr(request.state, "csrf_token", None)
+    if token:
+        csrf.remember(response, request, token)
+    return response

@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "ERRORS",
+    "WRITE_ERRORS",
+    "StatusChangeOut",
+    "SetAsideEvidence",
     "PER_PAGE",
     "MAX_PER_PAGE",
     "MAX_PAGE",
@@ -80,6 +83,10 @@ class ErrorOut(BaseModel):
 
 # The error answers every API route documents besides its own.
 ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+# ... and those of routes that need an account (401 without one, 403 without the role, 409 out of turn)
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS, 401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 409: {"model": ErrorOut}
+}
 
 
 class Ref(BaseModel):
@@ -174,10 +181,39 @@ class SpreadPoint(BaseModel):
     current: bool
 
 
+class StatusChangeOut(BaseModel):
+    """One move of a claim's status and its cause: an ingest, evidence added, or a review decision."""
+
+    id: int
+    claim_id: str
+    at: str
+    from_status: Status
+    to_status: Status
+    cause: Literal["ingest", "evidence", "review"]
+    evidence_id: str | None
+    actor: str
+    reason: str | None
+    label: str = Field(description="e.g. 'disputed since 2025-01-28, after evidence e-1 (added by ann)'")
+
+
+class DecisionOut(BaseModel):
+    decision: Literal["accepted", "rejected", "retracted"]
+    reviewer: str
+    comment: str | None
+    at: str
+
+
+class SetAsideEvidence(EvidenceOut):
+    decision: DecisionOut | None = Field(description="the review that set it aside")
+
+
 class ClaimOut(ClaimSummary):
     question: str
     reasons: list[str]
-    evidence: list[EvidenceOut]
+    evidence: list[EvidenceOut] = Field(description="accepted evidence: what the status counts")
+    pending_count: int = Field(description="evidence held for moderation, not counted until accepted")
+    set_aside: list[SetAsideEvidence] = Field(description="rejected or retracted evidence, kept on record")
+    history: list[StatusChangeOut] = Field(description="every change of status, oldest first")
     related: list[Related]
     spread: list[SpreadPoint] = Field(description="every claim with the same subject and metric")
 

@@ -16,17 +16,17 @@ SECRET_ENV = "CLAIMS_SECRET_KEY"
 class Settings:
     """What the app needs to run.
 
-    ``secret_key`` signs the CSRF tokens of the evidence form. When it is not given, the app takes
-    $CLAIMS_SECRET_KEY, else the key stored beside a SQLite database (``claims.db-secret``, made on
-    first use, readable by its owner only), else a random key for the life of the process (a form
-    left open across a restart is then refused once, with a message, and works when sent again).
+    ``secret_key`` signs the CSRF tokens of the forms and the session cookies. When it is not given,
+    the app takes $CLAIMS_SECRET_KEY, else the key stored beside a SQLite database (``claims.db-secret``,
+    made on first use, readable by its owner only), else a random key for the life of the process (a
+    form left open across a restart is then refused once, with a message, and works when sent again;
+    login sessions then end with the process).
     """
 
     database_url: str
     secret_key: str | None = None
     title: str = "DeepSeek claims tracker"
-    added_by_form: str = "web form"
-    added_by_api: str = "api"
+    added_by_anonymous: str = "anonymous reader"
 
     def resolved_secret(self) -> str:
         """The key to sign with: configured, from the environment, stored per database, or fresh."""

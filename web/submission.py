@@ -68,9 +68,16 @@ def _source_choice_error(submission: EvidenceSubmission, errors: dict[str, str])
 
 
 def submit_evidence(
-    session: Session, *, claim_id: str, submission: EvidenceSubmission, added_by: str, vocabulary: Vocabulary
+    session: Session,
+    *,
+    claim_id: str,
+    submission: EvidenceSubmission,
+    added_by: str,
+    vocabulary: Vocabulary,
+    review: str = "accepted",
 ) -> Added:
-    """Append evidence to a claim; raise NotFound, or FormErrors listing every bad field. Does not commit."""
+    """Append evidence to a claim (``review="pending"`` holds it for moderation); raise NotFound, or
+    FormErrors listing every bad field. Does not commit."""
     claim = get_claim(session, claim_id=claim_id)
     if claim is None:
         raise NotFound(f"no claim with id {claim_id!r}")
@@ -80,7 +87,8 @@ def submit_evidence(
         raise FormErrors(errors)
     try:
         evidence, _ = add_evidence(
-            session, claim_id=claim_id, submission=submission, added_by=added_by, vocabulary=vocabulary
+            session, claim_id=claim_id, submission=submission, added_by=added_by, vocabulary=vocabulary,
+            review=review,
         )
     except InvalidInput as exc:
         raise FormErrors({exc.field or "form": str(exc)}) from exc

@@ -36,19 +36,45 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 SCREENSHOTS_ENV = "CLAIMS_SCREENSHOTS"
 
 
+EDITOR, READER = "test-editor", "test-reader"
+PASSWORD = "correct horse battery staple"
+
+
 @dataclass
 class Server:
-    """A running app: its base URL and the database file behind it."""
+    """A running app: its base URL, the database file behind it, an anonymous client, and clients
+    holding the API tokens of an editor and of a reader (both log in with PASSWORD)."""
 
     url: str
     db_path: Path
     client: httpx.Client = field(repr=False)
+    editor: httpx.Client = field(repr=False)
+    reader: httpx.Client = field(repr=False)
+
+
+def make_accounts(db_path: Path) -> dict[str, str]:
+    """An editor and a reader in the database, each with an API token; their tokens by name."""
+    from claims.accounts import create_user, get_user, issue_token
+    from claims.db import init_db, make_engine, session_scope
+
+    engine = make_engine(url_for(db_path))
+    init_db(engine)
+    tokens = {}
+    with session_scope(engine) as session:
+        for name, role in ((EDITOR, "editor"), (READER, "reader")):
+            user = get_user(session, name=name) or create_user(
+                session, name=name, role=role, password=PASSWORD, actor="tests"
+            )
+            tokens[name] = issue_token(session, user=user, label="tests")[1]
+    engine.dispose()
+    return tokens
 
 
 @contextmanager
 def running_server(db_path: Path) -> Iterator[Server]:
     """Serve ``create_app`` over the database ``db_path`` stands for, with uvicorn in a thread, on a port
     the OS picked."""
+    tokens = make_accounts(db_path)
     app = create_app(Settings(database_url=url_for(db_path), secret_key="test-secret"))
     # IPPROTO_TCP explicitly: asyncio turns Nagle off only on sockets that say so, and with Nagle on
     # every request waits ~40 ms for a delayed ACK
@@ -65,8 +91,15 @@ def running_server(db_path: Path) -> Iterator[Server]:
         time.sleep(0.01)
     url = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=url, timeout=10) as client:
-            yield Server(url=url, db_path=db_path, client=client)
+        def bearer(name: str) -> httpx.Client:
+            return httpx.Client(base_url=url, timeout=10, headers={"authorization": f"Bearer {tokens[name]}"})
+
+        with (
+            httpx.Client(base_url=url, timeout=10) as client,
+            bearer(EDITOR) as editor,
+            bearer(READER) as reader,
+        ):
+            yield Server(url=url, db_path=db_path, client=client, editor=editor, reader=reader)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -92,6 +125,12 @@ def live(seeded_db) -> Iterator[Server]:
 @pytest.fixture()
 def api(site) -> httpx.Client:
     return site.client
+
+
+@pytest.fixture()
+def editor_api(site) -> httpx.Client:
+    """The shared server, as an editor with an API token."""
+    return site.editor
 
 
 @pytest.fixture(scope="session")

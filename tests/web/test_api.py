@@ -122,7 +122,7 @@ def test_one_claim_has_status_reasons_evidence_and_relations(api):
 
 
 def test_disputing_evidence_moves_a_corroborated_claim_to_disputed(live):
-    api = live.client
+    api = live.editor
     claim = api.get("/api/claims", params={"status": "corroborated"}).json()["items"][0]
     before = api.get(f"/api/claims/{claim['id']}").json()
     response = api.post(f"/api/claims/{claim['id']}/evidence", json=DISPUTE)
@@ -140,7 +140,7 @@ def test_disputing_evidence_moves_a_corroborated_claim_to_disputed(live):
 
 
 def test_evidence_can_cite_an_existing_source_by_id(live):
-    api = live.client
+    api = live.editor
     source = api.get("/api/sources").json()[0]
     text = api.get(f"/api/sources/{source['id']}").json()["text"]
     quote = text[100:160]
@@ -188,8 +188,8 @@ def test_nul_characters_in_the_address_never_give_a_500(api, path):
         assert set(response.json()) == {"detail"}
 
 
-def test_evidence_for_an_unknown_claim_is_404_json(api):
-    response = api.post("/api/claims/c-nope/evidence", json=DISPUTE)
+def test_evidence_for_an_unknown_claim_is_404_json(editor_api):
+    response = editor_api.post("/api/claims/c-nope/evidence", json=DISPUTE)
     assert response.status_code == 404 and "c-nope" in response.json()["detail"]
 
 
@@ -214,14 +214,14 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize("label, body, field", MALFORMED, ids=[m[0] for m in MALFORMED])
-def test_malformed_evidence_is_422_json_never_500(api, label, body, field):
+def test_malformed_evidence_is_422_json_never_500(api, editor_api, label, body, field):
     claim_id = api.get("/api/claims").json()["items"][0]["id"]
     before = api.get(f"/api/claims/{claim_id}").json()["evidence"]
     url = f"/api/claims/{claim_id}/evidence"
     if isinstance(body, str):
-        response = api.post(url, content=body, headers={"content-type": "application/json"})
+        response = editor_api.post(url, content=body, headers={"content-type": "application/json"})
     else:
-        response = api.post(url, json=body)
+        response = editor_api.post(url, json=body)
     assert response.status_code == 422, response.text
     payload = response.json()
     assert isinstance(payload["detail"], str) and payload["detail"]
@@ -230,11 +230,11 @@ def test_malformed_evidence_is_422_json_never_500(api, label, body, field):
     assert api.get(f"/api/claims/{claim_id}").json()["evidence"] == before  # nothing was written
 
 
-def test_a_quote_not_in_the_cited_source_is_refused(api):
+def test_a_quote_not_in_the_cited_source_is_refused(api, editor_api):
     source = api.get("/api/sources").json()[0]
     claim_id = api.get("/api/claims").json()["items"][0]["id"]
     body = {"stance": "supports", "quote": "words this article never wrote", "source_id": source["id"]}
-    response = api.post(f"/api/claims/{claim_id}/evidence", json=body)
+    response = editor_api.post(f"/api/claims/{claim_id}/evidence", json=body)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "quote"
 
 

@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.web.conftest import EDITOR, PASSWORD
+
 pytestmark = pytest.mark.browser
 
 GPU_QUESTION = "How many GPUs does DeepSeek have?"
@@ -14,6 +16,15 @@ GPU_QUESTION = "How many GPUs does DeepSeek have?"
 
 def shoot(page, folder, name: str, *, full_page: bool = False) -> None:
     page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
+
+
+def log_in(page, base_url: str, name: str = EDITOR, password: str = PASSWORD) -> None:
+    """Sign in through the login form, as a person would."""
+    page.goto(base_url + "/login")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".signed-in")).to_contain_text(name)
 
 
 def test_follow_a_dispute_and_add_evidence_through_the_form(live, page, screenshot_dir, console_errors):
@@ -29,6 +40,9 @@ def test_follow_a_dispute_and_add_evidence_through_the_form(live, page, screensh
     assert page.locator(".claim-status .badge").inner_text().lower() == "disputed"
     assert page.locator("svg.spread-chart .row").count() >= 2
     asserter = page.locator(".evidence .evidence-meta a[href^='/entities/']").first.inner_text()
+    claim_url = page.url
+    log_in(page, live.url)  # as an editor, so the evidence counts at once
+    page.goto(claim_url)
 
     # First without a quote: the form comes back with the message next to the field and the data kept.
     page.get_by_label("Disputes this claim").check()
@@ -52,6 +66,41 @@ def test_follow_a_dispute_and_add_evidence_through_the_form(live, page, screensh
     assert page.locator(".claim-status .badge").inner_text().lower() == "refuted"
     assert "changed from" in page.locator(".flash").inner_text()
     # the only console noise allowed is Chromium reporting the 422 of the refused form
+    assert [e for e in console_errors if "status of 422" not in e] == []
+
+
+def test_an_editor_logs_in_and_accepts_a_readers_pending_evidence(live, page, screenshot_dir, console_errors):
+    claim = live.client.get("/api/claims", params={"status": "corroborated"}).json()["items"][0]
+    body = {"stance": "disputes", "quote": "Our audit found no such cluster.", "source_title": "An audit",
+            "asserted_by": "Audit Desk"}
+    held = live.reader.post(f"/api/claims/{claim['id']}/evidence", json=body)
+    assert held.status_code == 202 and held.json()["review"] == "pending"
+
+    page.goto(live.url + "/moderation")  # anonymous: sent to the login page first, and back after
+    page.wait_for_url(re.compile(r"/login\?next="))
+    page.get_by_label("Name").fill(EDITOR)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/moderation$"))
+    item = page.locator(f"li[id='{held.json()['id']}']")
+    assert "Our audit found no such cluster." in item.inner_text()
+    shoot(page, screenshot_dir, "moderation")
+
+    # rejecting needs a comment: the queue comes back with the message by the item
+    item.get_by_role("button", name="Reject").click()
+    assert "comment is required" in page.locator(f"li[id='{held.json()['id']}'] .field-error").inner_text()
+    item = page.locator(f"li[id='{held.json()['id']}']")
+    item.get_by_label("Comment").fill("Checked: the audit is credible.")
+    item.get_by_role("button", name="Accept").click()
+    page.wait_for_url(re.compile(r"/moderation\?done="))
+    assert "was accepted" in page.locator(".flash").inner_text()
+    assert page.locator(f"li[id='{held.json()['id']}']").count() == 0
+
+    page.locator(".flash a").click()
+    page.wait_for_url(re.compile(rf"/claims/{claim['id']}"))
+    assert page.locator(".claim-status .badge").inner_text().lower() == "disputed"
+    history = page.locator(".history li").last.inner_text().lower()
+    assert "disputed" in history and EDITOR in history and "checked: the audit is credible." in history
     assert [e for e in console_errors if "status of 422" not in e] == []
 
 

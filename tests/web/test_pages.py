@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from tests.web.conftest import EDITOR, PASSWORD
 from web import csrf
 
 HTML = {"accept": "text/html"}
@@ -146,6 +147,15 @@ def test_unknown_pages_are_404_pages_for_browsers_and_json_for_scripts(api):
     assert api.get("/claims?page=0", headers=HTML).status_code == 422
 
 
+def log_in(client, name=EDITOR, password=PASSWORD):
+    """Sign in through the login form as a browser would (the client keeps the session cookie)."""
+    token = get_page(client, "/login").find("input", name="csrf_token")[0]["value"]
+    form = {"name": name, "password": password, "csrf_token": token, "next": "/"}
+    response = client.post("/login", data=form, headers=HTML, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return response
+
+
 def post_form(client, **fields):
     """Open the first claim's page as a browser would, then post its evidence form with ``fields``."""
     claim_id = client.get("/api/claims").json()["items"][0]["id"]
@@ -181,6 +191,7 @@ def test_a_form_error_keeps_the_data_and_shows_messages_by_the_fields(live):
 
 
 def test_the_form_appends_evidence_and_redirects_to_the_claim(live):
+    log_in(live.client)  # an editor's evidence goes in directly
     quote = "<script>alert('x')</script> 42"
     claim_id, response = post_form(live.client, stance="supports", quote=quote, source_title="A note")
     assert response.status_code == 303
@@ -201,6 +212,7 @@ def test_the_claims_list_shows_filters_with_counts_and_pages(site):
 
 
 def test_the_form_can_cite_a_source_already_stored(live):
+    log_in(live.client)
     source = live.client.get("/api/sources").json()[0]
     quote = live.client.get(f"/api/sources/{source['id']}").json()["text"][40:90]
     # picking a source from the list is enough, even with the "new source" choice left on

@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
-from claims.models import STATUSES, Claim
+from claims.accounts import can_moderate
+from claims.models import STATUSES, Claim, Evidence
 from claims.queries import (
     claim_facets,
     entity_names,
@@ -23,6 +24,7 @@ from claims.store import list_claims
 from claims.views import claim_summary, claim_view
 from claims.vocabulary import norm_name
 from web import csrf
+from web.auth import cached_user
 from web.charts import spread_chart
 from web.deps import SessionDep, StateDep, WebState
 from web.errors import found
@@ -154,6 +156,13 @@ def _flash(request: Request, view: dict[str, Any]) -> dict[str, str] | None:
     return {"evidence_id": added, "was": was if was in STATUSES else view["status"]}
 
 
+def _held(request: Request, session: Session, claim_id: str) -> bool:
+    """True when the browser comes back from submitting evidence that is now held for moderation."""
+    held = request.query_params.get("held")
+    evidence = session.get(Evidence, held) if held else None
+    return evidence is not None and evidence.claim_id == claim_id and evidence.review == "pending"
+
+
 def render_claim_page(
     request: Request,
     session: Session,
@@ -169,6 +178,7 @@ def render_claim_page(
     parties = party_index(session)
     _asserter_links(view, parties)
     token = csrf.token_for(request, state.secret)
+    user = cached_user(request)
     response = render_page(
         request,
         "claim.html",
@@ -177,6 +187,8 @@ def render_claim_page(
             "chart": spread_chart(view["spread"], unit=view["unit"]),
             "related": _related_by_kind(view["related"]),
             "flash": _flash(request, view),
+            "held": _held(request, session, claim_id),
+            "can_moderate": can_moderate(user.role if user else None),
             "form": form or EvidenceForm(),
             "errors": errors or {},
             "csrf_token": token,
@@ -186,7 +198,6 @@ def render_claim_page(
         api_url=f"/api/claims/{claim_id}",
         status_code=status_code,
     )
-    csrf.remember(response, request, token)
     return response
 
 
