@@ -183,3 +183,52 @@ def test_hsts_only_over_https(site):
     # uvicorn trusts X-Forwarded-Proto from a proxy on loopback, as behind a TLS-terminating proxy
     response = site.client.get("/", headers={"x-forwarded-proto": "https"})
     assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+# no ";" in it: asserters are split on semicolons (one name each), which would change the shown text
+XSS = '<script>window.__xss=1</script><img src=x onerror="alert(window.__xss=2)">'
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("bypass_csp", [False, True], ids=["with-csp", "escaping-alone"])
+def test_script_injection_is_shown_as_text_and_never_runs(live, browser, bypass_csp):
+    """Every field a person types is text on the claim, source and search pages; nothing they type runs.
+
+    Run once more with the browser ignoring our CSP: escaping alone must be enough.
+    """
+    claim_id = live.client.get("/api/claims").json()["items"][0]["id"]
+    body = {
+        "stance": "disputes",
+        "quote": f"Quote {XSS} end of quote.",
+        "source_title": f"Title {XSS}",
+        "asserted_by": f"Asserter {XSS}",
+        "note": f"Note {XSS}",
+    }
+    created = live.client.post(f"/api/claims/{claim_id}/evidence", json=body)
+    assert created.status_code == 201, created.text
+    evidence_id, source_id = created.json()["id"], created.json()["source"]["id"]
+
+    context = browser.new_context(bypass_csp=bypass_csp)
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        pages = {
+            f"/claims/{claim_id}": [
+                f"Quote {XSS} end of quote.", f"Title {XSS}", f"Asserter {XSS}", f"Note {XSS}"
+            ],
+            f"/sources/{source_id}?evidence={evidence_id}": [f"Title {XSS}", f"Quote {XSS} end of quote."],
+            f"/claims?q={XSS}": [],
+            f"/claims?asserted_by={XSS}": [],
+        }
+        for path, texts in pages.items():
+            page.goto(live.url + path)
+            page.wait_for_load_state("load")
+            assert page.evaluate("window.__xss") is None and dialogs == [], path
+            assert page.locator("main script, main img[src='x']").count() == 0, path
+            shown = page.locator("main").inner_text()
+            for text in texts:
+                assert text in shown, (path, text)
+    finally:
+        context.close()
