@@ -208,20 +208,31 @@ _LIMIT_ANSWERS = {
 }
 
 
+_UNREADABLE = "The request body cannot be read (not UTF-8, or not in the declared content type)."
+
+
+def _document(responses: dict[str, Any], status: str, description: str) -> None:
+    content = {"application/json": {"schema": _ERROR_SCHEMA}}
+    responses.setdefault(status, {"description": description, "content": content})
+
+
 def document_limits(app: FastAPI) -> None:
-    """Add the 413 and 429 answers to every write operation of the app's OpenAPI document."""
+    """Add the 413 and 429 answers to every write operation of the app's OpenAPI document.
+
+    Operations taking a body also get FastAPI's 400 for a body it cannot decode at all.
+    """
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         schema = build()
         for operations in schema.get("paths", {}).values():
             for method, operation in operations.items():
-                if method.upper() not in WRITE_METHODS:
-                    continue
                 responses = operation.setdefault("responses", {})
-                for status, description in _LIMIT_ANSWERS.items():
-                    content = {"application/json": {"schema": _ERROR_SCHEMA}}
-                    responses.setdefault(status, {"description": description, "content": content})
+                if "requestBody" in operation:
+                    _document(responses, "400", _UNREADABLE)
+                if method.upper() in WRITE_METHODS:
+                    for status, description in _LIMIT_ANSWERS.items():
+                        _document(responses, status, description)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

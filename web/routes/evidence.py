@@ -16,7 +16,7 @@ from web.deps import SessionDep, StateDep
 from web.errors import FormErrors
 from web.render import url_with
 from web.routes.claims import render_claim_page
-from web.schemas import ERRORS, EvidenceCreated, EvidenceIn
+from web.schemas import ERRORS, ClaimId, EvidenceCreated, EvidenceIn
 from web.submission import EvidenceForm, submit_evidence
 
 __all__ = ["router"]
@@ -63,7 +63,9 @@ def evidence_form(
     responses=ERRORS,
     tags=["evidence"],
 )
-def api_add_evidence(session: SessionDep, state: StateDep, claim_id: str, body: EvidenceIn) -> dict[str, Any]:
+def api_add_evidence(
+    session: SessionDep, state: StateDep, claim_id: ClaimId, body: EvidenceIn
+) -> dict[str, Any]:
     """Append evidence to a claim (never editing what is there); answer it with the recomputed status.
 
     Give either `source_id` (an existing source, whose text must contain the quote) or `source_title`
