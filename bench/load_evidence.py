@@ -153,7 +153,9 @@ async def post_all(url: str, ids: list[str], *, total: int, clients: int, header
     queue: asyncio.Queue[int] = asyncio.Queue()
     for number in range(total):
         queue.put_nowait(number)
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    # idle connections are dropped well before the server closes them (uvicorn: after 5 s), so a post
+    # is never sent on a connection the server is closing at that instant
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=1.0)
 
     async def worker(client_no: int, http: httpx.AsyncClient) -> None:
         while True:
@@ -166,8 +168,9 @@ async def post_all(url: str, ids: list[str], *, total: int, clients: int, header
             while True:
                 started = time.perf_counter()
                 try:
-                    response = await http.post(f"/api/claims/{claim}/evidence", json=body_for(run, number, client_no))
-                except httpx.HTTPError as exc:  # not retried: it may have been stored, a retry could double it
+                    body = body_for(run, number, client_no)
+                    response = await http.post(f"/api/claims/{claim}/evidence", json=body)
+                except httpx.HTTPError as exc:  # not retried: it may have been stored, and a retry could double it
                     outcome.failures.append(f"post {number}: {type(exc).__name__}: {exc}")
                     break
                 outcome.statuses[response.status_code] += 1
@@ -249,14 +252,16 @@ def check(outcome: Outcome, rows: list[tuple[str, str, str, str, int, int, str]]
     if len(outcome.accepted) != total:
         problems.append(f"{len(outcome.accepted)} of {total} posts were accepted")
     posted = Counter(outcome.claim_of[n] for n in outcome.accepted)
-    wrong = {cid: (before[cid], posted[cid], after[cid]) for cid in before if after[cid] != before[cid] + posted[cid]}
+    wrong = {
+        cid: (before[cid], posted[cid], after[cid]) for cid in before if after[cid] != before[cid] + posted[cid]
+    }
     if wrong:
         problems.append(f"{len(wrong)} claim(s) whose evidence count is off (before, posted, after): "
                         f"{dict(list(wrong.items())[:3])}")
     if db_after != db_before + len(outcome.accepted):
-        problems.append(f"database holds {db_after} evidence rows, expected {db_before} + {len(outcome.accepted)}")
+        problems.append(f"database holds {db_after} evidence rows, not {db_before} + {len(outcome.accepted)}")
     if api_after != api_before + len(outcome.accepted):
-        problems.append(f"/api/overview counts {api_after} evidence, expected {api_before} + {len(outcome.accepted)}")
+        problems.append(f"/api/overview counts {api_after} evidence, not {api_before} + {len(outcome.accepted)}")
     if any(stale):
         problems.append("recomputing from scratch changed {} status(es), added {} and removed {} relation(s)"
                         .format(*stale))
@@ -320,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--total", type=int, default=10_000, help="pieces of evidence posted in all")
     parser.add_argument("--db", type=Path, help="seeded database to copy (default: ingest seeds/)")
-    parser.add_argument("--token", default=os.environ.get(TOKEN_ENV), help=f"API token (default ${TOKEN_ENV})")
+    parser.add_argument("--token", default=os.environ.get(TOKEN_ENV), help=f"API token (else ${TOKEN_ENV})")
     parser.add_argument("--write-rate", type=float, default=2000.0, help="server's writes/s per client")
     parser.add_argument("--write-burst", type=int, default=200, help="server's write burst per client")
     parser.add_argument("--json", action="store_true")
@@ -333,13 +338,14 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
     else:
         lat = result["latency_ms"]
-        print(f"{result['clients']} clients posted {result['posts']} pieces of evidence over {result['claims']} "
-              f"claims in {result['seconds']} s: {result['posts_per_second']} posts/s, "
+        print(f"{result['clients']} clients posted {result['posts']} pieces of evidence to {result['claims']} claims "
+              f"in {result['seconds']} s: {result['posts_per_second']} posts/s, "
               f"p50 {lat['p50']} ms, p99 {lat['p99']} ms (max {lat['max']} ms)")  # type: ignore[index]
         print(f"answers: {result['answers']}; accepted {result['accepted']}, rows stored {result['stored']}")
         for problem in result["problems"]:  # type: ignore[attr-defined]
             print(f"PROBLEM: {problem}")
-        print("OK: 0 lost, 0 duplicated, 0 server errors, counts match" if not result["problems"] else "FAILED")
+        ok = "OK: 0 lost, 0 duplicated, 0 server errors, counts match"
+        print(ok if not result["problems"] else "FAILED")
     return 1 if result["problems"] else 0
 
 

@@ -12,7 +12,7 @@ from claims.evidence import EvidenceSubmission
 from claims.store import get_source
 from claims.views import evidence_view
 from web import csrf
-from web.deps import SessionDep, StateDep
+from web.deps import StateDep, WriteSessionDep
 from web.errors import FormErrors
 from web.render import url_with
 from web.routes.claims import render_claim_page
@@ -28,7 +28,7 @@ STALE_FORM = "This form had expired (or cookies are blocked). Your text is kept 
 @router.post("/claims/{claim_id}/evidence", include_in_schema=False)
 def evidence_form(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     state: StateDep,
     claim_id: str,
     form: Annotated[EvidenceForm, Form()],
@@ -64,7 +64,7 @@ def evidence_form(
     tags=["evidence"],
 )
 def api_add_evidence(
-    session: SessionDep, state: StateDep, claim_id: ClaimId, body: EvidenceIn
+    session: WriteSessionDep, state: StateDep, claim_id: ClaimId, body: EvidenceIn
 ) -> dict[str, Any]:
     """Append evidence to a claim (never editing what is there); answer it with the recomputed status.
 
