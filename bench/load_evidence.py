@@ -170,7 +170,7 @@ async def post_all(url: str, ids: list[str], *, total: int, clients: int, header
                 try:
                     body = body_for(run, number, client_no)
                     response = await http.post(f"/api/claims/{claim}/evidence", json=body)
-                except httpx.HTTPError as exc:  # not retried: it may have been stored, and a retry could double it
+                except httpx.HTTPError as exc:  # not retried: it may be stored, and a retry could double it
                     outcome.failures.append(f"post {number}: {type(exc).__name__}: {exc}")
                     break
                 outcome.statuses[response.status_code] += 1
@@ -253,15 +253,18 @@ def check(outcome: Outcome, rows: list[tuple[str, str, str, str, int, int, str]]
         problems.append(f"{len(outcome.accepted)} of {total} posts were accepted")
     posted = Counter(outcome.claim_of[n] for n in outcome.accepted)
     wrong = {
-        cid: (before[cid], posted[cid], after[cid]) for cid in before if after[cid] != before[cid] + posted[cid]
+        cid: (before[cid], posted[cid], after[cid])
+        for cid in before
+        if after[cid] != before[cid] + posted[cid]
     }
     if wrong:
         problems.append(f"{len(wrong)} claim(s) whose evidence count is off (before, posted, after): "
                         f"{dict(list(wrong.items())[:3])}")
-    if db_after != db_before + len(outcome.accepted):
-        problems.append(f"database holds {db_after} evidence rows, not {db_before} + {len(outcome.accepted)}")
-    if api_after != api_before + len(outcome.accepted):
-        problems.append(f"/api/overview counts {api_after} evidence, not {api_before} + {len(outcome.accepted)}")
+    accepted = len(outcome.accepted)
+    if db_after != db_before + accepted:
+        problems.append(f"database holds {db_after} evidence rows, not {db_before} + {accepted}")
+    if api_after != api_before + accepted:
+        problems.append(f"/api/overview counts {api_after} evidence, not {api_before} + {accepted}")
     if any(stale):
         problems.append("recomputing from scratch changed {} status(es), added {} and removed {} relation(s)"
                         .format(*stale))
@@ -338,8 +341,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
     else:
         lat = result["latency_ms"]
-        print(f"{result['clients']} clients posted {result['posts']} pieces of evidence to {result['claims']} claims "
-              f"in {result['seconds']} s: {result['posts_per_second']} posts/s, "
+        who = f"{result['clients']} clients posted {result['posts']} pieces of evidence to {result['claims']} claims"
+        print(f"{who} in {result['seconds']} s: {result['posts_per_second']} posts/s, "
               f"p50 {lat['p50']} ms, p99 {lat['p99']} ms (max {lat['max']} ms)")  # type: ignore[index]
         print(f"answers: {result['answers']}; accepted {result['accepted']}, rows stored {result['stored']}")
         for problem in result["problems"]:  # type: ignore[attr-defined]

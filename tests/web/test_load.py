@@ -28,7 +28,7 @@ def test_a_tight_rate_limit_delays_but_loses_nothing(seeded_db):
 
 
 def test_the_same_evidence_posted_at_once_by_many_is_one_source_and_no_500(seeded_db):
-    """Regression: two identical posts read "no such source" together and both inserted it (IntegrityError)."""
+    """Regression: identical posts at once all read "no such source", then all inserted it (a 500)."""
     with running_server(seeded_db, write_rate=0) as server:
         claim_id = server.client.get("/api/claims").json()["items"][0]["id"]
         body = {"stance": "supports", "quote": "Said twice at once.", "source_title": "Double post",
