@@ -341,7 +341,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
     else:
         lat = result["latency_ms"]
-        who = f"{result['clients']} clients posted {result['posts']} pieces of evidence to {result['claims']} claims"
+        who = f"{result['clients']} clients posted {result['posts']} pieces of evidence"
+        who += f" to {result['claims']} claims"
         print(f"{who} in {result['seconds']} s: {result['posts_per_second']} posts/s, "
               f"p50 {lat['p50']} ms, p99 {lat['p99']} ms (max {lat['max']} ms)")  # type: ignore[index]
         print(f"answers: {result['answers']}; accepted {result['accepted']}, rows stored {result['stored']}")
