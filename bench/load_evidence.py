@@ -35,6 +35,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -294,7 +295,10 @@ def run_load(db: Path, *, clients: int, total: int, token: str | None, write_rat
             before = evidence_counts(client, ids)
             api_before = client.get("/api/overview").json()["counts"]["evidence"]
             db_before = total_evidence(db)
-            outcome = asyncio.run(post_all(url, ids, total=total, clients=clients, headers=headers, run=run))
+            load = post_all(url, ids, total=total, clients=clients, headers=headers, run=run)
+            # a thread of its own: the caller may already run an event loop (pytest with Playwright does)
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                outcome = pool.submit(asyncio.run, load).result()
             after = evidence_counts(client, ids)
             api_after = client.get("/api/overview").json()["counts"]["evidence"]
     finally:
