@@ -3,6 +3,7 @@ and script injection that must stay text in a real browser."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -10,7 +11,9 @@ from collections.abc import Iterator
 import pytest
 
 from tests.web.conftest import running_server
+from web.csrf import FIELD
 from web.limits import RateLimiter
+from web.render import TEMPLATES
 from web.settings import Settings
 
 DEFAULT_LIMIT = Settings(database_url="sqlite://").max_body_bytes
@@ -232,3 +235,15 @@ def test_script_injection_is_shown_as_text_and_never_runs(live, browser, bypass_
                 assert text in shown, (path, text)
     finally:
         context.close()
+
+
+def test_every_form_that_posts_carries_the_csrf_token():
+    forms = [
+        (path.name, match.group(0))
+        for path in TEMPLATES.rglob("*.html")
+        for match in re.finditer(r"<form\b.*?</form>", path.read_text(encoding="utf-8"), re.S)
+    ]
+    posting = [(name, form) for name, form in forms if re.search(r"""method=["']?post""", form, re.I)]
+    assert posting, "the evidence form at least posts"
+    for name, form in posting:
+        assert f'name="{FIELD}"' in form, name
