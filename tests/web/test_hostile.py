@@ -247,3 +247,11 @@ def test_every_form_that_posts_carries_the_csrf_token():
     assert posting, "the evidence form at least posts"
     for name, form in posting:
         assert f'name="{FIELD}"' in form, name
+
+
+def test_serve_refuses_a_limit_it_cannot_read(monkeypatch, capsys, tmp_path):
+    from claims.cli import main
+
+    monkeypatch.setenv("CLAIMS_WRITE_BURST", "lots")
+    assert main(["--db", str(tmp_path / "claims.db"), "serve"]) == 2
+    assert "CLAIMS_WRITE_BURST must be a whole number, not 'lots'" in capsys.readouterr().err
