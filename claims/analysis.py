@@ -48,9 +48,16 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[i:i + _CHUNK]
 
 
-def _source_labels(session: Session) -> dict[str, str]:
-    rows = session.execute(select(Source.__table__.c.id, Source.__table__.c.title, Source.__table__.c.author,
-                                  Source.__table__.c.kind)).all()
+def _source_labels(session: Session, source_ids: Sequence[str] | None = None) -> dict[str, str]:
+    """How each source (of the given ones, or all) is named as an origin."""
+    S = Source.__table__.c
+    query = select(S.id, S.title, S.author, S.kind)
+    rows: list[Any] = []
+    if source_ids is None:
+        rows = list(session.execute(query))
+    else:  # only the sources of the evidence at hand: one post must not read every source ever stored
+        for chunk in _chunks(sorted(set(source_ids))):
+            rows.extend(session.execute(query.where(S.id.in_(chunk))))
     return {
         sid: (f"{author} («{title}»)" if author else f"the author of «{title}»") if kind == "document" else f"«{title}»"
         for sid, title, author, kind in rows
@@ -59,7 +66,6 @@ def _source_labels(session: Session) -> dict[str, str]:
 
 def evidence_facts(session: Session, claim_ids: Sequence[str] | None = None) -> dict[str, list[EvidenceFacts]]:
     """Counted or pending evidence by claim (of the given claims, or all), as plain facts."""
-    labels = _source_labels(session)
     query = select(E.id, E.claim_id, E.source_id, E.asserted_by, E.stance, E.hypothetical, E.hedge, E.review).where(
         E.review.in_(["accepted", "pending"]))
     rows: list[Any] = []
@@ -68,6 +74,7 @@ def evidence_facts(session: Session, claim_ids: Sequence[str] | None = None) -> 
     else:
         for chunk in _chunks(list(claim_ids)):
             rows.extend(session.execute(query.where(E.claim_id.in_(chunk))))
+    labels = _source_labels(session, None if claim_ids is None else [row[2] for row in rows])
     by_claim: dict[str, list[EvidenceFacts]] = defaultdict(list)
     for eid, cid, sid, asserted_by, stance, hypothetical, hedge, review in rows:
         origins = origins_of(asserted_by, source_label=labels.get(sid, sid))

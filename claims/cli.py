@@ -193,9 +193,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415
 
     from web.app import create_app  # noqa: PLC0415
-    from web.settings import Settings  # noqa: PLC0415
+    from web.settings import Settings, limits_from  # noqa: PLC0415
 
-    settings = Settings(database_url=database_url(args.db))
+    try:
+        limits = limits_from(os.environ, max_body_bytes=args.max_body_bytes, write_rate=args.write_rate,
+                             write_burst=args.write_burst)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    settings = Settings(database_url=database_url(args.db), **limits)
     print(f"Serving the claims tracker on http://{args.host}:{args.port}/ (database {settings.database_url})")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
     return 0
@@ -247,6 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--log-level", default="info")
     register_account_commands(sub)
+    p.add_argument("--max-body-bytes", type=int, default=None,
+                   help="largest request body accepted, else 413 (default 262144; env CLAIMS_MAX_BODY_BYTES)")
+    p.add_argument("--write-rate", type=float, default=None,
+                   help="writes per second per client after the burst, else 429; 0 = unlimited "
+                        "(default 1; env CLAIMS_WRITE_RATE)")
+    p.add_argument("--write-burst", type=int, default=None,
+                   help="writes a client may send at once (default 30; env CLAIMS_WRITE_BURST)")
     return parser
 
 

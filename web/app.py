@@ -15,11 +15,12 @@ from claims.db import init_db, make_engine
 from claims.vocabulary import default_vocabulary
 from web.deps import WebState
 from web.errors import install_error_handler
+from web.limits import install_limits
 from web.render import make_templates
 from web.routes import accounts, audit, claims, entities, evidence, exports, graph, moderation, pages, sources
 from web.settings import Settings
 
-__all__ = ["create_app", "STATIC", "CONTENT_SECURITY_POLICY"]
+__all__ = ["create_app", "STATIC", "CONTENT_SECURITY_POLICY", "PERMISSIONS_POLICY"]
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Scripts and styles only from our own files: no inline script, no CDN. /docs (Swagger UI) needs an
@@ -28,11 +29,18 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+# No page of ours uses a camera, a microphone, the location, payments or sensors: nothing embedded may either.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), accelerometer=(), gyroscope=(), "
+    "magnetometer=(), interest-cohort=()"
+)
 DESCRIPTION = """The claims graph of the DeepSeek debate: claims with computed statuses and reasons,
 the evidence behind them (quotes with offsets into their sources), sources, entities, and the
 relations between claims.
 
 Errors always answer `{"detail": "..."}` with the right status; 422s add `errors`, one per bad field.
+Writes (POST) are limited per client: a body over the size limit gets 413, and writes past the rate
+limit get 429 with `Retry-After` (seconds).
 Every page of the web app links to the resource here that holds its data."""
 
 
@@ -53,6 +61,12 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+                # only over https: browsers ignore it on http, and a local server must stay reachable on http
+                if scope.get("scheme") == "https":
+                    headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
                 if strict:
                     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
             await send(message)
@@ -86,7 +100,15 @@ def create_app(settings: Settings) -> FastAPI:
         secret=settings.resolved_secret(),
     )
     install_error_handler(app)
-    app.add_middleware(SecurityHeaders)
+    install_limits(
+        app,
+        max_body_bytes=settings.max_body_bytes,
+        write_rate=settings.write_rate,
+        write_burst=settings.write_burst,
+        max_clients=settings.rate_limit_clients,
+        key=settings.rate_limit_key,
+    )
+    app.add_middleware(SecurityHeaders)  # outermost: refusals by the limits carry the headers too
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (pages, exports, claims, evidence, sources, entities, graph, accounts, moderation, audit):
         app.include_router(module.router)

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Annotated
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.engine import Engine
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from claims.db import is_sqlite
 from claims.vocabulary import Vocabulary
 from web.settings import Settings
 
-__all__ = ["WebState", "get_state", "get_session", "StateDep", "SessionDep"]
+__all__ = [
+    "WebState", "get_state", "get_session", "get_write_session", "StateDep", "SessionDep", "WriteSessionDep"
+]
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,7 @@ class WebState:
     templates: Jinja2Templates
     vocabulary: Vocabulary
     secret: str
+    write_lock: threading.Lock = field(default_factory=threading.Lock)  # one SQLite writer per process
 
 
 def get_state(request: Request) -> WebState:
@@ -40,5 +46,55 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+class _Writer:
+    """The first transaction of a writing session: this process's write lock, then BEGIN IMMEDIATE."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self.lock, self.held, self.began = lock, False, False
+
+    def begin(self, _session: Session, _transaction: Any, connection: Connection) -> None:
+        if self.began:
+            return
+        self.began = True
+        self.lock.acquire()
+        self.held = True
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def end(self, _session: Session, transaction: Any) -> None:
+        if self.held and transaction.parent is None:
+            self.release()
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self.lock.release()
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    """A session for a request that writes: on SQLite its first transaction runs alone, locked up front.
+
+    When the route first touches the database (in the route's own thread) it takes this process's
+    write lock and SQLite's (BEGIN IMMEDIATE), and gives both back when that transaction ends. So what
+    the request reads before it writes cannot change before it writes (two identical posts at once
+    find, not both create, the same source), and writers queue on a lock that wakes the next one at
+    once rather than in SQLite's busy loop, which sleeps and is unfair. Other databases take their own
+    row locks; the session is then an ordinary one.
+    """
+    state = get_state(request)
+    with Session(state.engine, expire_on_commit=False) as session:
+        if not is_sqlite(state.engine):
+            yield session
+            return
+        writer = _Writer(state.write_lock)
+        event.listen(session, "after_begin", writer.begin)
+        event.listen(session, "after_transaction_end", writer.end)
+        try:
+            yield session
+        finally:
+            session.close()
+            writer.release()
+
+
 StateDep = Annotated[WebState, Depends(get_state)]
 SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from claims.evidence import MAX_NAME, MAX_NOTE, MAX_QUOTE, MAX_TITLE
+
 __all__ = [
+    "ClaimId",
     "ERRORS",
     "WRITE_ERRORS",
     "StatusChangeOut",
@@ -36,6 +40,8 @@ __all__ = [
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
+# claims.evidence's address rule (surrounding blanks are trimmed; blank means none) as a JSON Schema pattern
+_URL_PATTERN = r"^\s*(?:[hH][tT][tT][pP][sS]?://[^\s<>\x22\x27]{3,2000})?\s*$"
 MAX_PAGE = 100_000  # past this, OFFSET stops being a page anyone reads and starts being an overflow
 
 Status = Literal[
@@ -43,12 +49,21 @@ Status = Literal[
 ]  # claims.models.STATUSES; a test keeps them equal
 
 
+# "c-" and a digest; saying so keeps /api/claims/facets from reading as the claim "facets"
+ClaimId = Annotated[
+    str, Path(pattern=r"^c-[0-9A-Za-z_-]{1,80}$", description="a claim's id", examples=["c-6bf03889375d"])
+]
+
+
 class ClaimFilters(BaseModel):
     """Filters of the claims list; an empty value (as an HTML form sends it) means no filter."""
 
     model_config = ConfigDict(extra="ignore")
 
-    status: Status | None = Field(None, description="unverified, corroborated, disputed or refuted")
+    # "" as well: an HTML form sends its empty choice, which means no filter
+    status: Literal[Status, ""] | None = Field(
+        None, description="unverified, corroborated, disputed or refuted"
+    )
     subject: str | None = Field(None, max_length=100, description="entity id of the subject, e.g. deepseek")
     metric: str | None = Field(None, max_length=80, description="metric name, e.g. gpu_count")
     source: str | None = Field(None, max_length=40, description="source id: claims with evidence in it")
@@ -239,12 +254,23 @@ class EvidenceIn(BaseModel):
     )
 
     stance: Literal["supports", "disputes"]
-    quote: str = Field(description="the exact words, as the source has them")
-    source_title: str | None = None
-    source_url: str | None = None
+    # The limits are checked by claims.evidence (with messages naming the field and the limit); the
+    # schema states them too, so clients and fuzzers know them.
+    quote: str = Field(
+        description="the exact words, as the source has them",
+        json_schema_extra={"minLength": 1, "maxLength": MAX_QUOTE, "pattern": r"\S"},
+    )
+    source_title: str | None = Field(None, json_schema_extra={"maxLength": MAX_TITLE})
+    source_url: str | None = Field(
+        None, description="an http(s) address", json_schema_extra={"pattern": _URL_PATTERN}
+    )
     source_id: str | None = Field(None, description="an existing source instead of title and URL")
-    asserted_by: str | None = Field(None, description="who asserts it there; the author when empty")
-    note: str | None = None
+    asserted_by: str | None = Field(
+        None,
+        description="who asserts it there; the author when empty",
+        json_schema_extra={"maxLength": MAX_NAME},
+    )
+    note: str | None = Field(None, json_schema_extra={"maxLength": MAX_NOTE})
 
 
 class ClaimAfter(BaseModel):

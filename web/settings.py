@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-__all__ = ["Settings", "SECRET_ENV", "secret_file"]
+from starlette.types import Scope
+
+__all__ = ["Settings", "SECRET_ENV", "LIMIT_ENV", "secret_file", "limits_from"]
 
 SECRET_ENV = "CLAIMS_SECRET_KEY"
+# Settings field -> (environment variable, type); `claims serve` flags of the same names win over these.
+LIMIT_ENV: dict[str, tuple[str, type]] = {
+    "max_body_bytes": ("CLAIMS_MAX_BODY_BYTES", int),
+    "write_rate": ("CLAIMS_WRITE_RATE", float),
+    "write_burst": ("CLAIMS_WRITE_BURST", int),
+}
 
 
 @dataclass(frozen=True)
@@ -21,12 +31,22 @@ class Settings:
     made on first use, readable by its owner only), else a random key for the life of the process (a
     form left open across a restart is then refused once, with a message, and works when sent again;
     login sessions then end with the process).
+
+    Limits: a request body over ``max_body_bytes`` gets 413; each client (``rate_limit_key`` of the
+    ASGI scope, by default its IP address) may send ``write_burst`` writes at once and then
+    ``write_rate`` per second, else 429 (``write_rate`` 0 turns the rate limit off). At most
+    ``rate_limit_clients`` clients are tracked, the least recently seen forgotten first.
     """
 
     database_url: str
     secret_key: str | None = None
     title: str = "DeepSeek claims tracker"
     added_by_anonymous: str = "anonymous reader"
+    max_body_bytes: int = 256 * 1024  # the largest valid evidence body is about 50 KB of escaped JSON
+    write_rate: float = 1.0
+    write_burst: int = 30
+    rate_limit_clients: int = 10_000
+    rate_limit_key: Callable[[Scope], str] | None = None
 
     def resolved_secret(self) -> str:
         """The key to sign with: configured, from the environment, stored per database, or fresh."""
@@ -60,3 +80,26 @@ def _stored_secret(database_url: str) -> str | None:
         return path.read_text(encoding="utf-8").strip() or None
     except OSError:  # a read-only folder, or another process writing it this instant: go without
         return None
+
+
+def limits_from(environ: Mapping[str, str], **flags: float | None) -> dict[str, Any]:
+    """Limit settings from the environment, overridden by the flags that were given.
+
+    >>> limits_from({"CLAIMS_WRITE_RATE": "50", "CLAIMS_WRITE_BURST": "9"}, write_burst=100, write_rate=None)
+    {'write_rate': 50.0, 'write_burst': 100}
+    >>> limits_from({"CLAIMS_WRITE_BURST": "lots"})
+    Traceback (most recent call last):
+    ValueError: CLAIMS_WRITE_BURST must be a whole number, not 'lots'
+    """
+    out: dict[str, Any] = {}
+    for name, (variable, kind) in LIMIT_ENV.items():
+        raw = environ.get(variable)
+        if raw:
+            try:
+                out[name] = kind(raw)
+            except ValueError:
+                noun = "a whole number" if kind is int else "a number"
+                raise ValueError(f"{variable} must be {noun}, not {raw!r}") from None
+        if flags.get(name) is not None:
+            out[name] = kind(flags[name])
+    return out

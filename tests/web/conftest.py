@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -71,11 +72,15 @@ def make_accounts(db_path: Path) -> dict[str, str]:
 
 
 @contextmanager
-def running_server(db_path: Path) -> Iterator[Server]:
+def running_server(db_path: Path, **settings: Any) -> Iterator[Server]:
     """Serve ``create_app`` over the database ``db_path`` stands for, with uvicorn in a thread, on a port
-    the OS picked."""
+    the OS picked.
+
+    ``settings`` override fields of ``Settings`` (limits, say); the rest are the app's defaults.
+    """
     tokens = make_accounts(db_path)
-    app = create_app(Settings(database_url=url_for(db_path), secret_key="test-secret"))
+    settings = {"secret_key": "test-secret", **settings}
+    app = create_app(Settings(database_url=url_for(db_path), **settings))
     # IPPROTO_TCP explicitly: asyncio turns Nagle off only on sockets that say so, and with Nagle on
     # every request waits ~40 ms for a delayed ACK
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)

@@ -29,7 +29,7 @@ from web.charts import spread_chart
 from web.deps import SessionDep, StateDep, WebState
 from web.errors import found
 from web.render import render_page, url_with
-from web.schemas import ERRORS, ClaimFilters, ClaimList, ClaimOut, FacetsOut
+from web.schemas import ERRORS, ClaimFilters, ClaimId, ClaimList, ClaimOut, FacetsOut
 from web.submission import EvidenceForm
 
 __all__ = ["router", "claim_list", "claim_list_facets", "claim_data", "render_claim_page"]
@@ -107,7 +107,7 @@ def api_claim_facets(session: SessionDep, filters: FilterQuery) -> dict[str, Any
 
 
 @router.get("/api/claims/{claim_id}", response_model=ClaimOut, responses=ERRORS, tags=["claims"])
-def api_claim(session: SessionDep, claim_id: str) -> dict[str, Any]:
+def api_claim(session: SessionDep, claim_id: ClaimId) -> dict[str, Any]:
     """One claim: status and reasons, evidence with quotes and sources, related claims, spread of values."""
     return claim_data(session, claim_id)
 

@@ -19,11 +19,11 @@ from claims.store import get_source
 from claims.views import evidence_view
 from web import csrf
 from web.auth import OptionalUser, WriterDep
-from web.deps import SessionDep, StateDep, WebState
+from web.deps import StateDep, WebState, WriteSessionDep
 from web.errors import FormErrors
 from web.render import url_with
 from web.routes.claims import render_claim_page
-from web.schemas import ERRORS, ErrorOut, EvidenceCreated, EvidenceIn
+from web.schemas import ERRORS, ClaimId, ErrorOut, EvidenceCreated, EvidenceIn
 from web.submission import EvidenceForm, submit_evidence
 
 __all__ = ["router", "review_for", "author_of"]
@@ -45,7 +45,7 @@ def author_of(user: User | None, state: WebState) -> str:
 @router.post("/claims/{claim_id}/evidence", include_in_schema=False)
 def evidence_form(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     state: StateDep,
     user: OptionalUser,
     claim_id: str,
@@ -89,7 +89,8 @@ def evidence_form(
     tags=["evidence"],
 )
 def api_add_evidence(
-    session: SessionDep, state: StateDep, user: WriterDep, response: Response, claim_id: str, body: EvidenceIn
+    session: WriteSessionDep, state: StateDep, user: WriterDep, response: Response, claim_id: ClaimId,
+    body: EvidenceIn
 ) -> dict[str, Any]:
     """Append evidence to a claim (never editing what is there); answer it with the recomputed status.
 

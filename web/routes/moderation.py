@@ -16,7 +16,7 @@ from claims.models import Evidence, User
 from claims.moderation import Decision, pending_queue, retract_evidence, review_evidence
 from web import csrf
 from web.auth import EditorDep, OptionalUser
-from web.deps import SessionDep, StateDep, WebState
+from web.deps import SessionDep, StateDep, WebState, WriteSessionDep
 from web.render import render_page, url_with
 from web.schemas import WRITE_ERRORS
 from web.schemas_trust import DecisionResult, ModerationQueue, RetractIn, ReviewIn
@@ -70,7 +70,7 @@ def api_moderation(session: SessionDep, _editor: EditorDep) -> dict[str, Any]:
     tags=["moderation"],
 )
 def api_accept(
-    session: SessionDep, state: StateDep, editor: EditorDep, evidence_id: str, body: ReviewIn | None = None
+    session: WriteSessionDep, state: StateDep, editor: EditorDep, evidence_id: str, body: ReviewIn | None = None
 ) -> dict[str, Any]:
     """Accept pending evidence: it starts to count and the claim's status is recomputed."""
     decision = review_evidence(
@@ -92,7 +92,7 @@ def api_accept(
     tags=["moderation"],
 )
 def api_reject(
-    session: SessionDep, state: StateDep, editor: EditorDep, evidence_id: str, body: ReviewIn
+    session: WriteSessionDep, state: StateDep, editor: EditorDep, evidence_id: str, body: ReviewIn
 ) -> dict[str, Any]:
     """Reject pending evidence with a comment saying why: it is kept on record and never counts."""
     decision = review_evidence(
@@ -114,7 +114,7 @@ def api_reject(
     tags=["moderation"],
 )
 def api_retract(
-    session: SessionDep, state: StateDep, editor: EditorDep, evidence_id: str, body: RetractIn
+    session: WriteSessionDep, state: StateDep, editor: EditorDep, evidence_id: str, body: RetractIn
 ) -> dict[str, Any]:
     """Retract accepted evidence with a reason (a new record): the evidence stays and stops counting."""
     decision = retract_evidence(
@@ -195,7 +195,7 @@ def _decide_by_form(
 @router.post("/moderation/{evidence_id}", include_in_schema=False)
 def moderation_form(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     state: StateDep,
     user: OptionalUser,
     evidence_id: str,
@@ -231,7 +231,7 @@ def moderation_form(
 @router.post("/evidence/{evidence_id}/retract", include_in_schema=False)
 def retract_form(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     state: StateDep,
     user: OptionalUser,
     evidence_id: str,
