@@ -283,11 +283,30 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
+def editor_token(db: Path) -> str:
+    """A fresh API token of a load-test editor in ``db`` (created if missing): API writes need one."""
+    from claims.accounts import create_user, generate_password, get_user, issue_token  # noqa: PLC0415
+    from claims.db import init_db, make_engine, session_scope  # noqa: PLC0415
+
+    engine = make_engine(f"sqlite:///{db}")
+    init_db(engine)
+    try:
+        with session_scope(engine) as session:
+            user = get_user(session, name="load-test-editor") or create_user(
+                session, name="load-test-editor", role="editor", password=generate_password(), actor="bench")
+            return issue_token(session, user=user, label="load test")[1]
+    finally:
+        engine.dispose()
+
+
 def run_load(db: Path, *, clients: int, total: int, token: str | None, write_rate: float,
              write_burst: int) -> dict[str, object]:
-    """Serve ``db``, post the load, verify it; the figures and the problems found (empty when none)."""
+    """Serve ``db``, post the load, verify it; the figures and the problems found (empty when none).
+
+    Without ``token``, a load-test editor is made in ``db`` and its token used.
+    """
     run = uuid.uuid4().hex[:8]
-    headers = api_headers(token)
+    headers = api_headers(token or editor_token(db))
     server, url = start_server(db, write_rate=write_rate, write_burst=write_burst)
     try:
         with httpx.Client(base_url=url, headers=headers, timeout=60) as client:

@@ -53,7 +53,7 @@ def assert_413_json(response) -> None:
 def test_a_declared_oversized_json_body_is_413_and_nothing_is_written(live, claim_id):
     before = evidence_count(live.client, claim_id)
     body = {**EVIDENCE, "note": "n" * (DEFAULT_LIMIT + 10)}
-    response = live.client.post(f"/api/claims/{claim_id}/evidence", json=body)
+    response = live.editor.post(f"/api/claims/{claim_id}/evidence", json=body)
     assert response.request.headers["content-length"] == str(len(response.request.content))
     assert_413_json(response)
     assert evidence_count(live.client, claim_id) == before
@@ -63,7 +63,7 @@ def test_a_declared_oversized_json_body_is_413_and_nothing_is_written(live, clai
 
 def test_a_streamed_oversized_json_body_is_413_as_it_arrives(live, claim_id):
     before = evidence_count(live.client, claim_id)
-    response = live.client.post(
+    response = live.editor.post(
         f"/api/claims/{claim_id}/evidence",
         content=chunks(DEFAULT_LIMIT + 1),
         headers={"content-type": "application/json"},
@@ -77,7 +77,7 @@ def test_a_body_just_under_the_limit_is_read(live, claim_id):
     # valid JSON padded with spaces to the limit: read in full, then judged on its fields (note too long)
     body = b'{"stance": "supports", "quote": "q", "source_title": "t", "note": "' + b"n" * 3000 + b'"}'
     body += b" " * (DEFAULT_LIMIT - len(body))
-    response = live.client.post(
+    response = live.editor.post(
         f"/api/claims/{claim_id}/evidence", content=body, headers={"content-type": "application/json"}
     )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "note"
@@ -106,7 +106,7 @@ def strict(seeded_db):
 
 
 def test_writes_past_the_burst_get_429_with_retry_after(strict):
-    client = strict.client
+    client = strict.editor
     claim_id = client.get("/api/claims").json()["items"][0]["id"]
     url = f"/api/claims/{claim_id}/evidence"
     codes = [client.post(url, json={**EVIDENCE, "quote": f"Quote number {i}."}).status_code for i in range(3)]
@@ -177,7 +177,7 @@ def test_every_response_carries_the_hardening_headers(site, path):
 
 
 def test_refusals_carry_the_headers_too(live, claim_id):
-    response = live.client.post(f"/api/claims/{claim_id}/evidence", content=chunks(DEFAULT_LIMIT + 1))
+    response = live.editor.post(f"/api/claims/{claim_id}/evidence", content=chunks(DEFAULT_LIMIT + 1))
     assert response.status_code == 413 and response.headers["x-frame-options"] == "DENY"
     assert "script-src 'self'" in response.headers["content-security-policy"]
 
@@ -207,7 +207,7 @@ def test_script_injection_is_shown_as_text_and_never_runs(live, browser, bypass_
         "asserted_by": f"Asserter {XSS}",
         "note": f"Note {XSS}",
     }
-    created = live.client.post(f"/api/claims/{claim_id}/evidence", json=body)
+    created = live.editor.post(f"/api/claims/{claim_id}/evidence", json=body)
     assert created.status_code == 201, created.text
     evidence_id, source_id = created.json()["id"], created.json()["source"]["id"]
 

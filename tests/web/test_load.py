@@ -36,7 +36,7 @@ def test_the_same_evidence_posted_at_once_by_many_is_one_source_and_no_500(seede
                 "source_url": "https://example.org/double"}
 
         def post(_: int) -> int:
-            with httpx.Client(base_url=server.url, timeout=30) as client:
+            with httpx.Client(base_url=server.url, timeout=30, headers=dict(server.editor.headers)) as client:
                 return client.post(f"/api/claims/{claim_id}/evidence", json=body).status_code
 
         with ThreadPoolExecutor(max_workers=12) as pool:
