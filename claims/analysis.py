@@ -46,9 +46,15 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[i:i + _CHUNK]
 
 
-def _source_labels(session: Session) -> dict[str, str]:
-    rows = session.execute(select(Source.__table__.c.id, Source.__table__.c.title, Source.__table__.c.author,
-                                  Source.__table__.c.kind)).all()
+def _source_labels(session: Session, source_ids: Sequence[str] | None = None) -> dict[str, str]:
+    s = Source.__table__.c
+    query = select(s.id, s.title, s.author, s.kind)
+    if source_ids is None:
+        rows = list(session.execute(query))
+    else:
+        rows = []
+        for chunk in _chunks(sorted(set(source_ids))):
+            rows.extend(session.execute(query.where(s.id.in_(chunk))))
     return {
         sid: (f"{author} («{title}»)" if author else f"the author of «{title}»") if kind == "document" else f"«{title}»"
         for sid, title, author, kind in rows
@@ -57,15 +63,16 @@ def _source_labels(session: Session) -> dict[str, str]:
 
 def evidence_facts(session: Session, claim_ids: Sequence[str] | None = None) -> dict[str, list[EvidenceFacts]]:
     """Counted or pending evidence by claim (of the given claims, or all), as plain facts."""
-    labels = _source_labels(session)
     query = select(E.id, E.claim_id, E.source_id, E.asserted_by, E.stance, E.hypothetical, E.hedge, E.review).where(
         E.review.in_(["accepted", "pending"]))
     rows: list[Any] = []
     if claim_ids is None:
         rows = list(session.execute(query))
+        labels = _source_labels(session)
     else:
         for chunk in _chunks(list(claim_ids)):
             rows.extend(session.execute(query.where(E.claim_id.in_(chunk))))
+        labels = _source_labels(session, [row[2] for row in rows])  # only the sources these rows cite
     by_claim: dict[str, list[EvidenceFacts]] = defaultdict(list)
     for eid, cid, sid, asserted_by, stance, hypothetical, hedge, review in rows:
         origins = origins_of(asserted_by, source_label=labels.get(sid, sid))
