@@ -161,6 +161,21 @@ def build(path: Path, n_claims: int, n_evidence: int, *, log=print) -> dict[str,
     return timings
 
 
+def _ensure_indexes(path: Path) -> None:
+    """Indexes added to the models since the database was built (create_all leaves existing tables alone)."""
+    from sqlmodel import SQLModel  # noqa: PLC0415
+
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        existing = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        missing = [ix for table in SQLModel.metadata.sorted_tables for ix in table.indexes if ix.name not in existing]
+        for index in missing:
+            index.create(conn)
+        if missing:
+            conn.exec_driver_sql("ANALYZE")
+    engine.dispose()
+
+
 def ensure(path: Path, n_claims: int, n_evidence: int, *, force: bool = False, log=print) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """The cached database at ``path`` (built when missing, stale or ``force``), with its build record."""
     meta_path = Path(f"{path}.json")
@@ -168,6 +183,7 @@ def ensure(path: Path, n_claims: int, n_evidence: int, *, force: bool = False, l
         meta = json.loads(meta_path.read_text())
         if (meta.get("claims_wanted"), meta.get("evidence_wanted"), meta.get("version")) == (
                 n_claims, n_evidence, VERSION):
+            _ensure_indexes(path)
             return meta | {"cached": True}
     log(f"building {path} ({n_claims:,} claims, {n_evidence:,} evidence)")
     meta = build(path, n_claims, n_evidence, log=log)
