@@ -225,9 +225,13 @@ def record_document(
     superseded, and its extracted evidence stops counting (evidence people added stays).
     """
     sid = source_id(document.sha256)
-    if session.get(Source, sid) is not None:
+    sources = Source.__table__.c
+    if session.execute(sa_select(sources.id).where(sources.id == sid)).first() is not None:
         return DocumentResult(source_id=sid, created=False)
-    previous = current_source_named(session, name=document.name)
+    # Only a file seen before under this name is loaded (a whole row: a text), most documents are new.
+    earlier = session.execute(sa_select(sources.id).where(
+        sources.name == document.name, sources.superseded_by.is_(None), sources.kind == "document")).first()
+    previous = current_source_named(session, name=document.name) if earlier is not None else None
     session.execute(insert(Source.__table__), [{
         "id": sid, "name": document.name, "title": document.title, "author": document.author,
         "published": document.published, "origin": document.origin, "url": document.url, "sha256": document.sha256,
