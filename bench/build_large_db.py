@@ -60,14 +60,11 @@ def _figure(template: str, value: float) -> str:
 def claim_specs(n_claims: int, rng: random.Random) -> list[tuple[str, int, float]]:
     """(subject, metric index, value) of each claim: groups of 25 rival figures on one subject and metric."""
     n_groups = max(1, n_claims // CLAIMS_PER_GROUP)
-    n_subjects = max(1, n_groups // len(METRICS))
     specs = []
     centres: dict[int, list[float]] = {}
     for i in range(n_claims):
         group = i // CLAIMS_PER_GROUP % n_groups
         subject, metric = f"Lab {group // len(METRICS):04d}", group % len(METRICS)
-        if group // len(METRICS) >= n_subjects:
-            subject = f"Lab {group % n_subjects:04d}"
         if group not in centres:  # most questions have one accepted figure, a third have a rival one
             options = METRICS[metric][4]
             centres[group] = rng.sample(options, 2 if rng.random() < 0.3 else 1)
