@@ -70,6 +70,8 @@ class Claim(SQLModel, table=True):
         Index("ix_claim_subject_metric", "subject_id", "metric"),
         # Every column the claim list filters and sorts on: its pages are found without reading the table.
         Index("ix_claim_list", "status", "subject_id", "metric", "id"),
+        Index("ix_claim_metric_list", "metric", "status", "subject_id", "id"),
+        Index("ix_claim_id_list", "id", "status", "subject_id", "metric"),  # search hits, checked by id
     )
 
     id: str = Field(primary_key=True, max_length=40)
