@@ -43,13 +43,23 @@ def machine() -> dict[str, object]:
     except OSError:
         pass
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    return {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "nproc": os.cpu_count(), "cpu": cpu,
-            "python": platform.python_version(), "load_at_start": round(load, 2) if load is not None else None}
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "load_at_start": round(load, 2) if load is not None else None,
+    }
 
 
 def _python_json(script: str, *args: str) -> object:
-    out = subprocess.run([sys.executable, str(HERE / script), *args, "--json"], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, str(HERE / script), *args, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -64,6 +74,7 @@ def _load(name: str) -> object | None:
 
 
 # -- the table ---------------------------------------------------------------------------------------------
+
 
 def _n(value: object, digits: int = 0) -> str:
     if value is None:
@@ -84,24 +95,57 @@ def rows(results: dict[str, object]) -> list[tuple[str, str, str, str, str]]:
     assert isinstance(ing, dict)
     if ing:
         tok = ing["tokenizer_wps"]
-        out.append((f"spaCy blank tokenizer on the same text ({ing['words']:,} words) — ceiling",
-                    f"{_n(tok)} words/s", "", "", "1"))
+        out.append(
+            (
+                f"spaCy blank tokenizer on the same text ({ing['words']:,} words) — ceiling",
+                f"{_n(tok)} words/s",
+                "",
+                "",
+                "1",
+            )
+        )
         small = ing.get("small_wps")
-        out.append((f"spaCy small English pipeline ({ing.get('small_pipeline') or 'en_core_web_sm'}) on the same text",
-                    f"{_n(small)} words/s" if small else "not installed", "", "",
-                    _n(ing.get("small_vs_tokenizer"), 3) if small else "–"))
-        out.append(("our extraction alone (no database)", f"{_n(ing['extract_wps'])} words/s", "", "",
-                    _n(ing["extract_vs_tokenizer"], 3)))
+        out.append(
+            (
+                f"spaCy small English pipeline ({ing.get('small_pipeline') or 'en_core_web_sm'}), "
+                f"first {ing.get('small_words') or ing['words']:,} words of the same text",
+                f"{_n(small)} words/s" if small else "not installed",
+                "",
+                "",
+                _n(ing.get("small_vs_tokenizer"), 3) if small else "–",
+            )
+        )
+        out.append(
+            (
+                "our extraction alone (no database)",
+                f"{_n(ing['extract_wps'])} words/s",
+                "",
+                "",
+                _n(ing["extract_vs_tokenizer"], 3),
+            )
+        )
         wps, ratio = ing["ingest_wps"], ing["ingest_vs_tokenizer"]
-        out.append(("**ingest, 1 process** (extract, store, relations, statuses, search index)",
-                    f"{_n(wps)} words/s", "≥ 100,000 words/s and ≥ 0.25 × tokenizer",
-                    _ok(wps >= 100_000 and ratio >= 0.25), f"{_n(ratio, 3)}"
-                    + (f" (× {_n(ing.get('ingest_vs_small'), 1)} the small pipeline)" if small else "")))
+        out.append(
+            (
+                "**ingest, 1 process** (extract, store, relations, statuses, search index)",
+                f"{_n(wps)} words/s",
+                "≥ 100,000 words/s and ≥ 0.25 × tokenizer",
+                _ok(wps >= 100_000 and ratio >= 0.25),
+                f"{_n(ratio, 3)}"
+                + (f" (× {_n(ing.get('ingest_vs_small'), 1)} the small pipeline)" if small else ""),
+            )
+        )
         if ing.get("parallel_wps"):
-            out.append((f"ingest, {ing['workers']} extraction worker processes, same corpus",
-                        f"{_n(ing['parallel_wps'])} words/s", "faster than 1 process on a large corpus",
-                        _ok(ing["parallel_wps"] > wps), f"{_n(ing['parallel_vs_tokenizer'], 3)}"
-                        f" (speed-up × {_n(ing.get('parallel_speedup'), 2)})"))
+            out.append(
+                (
+                    f"ingest, {ing['workers']} extraction worker processes, same corpus",
+                    f"{_n(ing['parallel_wps'])} words/s",
+                    "faster than 1 process on a large corpus",
+                    _ok(ing["parallel_wps"] > wps),
+                    f"{_n(ing['parallel_vs_tokenizer'], 3)}"
+                    f" (speed-up × {_n(ing.get('parallel_speedup'), 2)})",
+                )
+            )
     api = results.get("api") or {}
     assert isinstance(api, dict)
     if api.get("skipped"):
@@ -110,53 +154,118 @@ def rows(results: dict[str, object]) -> list[tuple[str, str, str, str, str]]:
         bare, bare_load = api["bare"], api["bare_load"]
         claim, claim_load = api["claim"], api["claim_load"]
         conns = claim_load["connections"]
-        out.append((f"bare FastAPI endpoint, constant JSON — ceiling ({conns} connections)",
-                    f"{_n(bare_load['rps'])} req/s", "", "", "1"))
-        out.append(("bare FastAPI endpoint, 1 connection: p50 / p99",
-                    f"{_n(bare['p50_ms'], 2)} / {_n(bare['p99_ms'], 2)} ms", "", "", "1"))
+        out.append(
+            (
+                f"bare FastAPI endpoint, constant JSON — ceiling ({conns} connections)",
+                f"{_n(bare_load['rps'])} req/s",
+                "",
+                "",
+                "1",
+            )
+        )
+        out.append(
+            (
+                "bare FastAPI endpoint, 1 connection: p50 / p99",
+                f"{_n(bare['p50_ms'], 2)} / {_n(bare['p99_ms'], 2)} ms",
+                "",
+                "",
+                "1",
+            )
+        )
         ratio = api.get("claim_vs_bare")
-        out.append((f"**GET /api/claims/{{id}}** throughput, {conns} connections, 2,000 ids rotating",
-                    f"{_n(claim_load['rps'])} req/s", "≥ 0.5 × bare", _ok(ratio is not None and ratio >= 0.5),
-                    _n(ratio, 3)))
-        out.append(("**GET /api/claims/{id}**, 1 connection: p50 / p99",
-                    f"{_n(claim['p50_ms'], 2)} / {_n(claim['p99_ms'], 2)} ms", "p99 < 50 ms",
-                    _ok(claim["p99_ms"] is not None and claim["p99_ms"] < 50),
-                    f"p50 × {_n(claim['p50_ms'] / bare['p50_ms'], 1)} bare" if bare["p50_ms"] else "–"))
-        out.append((f"GET /api/claims/{{id}}, {conns} connections: p50 / p99",
-                    f"{_n(claim_load['p50_ms'], 2)} / {_n(claim_load['p99_ms'], 2)} ms", "", "",
-                    f"p99 × {_n(claim_load['p99_ms'] / bare_load['p99_ms'], 1)} bare" if bare_load["p99_ms"] else "–"))
-        labels = {"list": "list, first page", "filter_status": "filter by status (disputed)",
-                  "filter_metric": "filter by metric (gpu_count)", "filter_subject": "filter by subject",
-                  "search": "search, a subject's name (q=…)", "search_broad": "search, a word in most claims (q=GPUs)"}
+        out.append(
+            (
+                f"**GET /api/claims/{{id}}** throughput, {conns} connections, 2,000 ids rotating",
+                f"{_n(claim_load['rps'])} req/s",
+                "≥ 0.5 × bare",
+                _ok(ratio is not None and ratio >= 0.5),
+                _n(ratio, 3),
+            )
+        )
+        out.append(
+            (
+                "**GET /api/claims/{id}**, 1 connection: p50 / p99",
+                f"{_n(claim['p50_ms'], 2)} / {_n(claim['p99_ms'], 2)} ms",
+                "p99 < 50 ms",
+                _ok(claim["p99_ms"] is not None and claim["p99_ms"] < 50),
+                f"p50 × {_n(claim['p50_ms'] / bare['p50_ms'], 1)} bare" if bare["p50_ms"] else "–",
+            )
+        )
+        out.append(
+            (
+                f"GET /api/claims/{{id}}, {conns} connections: p50 / p99",
+                f"{_n(claim_load['p50_ms'], 2)} / {_n(claim_load['p99_ms'], 2)} ms",
+                "",
+                "",
+                f"p99 × {_n(claim_load['p99_ms'] / bare_load['p99_ms'], 1)} bare"
+                if bare_load["p99_ms"]
+                else "–",
+            )
+        )
+        labels = {
+            "list": "list, first page",
+            "filter_status": "filter by status (disputed)",
+            "filter_metric": "filter by metric (gpu_count)",
+            "filter_subject": "filter by subject",
+            "search": "search, a subject's name (q=…)",
+            "search_broad": "search, a word in most claims (q=GPUs)",
+        }
         for key, label in labels.items():
             q = api["queries"].get(key)
             if not q:
                 continue
-            out.append((f"**{label}**: p50 / p99 — `{q['path']}`", f"{_n(q['p50_ms'], 2)} / {_n(q['p99_ms'], 2)} ms",
-                        "p50 < 50 ms", _ok(q["p50_ms"] is not None and q["p50_ms"] < 50),
-                        f"p50 × {_n(q['p50_ms'] / bare['p50_ms'], 1)} bare" if bare["p50_ms"] else "–"))
+            out.append(
+                (
+                    f"**{label}**: p50 / p99 — `{q['path']}`",
+                    f"{_n(q['p50_ms'], 2)} / {_n(q['p99_ms'], 2)} ms",
+                    "p50 < 50 ms",
+                    _ok(q["p50_ms"] is not None and q["p50_ms"] < 50),
+                    f"p50 × {_n(q['p50_ms'] / bare['p50_ms'], 1)} bare" if bare["p50_ms"] else "–",
+                )
+            )
     rel = results.get("relations") or {}
     assert isinstance(rel, dict)
     for r in rel.get("sizes", []):
         big = r["evidence"] >= 1_000_000
-        out.append((f"{'**' if big else ''}relations + statuses, {r['evidence']:,} evidence rows{'**' if big else ''}"
-                    f" ({r['claims']:,} claims, {r['relations']:,} relations)",
-                    f"{_n(r['total_s'], 2)} s (detection {_n(r['detect_s'], 2)} s), peak {_n(r['peak_mb'])} MB",
-                    "< 60 s and < 2 GB" if big else "", _ok(r["total_s"] < 60 and r["peak_mb"] < 2048) if big else "",
-                    ""))
+        out.append(
+            (
+                f"{'**' if big else ''}relations + statuses, {r['evidence']:,} evidence rows"
+                f"{'**' if big else ''}"
+                f" ({r['claims']:,} claims, {r['relations']:,} relations)",
+                f"{_n(r['total_s'], 2)} s (detection {_n(r['detect_s'], 2)} s), peak {_n(r['peak_mb'])} MB",
+                "< 60 s and < 2 GB" if big else "",
+                _ok(r["total_s"] < 60 and r["peak_mb"] < 2048) if big else "",
+                "",
+            )
+        )
     if rel.get("exponent_total") is not None:
         e = rel["exponent_total"]
-        out.append(("growth exponent of relations + statuses time (log-log slope, 10k rows and up)",
-                    f"{e:.2f} (detection alone {rel['exponent_detect']:.2f})", "O(n log n): slope ≈ 1, well under 2",
-                    _ok(e < 1.3), ""))
+        out.append(
+            (
+                "growth exponent of relations + statuses time (log-log slope, 10k rows and up)",
+                f"{e:.2f} (detection alone {rel['exponent_detect']:.2f})",
+                "O(n log n): slope ≈ 1, well under 2",
+                _ok(e < 1.3),
+                "",
+            )
+        )
     db = results.get("large_db") or {}
     assert isinstance(db, dict)
     if db.get("counts"):
         c = db["counts"]
-        out.append((f"large database: {c['claims']:,} claims, {c['evidence']:,} evidence, {c['sources']:,} sources",
-                    f"{db['size_mb']:,.0f} MB; built in {db['store_s'] + db['refresh_s'] + db['reindex_s']:,.0f} s "
-                    f"(store {db['store_s']:,.0f}, relations and statuses {db['refresh_s']:,.0f}, "
-                    f"search index {db['reindex_s']:,.0f})" + (" — cached" if db.get("cached") else ""), "", "", ""))
+        out.append(
+            (
+                f"large database: {c['claims']:,} claims, {c['evidence']:,} evidence, "
+                f"{c['sources']:,} sources",
+                f"{db['size_mb']:,.0f} MB; built in "
+                f"{db['store_s'] + db['refresh_s'] + db['reindex_s']:,.0f} s "
+                f"(store {db['store_s']:,.0f}, relations and statuses {db['refresh_s']:,.0f}, "
+                f"search index {db['reindex_s']:,.0f})" + (" — cached" if db.get("cached") else ""),
+                "",
+                "",
+                "",
+            )
+        )
     return out
 
 
@@ -211,6 +320,7 @@ def write_readme(results: dict[str, object]) -> None:
 
 # -- the plot ----------------------------------------------------------------------------------------------
 
+
 def plot(results: dict[str, object]) -> bool:
     """Ingest time against words and relation detection time against evidence rows, log-log, with a
     linear reference line through the first point of each. False when matplotlib is not installed."""
@@ -227,21 +337,38 @@ def plot(results: dict[str, object]) -> bool:
     assert isinstance(ing, dict) and isinstance(rel, dict)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     panels = [
-        (axes[0], [(p["words"], p["ingest_s"]) for p in ing.get("curve", [])], "corpus size (words)",
-         "ingest time (s), 1 process", "Ingest (extract, store, relations, statuses, index)"),
-        (axes[1], [(r["evidence"], r["total_s"]) for r in rel.get("sizes", [])], "evidence rows",
-         "time (s)", "Relation detection + statuses"),
+        (
+            axes[0],
+            [(p["words"], p["ingest_s"]) for p in ing.get("curve", [])],
+            "corpus size (words)",
+            "ingest time (s), 1 process",
+            "Ingest (extract, store, relations, statuses, index)",
+        ),
+        (
+            axes[1],
+            [(r["evidence"], r["total_s"]) for r in rel.get("sizes", [])],
+            "evidence rows",
+            "time (s)",
+            "Relation detection + statuses",
+        ),
     ]
     if rel.get("sizes"):
-        axes[1].loglog([r["evidence"] for r in rel["sizes"]], [r["detect_s"] for r in rel["sizes"]], "s--",
-                       label="detection alone", color="tab:orange")
+        axes[1].loglog(
+            [r["evidence"] for r in rel["sizes"]],
+            [r["detect_s"] for r in rel["sizes"]],
+            "s--",
+            label="detection alone",
+            color="tab:orange",
+        )
     for ax, points, xlabel, ylabel, title in panels:
         if not points:
             continue
         xs, ys = zip(*points, strict=True)
         ax.loglog(xs, ys, "o-", label="measured", color="tab:blue")
         x0, y0 = xs[0], ys[0]
-        ax.loglog([x0, xs[-1]], [y0, y0 * xs[-1] / x0], ":", color="grey", label="linear from the first point")
+        ax.loglog(
+            [x0, xs[-1]], [y0, y0 * xs[-1] / x0], ":", color="grey", label="linear from the first point"
+        )
         ax.loglog([x0, xs[-1]], [y0, y0 * (xs[-1] / x0) ** 2], ":", color="tab:red", label="quadratic")
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
@@ -256,13 +383,18 @@ def plot(results: dict[str, object]) -> bool:
 
 # -- the run -----------------------------------------------------------------------------------------------
 
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, to check the scripts run (not for the table)")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, to check the scripts run (not for the table)"
+    )
     parser.add_argument("--skip-api", action="store_true")
     parser.add_argument("--skip-relations", action="store_true")
     parser.add_argument("--skip-ingest", action="store_true")
-    parser.add_argument("--report-only", action="store_true", help="rewrite the table and plot from bench/out/")
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite the table and plot from bench/out/"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     results: dict[str, object] = {"machine": machine()}
@@ -273,9 +405,17 @@ def main() -> None:
         sizes = ["1000", "10000"] if args.quick else ["1000", "10000", "100000", "1000000"]
         if not args.skip_ingest:
             print(f"[1/4] ingest throughput on {docs} synthetic documents", flush=True)
-            results["ingest"] = _python_json("ingest_throughput.py", "--docs", str(docs), "--workers", "2",
-                                             "--repeat", "1" if args.quick else "2",
-                                             "--curve", *(["10", "30"] if args.quick else ["30", "100", "300"]))
+            results["ingest"] = _python_json(
+                "ingest_throughput.py",
+                "--docs",
+                str(docs),
+                "--workers",
+                "2",
+                "--repeat",
+                "1" if args.quick else "2",
+                "--curve",
+                *(["10", "30"] if args.quick else ["30", "100", "300"]),
+            )
             _save("ingest", results["ingest"])
         from bench.build_large_db import ensure
 
@@ -294,7 +434,11 @@ def main() -> None:
             print(f"[4/4] relation detection at {', '.join(sizes)} evidence rows", flush=True)
             results["relations"] = _python_json("relations_scale.py", "--sizes", *sizes)
             _save("relations", results["relations"])
-        for key, skipped in (("ingest", args.skip_ingest), ("api", args.skip_api), ("relations", args.skip_relations)):
+        for key, skipped in (
+            ("ingest", args.skip_ingest),
+            ("api", args.skip_api),
+            ("relations", args.skip_relations),
+        ):
             if skipped:  # a partial re-run keeps the figures of the last full one
                 results[key] = _load(key)
         results["seconds"] = round(time.perf_counter() - started, 1)
@@ -304,8 +448,10 @@ def main() -> None:
         return
     plot(results)
     write_readme(results)
-    print(f"wrote {README.relative_to(ROOT)}, {PLOT.relative_to(ROOT)} and bench/out/*.json "
-          f"in {time.perf_counter() - started:.0f} s")
+    print(
+        f"wrote {README.relative_to(ROOT)}, {PLOT.relative_to(ROOT)} and bench/out/*.json "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The benchmark scripts' own logic (not their timings): deterministic corpora, real quotes, report parsing."""
+"""The benchmark scripts' own logic, not their timings: deterministic corpora, real quotes, report parsing."""
 
 from __future__ import annotations
 
@@ -62,7 +62,8 @@ def test_readme_table_is_rewritten_between_markers_only(tmp_path: Path, monkeypa
                    "extract_wps": 150_000, "extract_vs_tokenizer": 0.375, "ingest_wps": 120_000,
                    "ingest_vs_tokenizer": 0.3, "parallel_wps": None, "workers": 2},
         "relations": {"sizes": [{"evidence": 1_000_000, "claims": 100_000, "relations": 5, "detect_s": 20.0,
-                                 "total_s": 50.0, "peak_mb": 1500.0}], "exponent_total": 1.1, "exponent_detect": 1.0},
+                                 "total_s": 50.0, "peak_mb": 1500.0}],
+                      "exponent_total": 1.1, "exponent_detect": 1.0},
     }
     run_all.write_readme(results)
     text = readme.read_text()
