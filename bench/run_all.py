@@ -94,58 +94,43 @@ def rows(results: dict[str, object]) -> list[tuple[str, str, str, str, str]]:
     ing = results.get("ingest") or {}
     assert isinstance(ing, dict)
     if ing:
-        tok = ing["tokenizer_wps"]
-        out.append(
-            (
-                f"spaCy blank tokenizer on the same text ({ing['words']:,} words) — ceiling",
-                f"{_n(tok)} words/s",
-                "",
-                "",
-                "1",
-            )
-        )
+
+        def rate(key: str) -> str:
+            cpu = ing.get(f"{key}_wps_cpu")
+            return f"{_n(ing[f'{key}_wps'])} words/s" + (f"; {_n(cpu)} per CPU-second" if cpu else "")
+
+        def ratio(key: str) -> str:
+            cpu = ing.get(f"{key}_vs_tokenizer_cpu")
+            return f"{_n(ing[f'{key}_vs_tokenizer'], 3)}" + (f"; CPU {_n(cpu, 3)}" if cpu else "")
+
+        out.append((f"spaCy blank tokenizer on the same text ({ing['words']:,} words) — ceiling",
+                    rate("tokenizer"), "", "", "1"))
         small = ing.get("small_wps")
-        out.append(
-            (
-                f"spaCy small English pipeline ({ing.get('small_pipeline') or 'en_core_web_sm'}), "
-                f"first {ing.get('small_words') or ing['words']:,} words of the same text",
-                f"{_n(small)} words/s" if small else "not installed",
-                "",
-                "",
-                _n(ing.get("small_vs_tokenizer"), 3) if small else "–",
-            )
-        )
-        out.append(
-            (
-                "our extraction alone (no database)",
-                f"{_n(ing['extract_wps'])} words/s",
-                "",
-                "",
-                _n(ing["extract_vs_tokenizer"], 3),
-            )
-        )
-        wps, ratio = ing["ingest_wps"], ing["ingest_vs_tokenizer"]
-        out.append(
-            (
-                "**ingest, 1 process** (extract, store, relations, statuses, search index)",
-                f"{_n(wps)} words/s",
-                "≥ 100,000 words/s and ≥ 0.25 × tokenizer",
-                _ok(wps >= 100_000 and ratio >= 0.25),
-                f"{_n(ratio, 3)}"
-                + (f" (× {_n(ing.get('ingest_vs_small'), 1)} the small pipeline)" if small else ""),
-            )
-        )
+        name = ing.get("small_pipeline") or "en_core_web_sm"
+        out.append((f"spaCy small English pipeline ({name}), "
+                    f"first {ing.get('small_words') or ing['words']:,} words of the same text",
+                    rate("small") if small else "not installed", "", "", ratio("small") if small else "–"))
+        out.append(("our extraction alone (no database)", rate("extract"), "", "", ratio("extract")))
+        # Judged per CPU-second when measured: on a shared machine, wall time depends on the neighbours.
+        wps = ing.get("ingest_wps_cpu") or ing["ingest_wps"]
+        vs = ing.get("ingest_vs_tokenizer_cpu") or ing["ingest_vs_tokenizer"]
+        out.append(("**ingest, 1 process** (extract, store, relations, statuses, search index)", rate("ingest"),
+                    "≥ 100,000 words/s and ≥ 0.25 × tokenizer", _ok(wps >= 100_000 and vs >= 0.25),
+                    ratio("ingest")
+                    + (f" (× {_n(ing.get('ingest_vs_small'), 1)} the small pipeline)" if small else "")))
         if ing.get("parallel_wps"):
-            out.append(
-                (
-                    f"ingest, {ing['workers']} extraction worker processes, same corpus",
-                    f"{_n(ing['parallel_wps'])} words/s",
-                    "faster than 1 process on a large corpus",
-                    _ok(ing["parallel_wps"] > wps),
-                    f"{_n(ing['parallel_vs_tokenizer'], 3)}"
-                    f" (speed-up × {_n(ing.get('parallel_speedup'), 2)})",
-                )
-            )
+            out.append((f"ingest, {ing['workers']} extraction worker processes, same corpus (wall)",
+                        f"{_n(ing['parallel_wps'])} words/s", "faster than 1 process on a large corpus",
+                        _ok(ing["parallel_wps"] > ing["ingest_wps"]),
+                        f"{_n(ing['parallel_vs_tokenizer'], 3)} "
+                        f"(speed-up × {_n(ing.get('parallel_speedup'), 2)})"))
+        if len(ing.get("curve", [])) >= 2:
+            from bench.relations_scale import growth_exponent
+
+            e = growth_exponent([(p["words"], p["ingest_s"]) for p in ing["curve"]])
+            out.append(("growth exponent of ingest time (log-log slope over the corpus sizes of the plot)",
+                        f"{e:.2f}" if e is not None else "–", "linear: slope ≈ 1",
+                        _ok(e is not None and e < 1.3), ""))
     api = results.get("api") or {}
     assert isinstance(api, dict)
     if api.get("skipped"):
