@@ -114,7 +114,8 @@ def rows(results: dict[str, object]) -> list[tuple[str, str, str, str, str]]:
         # Judged per CPU-second when measured: on a shared machine, wall time depends on the neighbours.
         wps = ing.get("ingest_wps_cpu") or ing["ingest_wps"]
         vs = ing.get("ingest_vs_tokenizer_cpu") or ing["ingest_vs_tokenizer"]
-        out.append(("**ingest, 1 process** (extract, store, relations, statuses, search index)", rate("ingest"),
+        out.append(("**ingest, 1 process** (extract, store, relations, statuses, search index)",
+                    rate("ingest"),
                     "≥ 100,000 words/s and ≥ 0.25 × tokenizer", _ok(wps >= 100_000 and vs >= 0.25),
                     ratio("ingest")
                     + (f" (× {_n(ing.get('ingest_vs_small'), 1)} the small pipeline)" if small else "")))
