@@ -69,6 +69,7 @@ def parse_wrk(output: str) -> dict[str, float | int | None]:
     ...           "  1000 requests in 1.00s\\nRequests/sec:   1000.50\\n")
     {'p50_ms': 0.812, 'p99_ms': 2.1, 'rps': 1000.5, 'errors': 0, 'requests': 1000}
     """
+
     def latency(pct: str) -> float | None:
         m = re.search(rf"^\s*{pct}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
         return round(float(m.group(1)) * UNITS[m.group(2)], 3) if m else None
@@ -78,12 +79,18 @@ def parse_wrk(output: str) -> dict[str, float | int | None]:
     socket_errors = re.search(r"Socket errors:(.*)$", output, re.M)
     errors = sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1))) if socket_errors else 0
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    return {"p50_ms": latency("50"), "p99_ms": latency("99"), "rps": float(rps.group(1)) if rps else None,
-            "errors": errors + (int(non2xx.group(1)) if non2xx else 0),
-            "requests": int(requests.group(1)) if requests else 0}
+    return {
+        "p50_ms": latency("50"),
+        "p99_ms": latency("99"),
+        "rps": float(rps.group(1)) if rps else None,
+        "errors": errors + (int(non2xx.group(1)) if non2xx else 0),
+        "requests": int(requests.group(1)) if requests else 0,
+    }
 
 
-def run_wrk(wrk: str, url: str, *, seconds: int, connections: int, script: Path | None = None) -> dict[str, object]:
+def run_wrk(
+    wrk: str, url: str, *, seconds: int, connections: int, script: Path | None = None
+) -> dict[str, object]:
     cmd = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if script:
         cmd += ["-s", str(script)]
@@ -98,7 +105,7 @@ def rotating_script(ids: list[str], folder: Path) -> Path:
     path.write_text(
         f"ids = {{{quoted}}}\ncounter = 0\n"
         "request = function()\n  counter = counter + 1\n"
-        "  return wrk.format(\"GET\", \"/api/claims/\" .. ids[(counter % #ids) + 1])\nend\n"
+        '  return wrk.format("GET", "/api/claims/" .. ids[(counter % #ids) + 1])\nend\n'
     )
     return path
 
@@ -107,7 +114,9 @@ def sample(db: Path) -> dict[str, object]:
     """Random claim ids and filter values taken from the database itself."""
     with sqlite3.connect(db) as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM claim ORDER BY random() LIMIT 2000")]
-        subject = conn.execute("SELECT subject_id FROM claim GROUP BY subject_id ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+        subject = conn.execute(
+            "SELECT subject_id FROM claim GROUP BY subject_id ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()[0]
         name = conn.execute("SELECT name FROM entity WHERE id = ?", (subject,)).fetchone()[0]
     return {"ids": ids, "subject": subject, "subject_name": name}
 
@@ -139,13 +148,29 @@ def run(db: Path, seconds: int, connections: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as scratch:
         script = rotating_script(picked["ids"], Path(scratch))  # type: ignore[arg-type]
         port = free_port()
-        server = start([str(BIN / "claims"), "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port),
-                        "--log-level", "warning"], port, "/api/claims?per_page=1")
+        server = start(
+            [
+                str(BIN / "claims"),
+                "--db",
+                str(db),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            port,
+            "/api/claims?per_page=1",
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             run_wrk(wrk, base, seconds=2, connections=connections, script=script)  # warm the page cache
             results["claim"] = run_wrk(wrk, base, seconds=seconds, connections=1, script=script)
-            results["claim_load"] = run_wrk(wrk, base, seconds=seconds, connections=connections, script=script)
+            results["claim_load"] = run_wrk(
+                wrk, base, seconds=seconds, connections=connections, script=script
+            )
             queries = {
                 "list": "/api/claims",
                 "filter_status": "/api/claims?status=disputed",
@@ -154,12 +179,16 @@ def run(db: Path, seconds: int, connections: int) -> dict[str, object]:
                 "search": "/api/claims?q=" + urllib.request.quote(str(picked["subject_name"])),
                 "search_broad": "/api/claims?q=GPUs",
             }
-            results["queries"] = {name: run_wrk(wrk, base + path, seconds=max(3, seconds // 2), connections=1)
-                                  | {"path": path} for name, path in queries.items()}
+            results["queries"] = {
+                name: run_wrk(wrk, base + path, seconds=max(3, seconds // 2), connections=1) | {"path": path}
+                for name, path in queries.items()
+            }
         finally:
             stop(server)
         port = free_port()
-        bare = start([sys.executable, str(ROOT / "bench" / "bare_app.py"), "--port", str(port)], port, "/api/bare")
+        bare = start(
+            [sys.executable, str(ROOT / "bench" / "bare_app.py"), "--port", str(port)], port, "/api/bare"
+        )
         try:
             url = f"http://127.0.0.1:{port}/api/bare"
             run_wrk(wrk, url, seconds=2, connections=connections)

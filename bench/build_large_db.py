@@ -1,6 +1,7 @@
 """Build a large claims database for the read-path benchmarks: 100,000 claims, 1,000,000 pieces of evidence.
 
-Usage: .venv/bin/python bench/build_large_db.py [--claims 100000] [--evidence 1000000] [--out bench/out/large.db]
+Usage: .venv/bin/python bench/build_large_db.py [--claims 100000] [--evidence 1000000] [--out FILE]
+(default FILE: bench/out/large.db)
 
 Documents are written from sentence templates (a speaker, a subject, a metric phrase, a figure) so that every
 piece of evidence quotes a real sentence of its source: quote == text[start:end], and the figure's offsets
@@ -39,16 +40,62 @@ METRICS = [
     ("gpu_count", "GPU", "has", "{v:,.0f} GPUs", (2048, 10_000, 50_000)),
     ("training_cost", "USD", "spent", "${m:.1f} million", (5.6e6, 100e6, 500e6)),
     ("api_price", "USD/1M tokens", "charges", "${v:.2f} per million tokens", (0.55, 2.19, 15.0)),
-    ("parameters_total", "parameters", "built a model with", "{b:.0f} billion parameters", (67e9, 236e9, 671e9)),
+    (
+        "parameters_total",
+        "parameters",
+        "built a model with",
+        "{b:.0f} billion parameters",
+        (67e9, 236e9, 671e9),
+    ),
     ("capex", "USD", "plans capital spending of", "${g:.1f} billion", (10e9, 60e9, 80e9)),
     ("market_cap_loss", "USD", "lost", "${g:.1f} billion in market value", (100e9, 300e9, 590e9)),
     ("gpu_hours", "GPU hours", "used", "{v:,.0f} GPU hours", (2.788e6, 5e6, 30e6)),
     ("stock_change", "%", "saw its shares move", "{v:.1f}%", (-17.0, -8.0, 3.0)),
 ]
-FIRST = ["Mara", "Tomas", "Priya", "Chen", "Ada", "Jonas", "Lena", "Dylan", "Nathan", "Ben", "Sofia", "Kenji",
-         "Amara", "Lucas", "Ines", "Omar", "Hana", "Pavel", "Noor", "Rafael"]
-LAST = ["Okafor", "Lindqvist", "Raman", "Yu", "Moreau", "Weber", "Ortiz", "Patel", "Lambert", "Thompson", "Rossi",
-        "Tanaka", "Mensah", "Silva", "Haddad", "Novak", "Kim", "Ferreira", "Aziz", "Dubois"]
+FIRST = [
+    "Mara",
+    "Tomas",
+    "Priya",
+    "Chen",
+    "Ada",
+    "Jonas",
+    "Lena",
+    "Dylan",
+    "Nathan",
+    "Ben",
+    "Sofia",
+    "Kenji",
+    "Amara",
+    "Lucas",
+    "Ines",
+    "Omar",
+    "Hana",
+    "Pavel",
+    "Noor",
+    "Rafael",
+]
+LAST = [
+    "Okafor",
+    "Lindqvist",
+    "Raman",
+    "Yu",
+    "Moreau",
+    "Weber",
+    "Ortiz",
+    "Patel",
+    "Lambert",
+    "Thompson",
+    "Rossi",
+    "Tanaka",
+    "Mensah",
+    "Silva",
+    "Haddad",
+    "Novak",
+    "Kim",
+    "Ferreira",
+    "Aziz",
+    "Dubois",
+]
 VERBS = ["said", "estimated", "wrote", "told reporters", "argued"]
 QUALIFIERS = ["", "", "", "about ", "roughly "]
 
@@ -85,7 +132,7 @@ def documents(n_claims: int, n_evidence: int, seed: int = 13):  # type: ignore[n
         parts: list[str] = [f"Large corpus article {d // SENTENCES_PER_DOC}\n\n"]
         offset = len(parts[0])
         mentions = []
-        for j in order[d:d + SENTENCES_PER_DOC]:
+        for j in order[d : d + SENTENCES_PER_DOC]:
             subject, m, value = specs[j % n_claims]
             metric, unit, phrase, template, _ = METRICS[m]
             qualifier = rng.choice(QUALIFIERS)
@@ -97,17 +144,35 @@ def documents(n_claims: int, n_evidence: int, seed: int = 13):  # type: ignore[n
             vstart = offset + sentence.index(figure)
             hedge = "reportedly" if rng.random() < 0.05 else None
             q = Quantity(value, None, unit, qualifier.strip() or None, figure, None)
-            mentions.append(Mention(start=offset, end=offset + len(sentence), quote=sentence, quantity=q,
-                                    subject=subject, metric=metric, value_start=vstart, value_end=vstart + len(figure),
-                                    value_text=figure, asserted_by=speaker, hedge=hedge,
-                                    stance="disputes" if rng.random() < 0.03 else "supports"))
+            mentions.append(
+                Mention(
+                    start=offset,
+                    end=offset + len(sentence),
+                    quote=sentence,
+                    quantity=q,
+                    subject=subject,
+                    metric=metric,
+                    value_start=vstart,
+                    value_end=vstart + len(figure),
+                    value_text=figure,
+                    asserted_by=speaker,
+                    hedge=hedge,
+                    stance="disputes" if rng.random() < 0.03 else "supports",
+                )
+            )
             parts.append(sentence + " ")
             offset += len(sentence) + 1
         text = "".join(parts)
         name = f"large_{d // SENTENCES_PER_DOC:06d}.txt"
         author = rng.choice(people)
-        doc = Document(name=name, text=text, origin=f"bench/{name}", title=f"Large corpus article {d // 100}",
-                       author=author, published=f"2025-{1 + d % 12:02d}-{1 + d % 28:02d}")
+        doc = Document(
+            name=name,
+            text=text,
+            origin=f"bench/{name}",
+            title=f"Large corpus article {d // 100}",
+            author=author,
+            published=f"2025-{1 + d % 12:02d}-{1 + d % 28:02d}",
+        )
         yield doc, mentions
 
 
@@ -118,7 +183,11 @@ def build(path: Path, n_claims: int, n_evidence: int, *, log=print) -> dict[str,
     vocabulary = default_vocabulary()
     engine = make_engine(f"sqlite:///{path}")
     init_db(engine)
-    timings: dict[str, object] = {"claims_wanted": n_claims, "evidence_wanted": n_evidence, "version": VERSION}
+    timings: dict[str, object] = {
+        "claims_wanted": n_claims,
+        "evidence_wanted": n_evidence,
+        "version": VERSION,
+    }
     t0 = time.perf_counter()
     with session_scope(engine) as session:
         ensure_vocabulary(session, vocabulary=vocabulary)
@@ -152,9 +221,16 @@ def build(path: Path, n_claims: int, n_evidence: int, *, log=print) -> dict[str,
     with session_scope(engine) as session:
         counts = corpus_counts(session)
     engine.dispose()
-    timings.update({"store_s": round(t1 - t0, 1), "refresh_s": round(t2 - t1, 1), "reindex_s": round(t3 - t2, 1),
-                    "relations": outcome.relations_added, "counts": counts,
-                    "size_mb": round(path.stat().st_size / 2**20, 1)})
+    timings.update(
+        {
+            "store_s": round(t1 - t0, 1),
+            "refresh_s": round(t2 - t1, 1),
+            "reindex_s": round(t3 - t2, 1),
+            "relations": outcome.relations_added,
+            "counts": counts,
+            "size_mb": round(path.stat().st_size / 2**20, 1),
+        }
+    )
     return timings
 
 
@@ -164,8 +240,12 @@ def _ensure_indexes(path: Path) -> None:
 
     engine = make_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
-        existing = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        missing = [ix for table in SQLModel.metadata.sorted_tables for ix in table.indexes if ix.name not in existing]
+        existing = {
+            row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
+        missing = [
+            ix for table in SQLModel.metadata.sorted_tables for ix in table.indexes if ix.name not in existing
+        ]
         for index in missing:
             index.create(conn)
         if missing:
@@ -173,13 +253,18 @@ def _ensure_indexes(path: Path) -> None:
     engine.dispose()
 
 
-def ensure(path: Path, n_claims: int, n_evidence: int, *, force: bool = False, log=print) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def ensure(
+    path: Path, n_claims: int, n_evidence: int, *, force: bool = False, log=print
+) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """The cached database at ``path`` (built when missing, stale or ``force``), with its build record."""
     meta_path = Path(f"{path}.json")
     if not force and path.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text())
         if (meta.get("claims_wanted"), meta.get("evidence_wanted"), meta.get("version")) == (
-                n_claims, n_evidence, VERSION):
+            n_claims,
+            n_evidence,
+            VERSION,
+        ):
             _ensure_indexes(path)
             return meta | {"cached": True}
     log(f"building {path} ({n_claims:,} claims, {n_evidence:,} evidence)")
