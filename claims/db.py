@@ -62,8 +62,11 @@ def make_engine(url: str) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-    """Create every table and the full-text index if they are missing (safe to call again)."""
+    """Create every table, index and the full-text index if they are missing (safe to call again)."""
     SQLModel.metadata.create_all(engine)
+    for table in SQLModel.metadata.sorted_tables:  # indexes added since an existing database was made
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
     if is_sqlite(engine):
         with engine.begin() as conn:
             conn.execute(
