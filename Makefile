@@ -48,6 +48,7 @@ lint: $(STAMP)
 	$(BIN)/mypy claims web
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import resource
 import subprocess
@@ -70,6 +71,20 @@ def measure(evidence_rows: int) -> dict[str, float]:
             "total_s": round(t2 - t0, 3), "peak_mb": round(peak_mb, 1)}
 
 
+def growth_exponent(points: list[tuple[float, float]]) -> float | None:
+    """The slope of log(time) against log(size), least squares: 1.0 is linear, 2.0 quadratic.
+
+    >>> round(growth_exponent([(1e3, 0.01), (1e4, 0.1), (1e5, 1.0)]), 3)
+    1.0
+    """
+    pts = [(math.log(n), math.log(t)) for n, t in points if n > 0 and t > 0]
+    if len(pts) < 2:
+        return None
+    mx, my = sum(x for x, _ in pts) / len(pts), sum(y for _, y in pts) / len(pts)
+    sxx = sum((x - mx) ** 2 for x, _ in pts)
+    return sum((x - mx) * (y - my) for x, y in pts) / sxx if sxx else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000, 1_000_000])
@@ -87,8 +102,15 @@ def main() -> None:
             r = results[-1]
             print(f"{r['evidence']:>9,} evidence  {r['claims']:>8,} claims  {r['relations']:>9,} relations  "
                   f"detect {r['detect_s']:>7.2f}s  status {r['status_s']:>7.2f}s  peak {r['peak_mb']:>7.1f} MB")
+    big = [r for r in results if r["evidence"] >= 10_000] or results
+    summary = {"sizes": results,
+               "exponent_total": growth_exponent([(r["evidence"], r["total_s"]) for r in big]),
+               "exponent_detect": growth_exponent([(r["evidence"], r["detect_s"]) for r in big])}
     if args.json:
-        print(json.dumps(results))
+        print(json.dumps(summary))
+    else:
+        print(f"growth exponent (10k rows and up): total {summary['exponent_total']:.2f}, "
+              f"detection {summary['exponent_detect']:.2f}  (1 = linear, 2 = quadratic)")
 
 
 if __name__ == "__main__":

@@ -71,6 +71,7 @@ def evidence_facts(session: Session, claim_ids: Sequence[str] | None = None) -> 
     rows: list[Any] = []
     if claim_ids is None:
         rows = list(session.execute(query))
+        labels = _source_labels(session)
     else:
         for chunk in _chunks(list(claim_ids)):
             rows.extend(session.execute(query.where(E.claim_id.in_(chunk))))

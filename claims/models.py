@@ -47,6 +47,9 @@ def utcnow() -> datetime:
 class Source(SQLModel, table=True):
     """One document: an ingested article, or a source a person cited when adding evidence."""
 
+    # How evidence names its source (analysis._source_labels), read without touching the long text.
+    __table_args__ = (Index("ix_source_label", "id", "kind", "title", "author"),)
+
     id: str = Field(primary_key=True, max_length=40)
     name: str = Field(index=True, max_length=300)
     title: str = Field(max_length=500)
@@ -75,7 +78,13 @@ class Entity(SQLModel, table=True):
 class Claim(SQLModel, table=True):
     """One canonical proposition: subject, metric, scope and a value interval."""
 
-    __table_args__ = (Index("ix_claim_subject_metric", "subject_id", "metric"),)
+    __table_args__ = (
+        Index("ix_claim_subject_metric", "subject_id", "metric"),
+        # Every column the claim list filters and sorts on: its pages are found without reading the table.
+        Index("ix_claim_list", "status", "subject_id", "metric", "id"),
+        Index("ix_claim_metric_list", "metric", "status", "subject_id", "id"),
+        Index("ix_claim_id_list", "id", "status", "subject_id", "metric"),  # search hits, checked by id
+    )
 
     id: str = Field(primary_key=True, max_length=40)
     subject_id: str = Field(foreign_key="entity.id", max_length=100)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from claims.audit import history_view, reviews_of, status_history
@@ -45,6 +47,16 @@ __all__ = [
 CONTEXT_CHARS = 240
 
 
+def _timestamp(value: Any) -> Any:
+    """A stored time as ``as_dict`` writes it (ISO 8601 in UTC, with a Z), without dumping the whole row.
+
+    >>> from datetime import datetime
+    >>> _timestamp(datetime(2025, 1, 27, 9, 30)), _timestamp(None)
+    ('2025-01-27T09:30:00Z', None)
+    """
+    return value.replace(tzinfo=None).isoformat() + "Z" if isinstance(value, datetime) else value
+
+
 def claim_summary(claim: Claim, subject: Entity | None) -> dict[str, Any]:
     """The fields of a claim that lists show."""
     return {
@@ -61,7 +73,7 @@ def claim_summary(claim: Claim, subject: Entity | None) -> dict[str, Any]:
         "qualifier": claim.qualifier,
         "value_text": claim.value_text,
         "note": claim.note,
-        "updated_at": as_dict(claim)["updated_at"],
+        "updated_at": _timestamp(claim.updated_at),
     }
 
 
@@ -88,7 +100,7 @@ def evidence_view(ev: Evidence, source: Source | None) -> dict[str, Any]:
         "hypothetical": ev.hypothetical,
         "origin": ev.origin,
         "added_by": ev.added_by,
-        "added_at": as_dict(ev)["added_at"],
+        "added_at": _timestamp(ev.added_at),
         "note": ev.note,
         "review": ev.review,
         "context_before": before,
@@ -109,17 +121,14 @@ def value_spread(session: Session, claim: Claim) -> list[dict[str, Any]]:
     """Every claim with the same subject and metric: the values people report, for the spread chart."""
     rivals = session.exec(
         select(Claim)
+        .options(defer(Claim.reasons))  # type: ignore[arg-type]  # long, and not shown here
         .where(Claim.subject_id == claim.subject_id, Claim.metric == claim.metric)
         .order_by(col(Claim.value).nulls_first(), col(Claim.id))  # NULLs first on both databases
     ).all()
     origins = claim_origins(session, claim_ids={r.id for r in rivals})
+    asserters = _asserters(session, [r.id for r in rivals])
     out = []
     for rival in rivals:
-        asserters = session.exec(
-            select(Evidence.asserted_by)
-            .where(Evidence.claim_id == rival.id, Evidence.review == "accepted")
-            .distinct()
-        ).all()
         out.append(
             {
                 "id": rival.id,
@@ -130,7 +139,7 @@ def value_spread(session: Session, claim: Claim) -> list[dict[str, Any]]:
                 "value_text": rival.value_text,
                 "value_label": value_label(rival),
                 "status": rival.status,
-                "asserted_by": sorted(set(asserters)),
+                "asserted_by": sorted(asserters.get(rival.id, ())),
                 "current": rival.id == claim.id,
                 "origins": origins.get(rival.id, {}).get("for", []),
             }
@@ -138,11 +147,28 @@ def value_spread(session: Session, claim: Claim) -> list[dict[str, Any]]:
     return out
 
 
+def _asserters(session: Session, claim_ids: list[str]) -> dict[str, set[str]]:
+    """Who asserts each of these claims in accepted evidence: one query for all of them."""
+    out: dict[str, set[str]] = {}
+    for i in range(0, len(claim_ids), 500):
+        query = (
+            select(Evidence.claim_id, Evidence.asserted_by)
+            .where(col(Evidence.claim_id).in_(claim_ids[i : i + 500]), Evidence.review == "accepted")
+            .distinct()
+        )
+        for cid, asserted_by in session.exec(query):
+            out.setdefault(cid, set()).add(asserted_by)
+    return out
+
+
 def _related(session: Session, claim_id: str, relations: list[Relation]) -> list[dict[str, Any]]:
+    ends = {rel.claim_b if rel.claim_a == claim_id else rel.claim_a for rel in relations}
+    others = {c.id: c for c in session.exec(
+        select(Claim).options(defer(Claim.reasons)).where(col(Claim.id).in_(sorted(ends)))  # type: ignore[arg-type]
+    )} if ends else {}
     out = []
     for rel in relations:
-        other_id = rel.claim_b if rel.claim_a == claim_id else rel.claim_a
-        other = session.get(Claim, other_id)
+        other = others.get(rel.claim_b if rel.claim_a == claim_id else rel.claim_a)
         if other is not None:
             out.append(
                 {

@@ -1,0 +1,72 @@
+"""The benchmark scripts' own logic, not their timings: deterministic corpora, real quotes, report parsing."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import run_all  # noqa: E402
+from bench.api_latency import parse_wrk  # noqa: E402
+from bench.build_large_db import claim_specs, documents  # noqa: E402
+from bench.corpus import generate  # noqa: E402
+from bench.relations_scale import growth_exponent  # noqa: E402
+
+
+def test_corpus_is_deterministic_per_seed_and_varies_between_seeds() -> None:
+    first = list(generate(4, seed=3))
+    assert first == list(generate(4, seed=3))
+    assert first != list(generate(4, seed=4))
+    assert len({text for _, text in first}) == 4
+
+
+def test_large_db_quotes_are_slices_of_their_source() -> None:
+    pairs = list(documents(200, 1000))
+    assert sum(len(m) for _, m in pairs) == 1000
+    for doc, mentions in pairs:
+        for m in mentions:
+            assert doc.text[m.start:m.end] == m.quote
+            assert doc.text[m.value_start:m.value_end] == m.value_text
+
+
+def test_large_db_claims_are_distinct_rival_figures() -> None:
+    import random
+
+    specs = claim_specs(500, random.Random(1))
+    assert len(set(specs)) == 500
+    assert len({(s, m) for s, m, _ in specs}) == 500 // 25
+
+
+def test_wrk_output_is_read_in_milliseconds_with_errors() -> None:
+    out = ("  Latency Distribution\n     50%  812.00us\n     75%    1.00ms\n     99%    1.20s \n"
+           "  2000 requests in 2.00s, 1.00MB read\n  Socket errors: connect 0, read 2, write 0, timeout 1\n"
+           "  Non-2xx or 3xx responses: 4\nRequests/sec:   1000.00\n")
+    assert parse_wrk(out) == {"p50_ms": 0.812, "p99_ms": 1200.0, "rps": 1000.0, "errors": 7, "requests": 2000}
+
+
+def test_growth_exponent_tells_linear_from_quadratic() -> None:
+    linear = growth_exponent([(n, n * 1e-5) for n in (1e3, 1e4, 1e5, 1e6)])
+    quadratic = growth_exponent([(n, n * n * 1e-9) for n in (1e3, 1e4, 1e5)])
+    assert linear is not None and abs(linear - 1) < 1e-9
+    assert quadratic is not None and abs(quadratic - 2) < 1e-9
+
+
+def test_readme_table_is_rewritten_between_markers_only(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Bench\n\n{run_all.START}\nold table\n{run_all.END}\n\n## Faults: kept\n")
+    monkeypatch.setattr(run_all, "README", readme)
+    results = {
+        "machine": {"date": "d", "nproc": 2, "cpu": "cpu", "python": "3.11", "load_at_start": 1.0},
+        "ingest": {"words": 1000, "tokenizer_wps": 400_000, "small_wps": None, "small_pipeline": None,
+                   "extract_wps": 150_000, "extract_vs_tokenizer": 0.375, "ingest_wps": 120_000,
+                   "ingest_vs_tokenizer": 0.3, "parallel_wps": None, "workers": 2},
+        "relations": {"sizes": [{"evidence": 1_000_000, "claims": 100_000, "relations": 5, "detect_s": 20.0,
+                                 "total_s": 50.0, "peak_mb": 1500.0}],
+                      "exponent_total": 1.1, "exponent_detect": 1.0},
+    }
+    run_all.write_readme(results)
+    text = readme.read_text()
+    assert "old table" not in text and "## Faults: kept" in text
+    assert "not installed" in text
+    assert "120,000 words/s" in text and text.count("**pass**") == 3
