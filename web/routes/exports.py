@@ -45,17 +45,31 @@ def base_url_of(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+# Errors answer application/json whatever the route's own media type (one error shape everywhere).
+JSON_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+    }
+    for code, description in ((404, "Not Found"), (422, "Unprocessable Entity"))
+}
+
+
 def _ld_content(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
     content = {media_type: {"schema": {"type": "object"}}}
-    return {200: {"description": description, "content": content}, **ERRORS}
+    return {200: {"description": description, "content": content}, **JSON_ERRORS}
 
 
 EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The export as a download, in the format's media type",
-        "content": {media: {"schema": {"type": "string"}} for media in sorted(set(MEDIA_TYPES.values()))},
+        # JSON documents are objects; line-delimited JSON, XML and CSV are text
+        "content": {
+            media: {"schema": {"type": "object" if "json" in media and "ndjson" not in media else "string"}}
+            for media in sorted(set(MEDIA_TYPES.values()))
+        },
     },
-    **ERRORS,
+    **JSON_ERRORS,
 }
 
 
