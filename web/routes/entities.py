@@ -16,7 +16,8 @@ from claims.views import entity_view
 from web.deps import SessionDep
 from web.errors import found
 from web.render import render_page
-from web.schemas import ERRORS, EntityListItem, EntityOut
+from web.schemas import ERRORS
+from web.schemas_corpus import EntityListItem, EntityOut
 
 __all__ = ["router", "entity_data"]
 

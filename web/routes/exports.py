@@ -14,7 +14,6 @@ from claims.export import FILE_NAMES, MEDIA_TYPES, export_chunks
 from claims.linked_data import annotations_document, claim_review_of
 from web.deps import SessionDep, StateDep
 from web.errors import found
-from web.schemas import ERRORS
 
 __all__ = ["router", "ExportFormat", "base_url_of", "JSONLDResponse", "AnnotationsResponse"]
 

@@ -15,7 +15,8 @@ from web.deps import SessionDep
 from web.errors import found
 from web.highlight import segments
 from web.render import render_page
-from web.schemas import ERRORS, SourceListItem, SourceOut
+from web.schemas import ERRORS, SourceListItem
+from web.schemas_corpus import SourceOut
 
 __all__ = ["router", "source_data"]
 
