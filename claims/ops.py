@@ -319,7 +319,10 @@ def _orphans(session: Session, report: CheckReport) -> None:
 
 def _search_index(session: Session, report: CheckReport, pending: set[str]) -> None:
     indexed: dict[str, list[int]] = defaultdict(list)
-    for rowid, cid in _rows(session, text("SELECT rowid, claim_id FROM claim_fts")):
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    # SQLite keeps one FTS5 row per claim at a rowid derived from its id; PostgreSQL a plain table row
+    query = "SELECT rowid, claim_id FROM claim_fts" if sqlite else "SELECT 0, claim_id FROM claim_fts"
+    for rowid, cid in _rows(session, text(query)):
         indexed[str(cid)].append(int(rowid))
     claims: set[str] = set(session.execute(select(C.id)).scalars())
     for cid in sorted(set(indexed) - claims):
@@ -329,7 +332,7 @@ def _search_index(session: Session, report: CheckReport, pending: set[str]) -> N
         report.problems.append(Problem("search_index", "claim", cid,
                                        "claim is missing from the search index"))
     for cid in sorted(set(indexed) & claims):
-        if indexed[cid] != [fts_rowid(cid)]:
+        if indexed[cid] != ([fts_rowid(cid)] if sqlite else [0]):
             report.problems.append(Problem("search_index", "claim_fts", cid,
                                            f"search rows {indexed[cid]}, expected one at rowid "
                                            f"{fts_rowid(cid)}"))

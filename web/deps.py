@@ -70,6 +70,13 @@ class _Writer:
             self.lock.release()
 
 
+WRITE_LOCK_KEY = 0x636C61696D73  # one advisory lock key for the tracker's web writes ("claims")
+
+
+def _advisory_lock(_session: Session, _transaction: Any, connection: Any) -> None:
+    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+
 def get_write_session(request: Request) -> Iterator[Session]:
     """A session for a request that writes: on SQLite its first transaction runs alone, locked up front.
 
@@ -78,11 +85,14 @@ def get_write_session(request: Request) -> Iterator[Session]:
     the request reads before it writes cannot change before it writes (two identical posts at once
     find, not both create, the same source), and writers queue on a lock that wakes the next one at
     once rather than in SQLite's busy loop, which sleeps and is unfair. Other databases take their own
-    row locks; the session is then an ordinary one.
+    row locks; on PostgreSQL each write transaction takes one transaction-level advisory lock first, so
+    the same read-then-write holds across every server process (it ends with the transaction).
     """
     state = get_state(request)
     with Session(state.engine, expire_on_commit=False) as session:
         if not is_sqlite(state.engine):
+            if state.engine.dialect.name == "postgresql":
+                event.listen(session, "after_begin", _advisory_lock)
             yield session
             return
         writer = _Writer(state.write_lock)

@@ -134,8 +134,9 @@ def test_retraction_keeps_the_evidence_and_restores_the_status(seeded_engine, vo
 
 def test_ingest_records_status_history_once_and_a_second_ingest_writes_none(seeded_db, extractor, vocabulary):
     from claims.db import make_engine
+    from tests.databases import url_for
 
-    engine = make_engine(f"sqlite:///{seeded_db}")
+    engine = make_engine(url_for(seeded_db))
     with session_scope(engine) as s:
         changes = s.exec(select(StatusChange)).all()
         sources = s.exec(select(AuditEntry).where(AuditEntry.action == "source.ingest")).all()

@@ -13,6 +13,7 @@ from claims.annotations import evidence_annotation
 from claims.claimreview import RATINGS, claim_review
 from claims.export import graph_of
 from claims.models import Claim, Entity, Evidence, Relation, Source
+from tests.databases import copy_database, url_for
 from tests.jsonld import AS, OA, SDO, expand, one, values
 from tests.test_cli import run
 
@@ -24,7 +25,7 @@ def exported(seeded_template, tmp_path_factory):
     """Each format exported once by the real command over a copy of the seeded database."""
     folder = tmp_path_factory.mktemp("exports")
     db = folder / "claims.db"
-    db.write_bytes(seeded_template.read_bytes())
+    copy_database(seeded_template, db)
     out = {}
     for fmt in ("claimreview", "annotations", "graphml", "gexf", "csv", "mentions"):
         path = folder / f"export.{fmt}"
@@ -38,7 +39,7 @@ def exported(seeded_template, tmp_path_factory):
 def store(exported):
     from claims.db import make_engine
 
-    engine = make_engine(f"sqlite:///{exported[0]}")
+    engine = make_engine(url_for(exported[0]))
     with Session(engine) as session:
         yield session
     engine.dispose()

@@ -8,8 +8,6 @@ headers and bodies as the schema documents them, valid data accepted and invalid
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 import requests
 import schemathesis
@@ -18,6 +16,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 
+from tests.databases import copy_database
 from tests.web.conftest import running_server
 
 pytestmark = pytest.mark.slow
@@ -29,7 +28,7 @@ MAX_EXAMPLES = 100
 def fuzzed(seeded_template, tmp_path_factory):
     """A server of its own (the fuzzer writes evidence), with writes unlimited so no case meets a 429."""
     path = tmp_path_factory.mktemp("fuzzed") / "claims.db"
-    shutil.copy(seeded_template, path)
+    copy_database(seeded_template, path)
     with running_server(path, write_rate=0) as server:
         yield server
 
