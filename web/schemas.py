@@ -11,6 +11,8 @@ from claims.evidence import MAX_NAME, MAX_NOTE, MAX_QUOTE, MAX_TITLE
 
 __all__ = [
     "ClaimId",
+    "TextId",
+    "NO_NUL",
     "ERRORS",
     "WRITE_ERRORS",
     "StatusChangeOut",
@@ -52,6 +54,12 @@ ClaimId = Annotated[
 ]
 
 
+# PostgreSQL refuses NUL in text, so no text we take may hold one (said in the schema, the same on SQLite)
+NO_NUL = r"^[^\x00]*$"
+# ids of sources and entities in paths: any text but NUL (unknown ones are a 404)
+TextId = Annotated[str, Path(pattern=NO_NUL)]
+
+
 class ClaimFilters(BaseModel):
     """Filters of the claims list; an empty value (as an HTML form sends it) means no filter."""
 
@@ -61,11 +69,19 @@ class ClaimFilters(BaseModel):
     status: Literal[Status, ""] | None = Field(
         None, description="unverified, corroborated, disputed or refuted"
     )
-    subject: str | None = Field(None, max_length=100, description="entity id of the subject, e.g. deepseek")
-    metric: str | None = Field(None, max_length=80, description="metric name, e.g. gpu_count")
-    source: str | None = Field(None, max_length=40, description="source id: claims with evidence in it")
-    asserted_by: str | None = Field(None, max_length=200, description="part of the asserter's name")
-    q: str | None = Field(None, max_length=200, description="full-text search: every word, stemmed")
+    subject: str | None = Field(
+        None, max_length=100, pattern=NO_NUL, description="entity id of the subject, e.g. deepseek"
+    )
+    metric: str | None = Field(None, max_length=80, pattern=NO_NUL, description="metric name, e.g. gpu_count")
+    source: str | None = Field(
+        None, max_length=40, pattern=NO_NUL, description="source id: claims with evidence in it"
+    )
+    asserted_by: str | None = Field(
+        None, max_length=200, pattern=NO_NUL, description="part of the asserter's name"
+    )
+    q: str | None = Field(
+        None, max_length=200, pattern=NO_NUL, description="full-text search: every word, stemmed"
+    )
     page: int = Field(1, ge=1, le=MAX_PAGE)
     per_page: int = Field(PER_PAGE, ge=1, le=MAX_PER_PAGE)
 

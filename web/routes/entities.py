@@ -16,7 +16,7 @@ from claims.views import entity_view
 from web.deps import SessionDep
 from web.errors import found
 from web.render import render_page
-from web.schemas import ERRORS
+from web.schemas import ERRORS, TextId
 from web.schemas_corpus import EntityListItem, EntityOut
 
 __all__ = ["router", "entity_data"]
@@ -36,7 +36,7 @@ def api_entities(session: SessionDep) -> list[dict[str, Any]]:
 
 
 @router.get("/api/entities/{entity_id}", response_model=EntityOut, responses=ERRORS, tags=["entities"])
-def api_entity(session: SessionDep, entity_id: str) -> dict[str, Any]:
+def api_entity(session: SessionDep, entity_id: TextId) -> dict[str, Any]:
     """One entity: aliases, parent and children, the claims about it and the claims it asserts."""
     return entity_data(session, entity_id)
 
@@ -49,7 +49,7 @@ def entities_page(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
-def entity_page(request: Request, session: SessionDep, entity_id: str) -> Response:
+def entity_page(request: Request, session: SessionDep, entity_id: TextId) -> Response:
     data = entity_data(session, entity_id)
     questions = [
         (metric_question(metric, data["name"]), list(claims))

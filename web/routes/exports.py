@@ -14,6 +14,7 @@ from claims.export import FILE_NAMES, MEDIA_TYPES, export_chunks
 from claims.linked_data import annotations_document, claim_review_of
 from web.deps import SessionDep, StateDep
 from web.errors import found
+from web.schemas import TextId
 
 __all__ = ["router", "ExportFormat", "base_url_of", "JSONLDResponse", "AnnotationsResponse"]
 
@@ -111,7 +112,9 @@ def api_claim_review(request: Request, session: SessionDep, claim_id: str) -> JS
     responses=_ld_content(MEDIA_TYPES["annotations"], "A W3C AnnotationCollection (JSON-LD)"),
     tags=["exports"],
 )
-def api_source_annotations(request: Request, session: SessionDep, source_id: str) -> AnnotationsResponse:
+def api_source_annotations(
+    request: Request, session: SessionDep, source_id: TextId
+) -> AnnotationsResponse:
     """Every accepted piece of evidence in one source as a W3C Web Annotation: a TextQuoteSelector and a
     TextPositionSelector on the source's text, the claim it makes as the body."""
     document = annotations_document(session, base_url=base_url_of(request), source_id=source_id)

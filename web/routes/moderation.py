@@ -70,7 +70,8 @@ def api_moderation(session: SessionDep, _editor: EditorDep) -> dict[str, Any]:
     tags=["moderation"],
 )
 def api_accept(
-    session: WriteSessionDep, state: StateDep, editor: EditorDep, evidence_id: str, body: ReviewIn | None = None
+    session: WriteSessionDep, state: StateDep, editor: EditorDep, evidence_id: str,
+    body: ReviewIn | None = None
 ) -> dict[str, Any]:
     """Accept pending evidence: it starts to count and the claim's status is recomputed."""
     decision = review_evidence(

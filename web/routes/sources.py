@@ -15,7 +15,7 @@ from web.deps import SessionDep
 from web.errors import found
 from web.highlight import segments
 from web.render import render_page
-from web.schemas import ERRORS, SourceListItem
+from web.schemas import ERRORS, SourceListItem, TextId
 from web.schemas_corpus import SourceOut
 
 __all__ = ["router", "source_data"]
@@ -36,7 +36,7 @@ def api_sources(session: SessionDep, include_superseded: Superseded = False) -> 
 
 
 @router.get("/api/sources/{source_id}", response_model=SourceOut, responses=ERRORS, tags=["sources"])
-def api_source(session: SessionDep, source_id: str) -> dict[str, Any]:
+def api_source(session: SessionDep, source_id: TextId) -> dict[str, Any]:
     """One source: its metadata, full text, and every piece of evidence found in it with offsets."""
     return source_data(session, source_id)
 
@@ -54,7 +54,7 @@ def sources_page(request: Request, session: SessionDep, include_superseded: Supe
 def source_page(
     request: Request,
     session: SessionDep,
-    source_id: str,
+    source_id: TextId,
     evidence: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     data = source_data(session, source_id)
