@@ -57,7 +57,7 @@ def fuzz(operation, mode: GenerationMode, path_parameters: dict[str, str] | None
     @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
     @settings(
         max_examples=MAX_EXAMPLES,
-        # CI replays one fixed sequence (a landing must not hang on a lucky draw); elsewhere each run explores anew
+        # CI replays one fixed sequence (a landing must not hang on a lucky draw); elsewhere runs explore
         derandomize=bool(os.environ.get("CI")),
         deadline=None,
         database=None,
