@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +17,7 @@ from sqlmodel import Session, create_engine, select
 from claims import migrate, models
 from claims.errors import InvalidInput
 
-__all__ = ["DEFAULT_DB", "database_url", "make_engine", "init_db", "session_scope", "is_sqlite"]
+__all__ = ["DataVersion", "DEFAULT_DB", "database_url", "make_engine", "init_db", "session_scope", "is_sqlite"]
 
 DEFAULT_DB = "claims.db"
 BUSY_TIMEOUT_MS = 30_000
@@ -106,3 +108,45 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+class DataVersion:
+    """A cheap token that changes whenever any connection, in any process, commits a change to the database.
+
+    SQLite: ``PRAGMA data_version`` on a connection of its own that never writes (its value changes when
+    another connection commits). PostgreSQL: the server's WAL insert position (every commit moves it; so
+    does other activity, which only costs a recomputation). ``current()`` is None when no such token can be
+    had (an in-memory SQLite database, a server that refuses the query): then nothing may be cached.
+    Read the token *before* reading the data it guards, so a commit in between makes the next token differ.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._failed = False
+        if is_sqlite(engine):
+            path = engine.url.database
+            if path and path != ":memory:" and not path.startswith("file:"):
+                self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+
+    def current(self) -> object | None:
+        """The token now, or None when unknown."""
+        if self._failed:
+            return None
+        try:
+            if self._conn is not None:
+                with self._lock:
+                    row = self._conn.execute("PRAGMA data_version").fetchone()
+                return ("sqlite", row[0])
+            if self._engine.dialect.name == "postgresql":
+                with self._engine.connect() as connection:
+                    return ("pg", connection.exec_driver_sql("SELECT pg_current_wal_insert_lsn()").scalar())
+        except Exception:  # noqa: BLE001 - no token: the caller computes afresh every time
+            self._failed = True
+        return None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

@@ -31,6 +31,7 @@ from web.errors import found
 from web.render import render_page, url_with
 from web.schemas import ERRORS, ClaimFilters, ClaimId, ClaimList, ClaimOut, FacetsOut
 from web.submission import EvidenceForm
+from web.viewcache import etag_matches
 
 __all__ = ["router", "claim_list", "claim_list_facets", "claim_data", "render_claim_page"]
 
@@ -106,10 +107,24 @@ def api_claim_facets(session: SessionDep, filters: FilterQuery) -> dict[str, Any
     return claim_list_facets(session, filters)
 
 
+def claim_json(session: Session, claim_id: str) -> bytes | None:
+    """The body of GET /api/claims/{id}: the claim view through ClaimOut, as JSON bytes (None: no such claim)."""
+    view = claim_view(session, claim_id=claim_id)
+    return None if view is None else ClaimOut.model_validate(view).model_dump_json(by_alias=True).encode()
+
+
 @router.get("/api/claims/{claim_id}", response_model=ClaimOut, responses=ERRORS, tags=["claims"])
-def api_claim(session: SessionDep, claim_id: ClaimId) -> dict[str, Any]:
-    """One claim: status and reasons, evidence with quotes and sources, related claims, spread of values."""
-    return claim_data(session, claim_id)
+def api_claim(request: Request, session: SessionDep, state: StateDep, claim_id: ClaimId) -> Response:
+    """One claim: status and reasons, evidence with quotes and sources, related claims, spread of values.
+
+    Answers carry an `ETag`; send it back in `If-None-Match` to get `304 Not Modified` while the
+    claim's data is unchanged."""
+    entry = found(state.claim_views.get_or_build(claim_id, lambda: claim_json(session, claim_id)),
+                  "claim", claim_id)
+    headers = {"ETag": entry.etag, "Cache-Control": "no-cache"}
+    if etag_matches(request.headers.get("if-none-match"), entry.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(entry.body, media_type="application/json", headers=headers)
 
 
 @router.get("/claims", response_class=HTMLResponse, include_in_schema=False)
