@@ -17,7 +17,9 @@ from sqlmodel import Session, create_engine, select
 from claims import migrate, models
 from claims.errors import InvalidInput
 
-__all__ = ["DataVersion", "DEFAULT_DB", "database_url", "make_engine", "init_db", "session_scope", "is_sqlite"]
+__all__ = [
+    "DataVersion", "DEFAULT_DB", "database_url", "make_engine", "init_db", "session_scope", "is_sqlite"
+]
 
 DEFAULT_DB = "claims.db"
 BUSY_TIMEOUT_MS = 30_000
@@ -77,7 +79,8 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, connect_args={"check_same_thread": False,
+                                                  "timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith(("postgresql://", "postgres://")):

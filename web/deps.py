@@ -33,7 +33,8 @@ class WebState:
     vocabulary: Vocabulary
     secret: str
     write_lock: threading.Lock = field(default_factory=threading.Lock)  # one SQLite writer per process
-    claim_views: ViewCache = field(default_factory=lambda: ViewCache(lambda: None))  # JSON of GET /api/claims/{id}
+    # bodies of GET /api/claims/{id} while the database is unchanged (create_app gives it the data version)
+    claim_views: ViewCache = field(default_factory=lambda: ViewCache(lambda: None))
 
 
 def get_state(request: Request) -> WebState:

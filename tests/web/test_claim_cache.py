@@ -33,7 +33,8 @@ def test_a_change_committed_by_another_process_is_seen_at_once(live):
     engine = make_engine(url_for(live.db_path))
     try:
         with session_scope(engine) as session:
-            session.execute(text("UPDATE claim SET note = 'changed elsewhere' WHERE id = :id"), {"id": claim_id})
+            session.execute(text("UPDATE claim SET note = 'changed elsewhere' WHERE id = :id"),
+                            {"id": claim_id})
     finally:
         engine.dispose()
     after = api.get(f"/api/claims/{claim_id}", headers={"If-None-Match": before.headers["etag"]})

@@ -108,7 +108,7 @@ def api_claim_facets(session: SessionDep, filters: FilterQuery) -> dict[str, Any
 
 
 def claim_json(session: Session, claim_id: str) -> bytes | None:
-    """The body of GET /api/claims/{id}: the claim view through ClaimOut, as JSON bytes (None: no such claim)."""
+    """The body of GET /api/claims/{id}: the claim view through ClaimOut, as JSON bytes (None: no claim)."""
     view = claim_view(session, claim_id=claim_id)
     return None if view is None else ClaimOut.model_validate(view).model_dump_json(by_alias=True).encode()
 
