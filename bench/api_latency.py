@@ -6,6 +6,7 @@ Starts `claims serve` on 127.0.0.1 over the large database (bench/build_large_db
 returning a constant JSON body (bench/bare_app.py) on the same server settings, then drives both with wrk
 (installed with apt-get when missing and running as root):
   claim       GET /api/claims/{id}, a Lua script rotating over 2,000 random claim ids
+  claim_cached  the same once each id has been requested (one timed pass): the server's view cache answers
   bare        GET /api/bare, the ceiling
   list, filter by status / metric / subject, search (q=...): GET /api/claims?...
 Latency (p50, p99) is measured with one connection (each request's own time); throughput with
@@ -110,6 +111,22 @@ def rotating_script(ids: list[str], folder: Path) -> Path:
     return path
 
 
+def request_each(base: str, ids: list[str]) -> dict[str, object]:
+    """GET /api/claims/{id} once for each id, one at a time: p50 and p99 in milliseconds."""
+    times = []
+    for claim_id in ids:
+        start = time.perf_counter()
+        with urllib.request.urlopen(f"{base}/api/claims/{claim_id}", timeout=30) as response:
+            response.read()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {
+        "p50_ms": round(times[len(times) // 2], 3),
+        "p99_ms": round(times[min(len(times) - 1, len(times) * 99 // 100)], 3),
+        "requests": len(times),
+    }
+
+
 def sample(db: Path) -> dict[str, object]:
     """Random claim ids and filter values taken from the database itself."""
     with sqlite3.connect(db) as conn:
@@ -171,6 +188,14 @@ def run(db: Path, seconds: int, connections: int) -> dict[str, object]:
             results["claim_load"] = run_wrk(
                 wrk, base, seconds=seconds, connections=connections, script=script
             )
+            # The same 2,000 ids once every one has been requested since the last write: the server's
+            # cache of claim views answers (the runs above mix first requests, built from the database,
+            # with repeats). The pass that completes the cache is timed too: what a first request costs.
+            results["claim_first"] = request_each(base, picked["ids"])  # type: ignore[arg-type]
+            results["claim_cached"] = run_wrk(wrk, base, seconds=seconds, connections=1, script=script)
+            results["claim_cached_load"] = run_wrk(
+                wrk, base, seconds=seconds, connections=connections, script=script
+            )
             queries = {
                 "list": "/api/claims",
                 "filter_status": "/api/claims?status=disputed",
@@ -198,6 +223,8 @@ def run(db: Path, seconds: int, connections: int) -> dict[str, object]:
             stop(bare)
     claim_rps, bare_rps = results["claim_load"]["rps"], results["bare_load"]["rps"]  # type: ignore[index]
     results["claim_vs_bare"] = round(claim_rps / bare_rps, 3) if claim_rps and bare_rps else None
+    cached_rps = results["claim_cached_load"]["rps"]  # type: ignore[index]
+    results["claim_cached_vs_bare"] = round(cached_rps / bare_rps, 3) if cached_rps and bare_rps else None
     return results
 
 
