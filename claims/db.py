@@ -137,6 +137,11 @@ class DataVersion:
             if path and path != ":memory:" and not path.startswith("file:"):
                 self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
 
+    @property
+    def in_process(self) -> bool:
+        """True when reading the token is an in-process call (SQLite), not a round trip to a server."""
+        return self._conn is not None
+
     def current(self) -> object | None:
         """The token now, or None when unknown."""
         if self._failed:

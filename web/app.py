@@ -101,7 +101,8 @@ def create_app(settings: Settings) -> FastAPI:
         templates=make_templates(),
         vocabulary=default_vocabulary(),
         secret=settings.resolved_secret(),
-        claim_views=ViewCache(data_version.current, max_bytes=settings.view_cache_bytes),
+        claim_views=ViewCache(data_version.current, max_bytes=settings.view_cache_bytes,
+                              cheap=data_version.in_process),
     )
     install_error_handler(app)
     install_limits(

@@ -52,14 +52,33 @@ class CachedView:
 class ViewCache:
     """Serialized views by key, valid for one data version; at most ``max_bytes`` of bodies."""
 
-    def __init__(self, version: Callable[[], object | None], *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self, version: Callable[[], object | None], *, max_bytes: int = DEFAULT_MAX_BYTES, cheap: bool = False
+    ) -> None:
         self._version = version
+        self.cheap = cheap  # the version is read in-process, without I/O: lookups may run on the event loop
         self._max_bytes = max_bytes
         self._lock = threading.Lock()
         self._entries: OrderedDict[str, CachedView] = OrderedDict()
         self._bytes = 0
         self._seen: object | None = None
         self.hits = self.misses = 0
+
+    def peek(self, key: str) -> CachedView | None:
+        """The cached view of ``key`` under the current version, else None (nothing is built)."""
+        version = self._version()
+        if version is None:
+            return None
+        with self._lock:
+            if version != self._seen:
+                self._entries.clear()
+                self._bytes, self._seen = 0, version
+                return None
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+            return entry
 
     def get_or_build(self, key: str, build: Callable[[], bytes | None]) -> CachedView | None:
         """The cached view of ``key``, else ``build()``'s bytes (cached); None when build gives None."""

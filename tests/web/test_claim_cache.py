@@ -90,3 +90,13 @@ def test_without_a_data_version_nothing_is_kept():
     for _ in range(3):
         cache.get_or_build("a", lambda: calls.append(1) or b"{}")
     assert len(calls) == 3 and len(cache) == 0
+
+
+def test_peek_answers_only_what_was_built_under_the_current_version():
+    version = [1]
+    cache = ViewCache(lambda: version[0])
+    assert cache.peek("a") is None
+    built = cache.get_or_build("a", lambda: b'{"a": 1}')
+    assert cache.peek("a") == built and cache.hits == 1
+    version[0] = 2
+    assert cache.peek("a") is None and len(cache) == 0
