@@ -6,6 +6,7 @@ Starts `claims serve` on 127.0.0.1 over the large database (bench/build_large_db
 returning a constant JSON body (bench/bare_app.py) on the same server settings, then drives both with wrk
 (installed with apt-get when missing and running as root):
   claim       GET /api/claims/{id}, a Lua script rotating over 2,000 random claim ids
+  claim_cached  the same once each id has been requested (one timed pass): the server's view cache answers
   bare        GET /api/bare, the ceiling
   list, filter by status / metric / subject, search (q=...): GET /api/claims?...
 Latency (p50, p99) is measured with one connection (each request's own time); throughput with
@@ -110,15 +111,31 @@ def rotating_script(ids: list[str], folder: Path) -> Path:
     return path
 
 
+def request_each(base: str, ids: list[str]) -> dict[str, object]:
+    """GET /api/claims/{id} once for each id, one at a time: p50 and p99 in milliseconds."""
+    times = []
+    for claim_id in ids:
+        start = time.perf_counter()
+        with urllib.request.urlopen(f"{base}/api/claims/{claim_id}", timeout=30) as response:
+            response.read()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {
+        "p50_ms": round(times[len(times) // 2], 3),
+        "p99_ms": round(times[min(len(times) - 1, len(times) * 99 // 100)], 3),
+        "requests": len(times),
+    }
+
+
 def sample(db: Path) -> dict[str, object]:
     """Random claim ids and filter values taken from the database itself."""
     with sqlite3.connect(db) as conn:
-        ids = [r[0] for r in conn.execute("SELECT id FROM claim ORDER BY random() LIMIT 2000")]
+        ids = [r[0] for r in conn.execute("SELECT id FROM claim ORDER BY random() LIMIT 2300")]
         subject = conn.execute(
             "SELECT subject_id FROM claim GROUP BY subject_id ORDER BY count(*) DESC LIMIT 1"
         ).fetchone()[0]
         name = conn.execute("SELECT name FROM entity WHERE id = ?", (subject,)).fetchone()[0]
-    return {"ids": ids, "subject": subject, "subject_name": name}
+    return {"ids": ids[:2000], "fresh_ids": ids[2000:], "subject": subject, "subject_name": name}
 
 
 def start(cmd: list[str], port: int, probe: str) -> subprocess.Popen:  # type: ignore[type-arg]
@@ -171,6 +188,15 @@ def run(db: Path, seconds: int, connections: int) -> dict[str, object]:
             results["claim_load"] = run_wrk(
                 wrk, base, seconds=seconds, connections=connections, script=script
             )
+            # The runs above mix first requests of an id (built from the database) with repeats (from
+            # the server's cache of claim views, kept until the next write). Apart: 300 other ids, each
+            # requested once (every one built), then the 2,000 once every one has been requested.
+            results["claim_first"] = request_each(base, picked["fresh_ids"])  # type: ignore[arg-type]
+            request_each(base, picked["ids"])  # type: ignore[arg-type]
+            results["claim_cached"] = run_wrk(wrk, base, seconds=seconds, connections=1, script=script)
+            results["claim_cached_load"] = run_wrk(
+                wrk, base, seconds=seconds, connections=connections, script=script
+            )
             queries = {
                 "list": "/api/claims",
                 "filter_status": "/api/claims?status=disputed",
@@ -198,6 +224,8 @@ def run(db: Path, seconds: int, connections: int) -> dict[str, object]:
             stop(bare)
     claim_rps, bare_rps = results["claim_load"]["rps"], results["bare_load"]["rps"]  # type: ignore[index]
     results["claim_vs_bare"] = round(claim_rps / bare_rps, 3) if claim_rps and bare_rps else None
+    cached_rps = results["claim_cached_load"]["rps"]  # type: ignore[index]
+    results["claim_cached_vs_bare"] = round(cached_rps / bare_rps, 3) if cached_rps and bare_rps else None
     return results
 
 

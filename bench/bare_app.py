@@ -1,8 +1,9 @@
 """The API's ceiling: a bare FastAPI app returning a constant JSON body, served like `claims serve`.
 
 Usage: .venv/bin/python bench/bare_app.py --port 8765 [--log-level warning]
-Same server settings as `claims serve` (uvicorn.run, one process, default loop and HTTP implementation),
-so the ratio of our endpoint to this one is the cost of our code, not of the server.
+Same server settings as `claims serve` (uvicorn.run, one process, default loop and HTTP implementation:
+uvloop and httptools, both dependencies), so the ratio of our endpoint to this one is the cost of our code,
+not of the server.
 """
 
 from __future__ import annotations

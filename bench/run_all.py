@@ -188,6 +188,39 @@ def rows(results: dict[str, object]) -> list[tuple[str, str, str, str, str]]:
                 else "–",
             )
         )
+        cached, cached_load = api.get("claim_cached"), api.get("claim_cached_load")
+        first = api.get("claim_first")
+        if cached and cached_load and first:
+            cratio = api.get("claim_cached_vs_bare")
+            out.append(
+                (
+                    f"GET /api/claims/{{id}}, first request of an id (built from the database; "
+                    f"{_n(first['requests'])} other ids, once each), 1 connection: p50 / p99",
+                    f"{_n(first['p50_ms'], 2)} / {_n(first['p99_ms'], 2)} ms",
+                    "",
+                    "",
+                    f"p50 × {_n(first['p50_ms'] / bare['p50_ms'], 1)} bare" if bare["p50_ms"] else "–",
+                )
+            )
+            out.append(
+                (
+                    f"**GET /api/claims/{{id}}, cached** (each id requested before): throughput, {conns} "
+                    "connections",
+                    f"{_n(cached_load['rps'])} req/s",
+                    "≥ 0.5 × bare",
+                    _ok(cratio is not None and cratio >= 0.5),
+                    _n(cratio, 3),
+                )
+            )
+            out.append(
+                (
+                    "**GET /api/claims/{id}, cached**, 1 connection: p50 / p99",
+                    f"{_n(cached['p50_ms'], 2)} / {_n(cached['p99_ms'], 2)} ms",
+                    "p99 < 50 ms",
+                    _ok(cached["p99_ms"] is not None and cached["p99_ms"] < 50),
+                    f"p50 × {_n(cached['p50_ms'] / bare['p50_ms'], 1)} bare" if bare["p50_ms"] else "–",
+                )
+            )
         labels = {
             "list": "list, first page",
             "filter_status": "filter by status (disputed)",

@@ -24,6 +24,8 @@ __all__ = [
     "MIGRATIONS",
     "BASELINE",
     "SEARCH_TABLE",
+    "SEARCH_KEYS_DDL",
+    "STATUS_RANK_SQL",
     "alembic_config",
     "include_name",
     "run_migrations",
@@ -192,6 +194,25 @@ BASELINE_SEARCH_DDL: dict[str, tuple[str, ...]] = {
         "USING gin (to_tsvector('english', body))",
     ),
 }
+
+
+# Revision 0005 (SQLite): the list-ordering columns of each full-text row, kept in step by triggers on claim.
+STATUS_RANK_SQL = "CASE {0}status WHEN 'disputed' THEN 0 WHEN 'refuted' THEN 1 ELSE 2 END"
+SEARCH_KEYS_DDL: tuple[str, ...] = (
+    f"CREATE TABLE IF NOT EXISTS {SEARCH_TABLE}_keys ("
+    "fts_rowid INTEGER PRIMARY KEY, claim_id VARCHAR(40) NOT NULL UNIQUE, "
+    "status VARCHAR(20) NOT NULL, status_rank INTEGER NOT NULL, subject_id VARCHAR(100) NOT NULL, "
+    "metric VARCHAR(60) NOT NULL)",
+    f"CREATE INDEX IF NOT EXISTS ix_{SEARCH_TABLE}_keys_order "
+    f"ON {SEARCH_TABLE}_keys (status_rank, subject_id, metric, claim_id)",
+    f"CREATE TRIGGER IF NOT EXISTS {SEARCH_TABLE}_keys_update "
+    "AFTER UPDATE OF status, subject_id, metric ON claim BEGIN "
+    f"UPDATE {SEARCH_TABLE}_keys SET status = NEW.status, "
+    f"status_rank = {STATUS_RANK_SQL.format('NEW.')}, "
+    "subject_id = NEW.subject_id, metric = NEW.metric WHERE claim_id = NEW.id; END",
+    f"CREATE TRIGGER IF NOT EXISTS {SEARCH_TABLE}_keys_delete AFTER DELETE ON claim BEGIN "
+    f"DELETE FROM {SEARCH_TABLE}_keys WHERE claim_id = OLD.id; END",
+)
 
 
 def schema_differences(engine: Engine) -> list[Any]:

@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel
 from claims.analysis import derive, group_of
 from claims.db import is_sqlite
 from claims.errors import ClaimsError, Conflict
+from claims.migrate import STATUS_RANK_SQL
 from claims.models import PendingRefresh
 from claims.store import fts_rowid
 from claims.vocabulary import Vocabulary
@@ -231,6 +232,8 @@ def check(engine: Engine, *, vocabulary: Vocabulary | None = None) -> CheckRepor
             _orphans(session, report)
             if "claim_fts" in tables:
                 _search_index(session, report, pending)
+                if "claim_fts_keys" in tables:
+                    _search_keys(session, report)
             else:
                 report.skipped["search_index"] = "no SQLite FTS5 table claim_fts in this database"
             if vocabulary is not None:
@@ -338,6 +341,29 @@ def _search_index(session: Session, report: CheckReport, pending: set[str]) -> N
                                            f"{fts_rowid(cid)}"))
     rows = sum(map(len, indexed.values()))
     report.checks["search_index"] = f"{len(claims)} claim(s) and {rows} search row(s) match"
+
+
+def _search_keys(session: Session, report: CheckReport) -> None:
+    """Each full-text row's list keys (claim_fts_keys, revision 0005) name its claim with the claim's
+    status, subject and metric: searches sort and filter on them."""
+    problems = 0
+    keyless = text("SELECT f.claim_id FROM claim_fts f LEFT JOIN claim_fts_keys k ON k.fts_rowid = f.rowid "
+                   "WHERE k.fts_rowid IS NULL")
+    for (cid,) in _rows(session, keyless):
+        problems += 1
+        report.problems.append(Problem("search_keys", "claim_fts_keys", str(cid),
+                                       "search row without its keys"))
+    stale = text("SELECT k.claim_id FROM claim_fts_keys k LEFT JOIN claim_fts f ON f.rowid = k.fts_rowid "
+                 "LEFT JOIN claim c ON c.id = k.claim_id WHERE f.rowid IS NULL OR f.claim_id != k.claim_id "
+                 "OR c.id IS NULL OR c.status != k.status OR c.subject_id != k.subject_id "
+                 "OR c.metric != k.metric "
+                 f"OR k.status_rank != {STATUS_RANK_SQL.format('c.')}")
+    for (cid,) in _rows(session, stale):
+        problems += 1
+        report.problems.append(Problem("search_keys", "claim_fts_keys", str(cid),
+                                       "search keys differ from the claim or its search row"))
+    if not problems:
+        report.checks["search_index"] += "; every search row's list keys match its claim"
 
 
 def _derived(session: Session, report: CheckReport, vocabulary: Vocabulary, pending: set[str]) -> None:

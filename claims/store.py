@@ -10,13 +10,14 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import column as sa_column
-from sqlalchemy import delete, func, insert, or_, text
+from sqlalchemy import delete, func, insert, literal_column, or_, text
 from sqlalchemy import select as sa_select
 from sqlalchemy import table as sa_table
 from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, select
 
 from claims.canonical import claim_id, entity_id, evidence_id, source_id, statement
+from claims.migrate import STATUS_RANK_SQL
 from claims.models import Claim, Entity, Evidence, PendingRefresh, Relation, Source, utcnow
 from claims.quantities import bound_of
 from claims.records import Document, Mention, sha256_of
@@ -350,6 +351,7 @@ def list_claims(
         query = query.where(Claim.subject_id == subject)
     if metric:
         query = query.where(Claim.metric == metric)
+    evidence_filter: Any = None
     if source or asserted_by:
         ev = select(Evidence.claim_id).where(col(Evidence.review) == "accepted")
         if source:
@@ -357,6 +359,11 @@ def list_claims(
         if asserted_by:
             ev = ev.where(col(Evidence.asserted_by).icontains(asserted_by, autoescape=True))
         query = query.where(col(Claim.id).in_(ev))
+        evidence_filter = ev
+    if q and session.get_bind().dialect.name == "sqlite" and _fts_query(q):
+        ids, total = _search_sqlite(session, _fts_query(q), status=status, subject=subject, metric=metric,
+                                    evidence=evidence_filter, page=page, per_page=per_page)
+        return _claims_by_id(session, ids), total
     if q:
         query = _apply_search(session, query, q)
     order = (col(Claim.status) != "disputed", col(Claim.status) != "refuted", col(Claim.subject_id), col(Claim.metric),
@@ -369,10 +376,57 @@ def list_claims(
     else:  # without one, the count and a top-N sort on the index are cheaper than a window over every row
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
         ids = list(session.exec(page_of).all())
+    return _claims_by_id(session, ids), int(total)
+
+
+def _claims_by_id(session: Session, ids: list[str]) -> list[Claim]:
     rows: dict[str, Claim] = {}
     for i in range(0, len(ids), 500):
         rows.update((c.id, c) for c in session.exec(select(Claim).where(col(Claim.id).in_(ids[i:i + 500]))))
-    return [rows[cid] for cid in ids if cid in rows], int(total)
+    return [rows[cid] for cid in ids if cid in rows]
+
+
+# From this many matches on, a search pages through the keys' list-order index, testing each row against
+# the set of matching FTS rowids (the first page is found after a few rows); below it, it sorts the matches.
+ORDERED_SCAN_FROM = 1000
+SEARCH_ROWS = sa_table("claim_fts", sa_column("rowid"))
+SEARCH_KEYS = sa_table("claim_fts_keys", *(sa_column(name) for name in (
+    "fts_rowid", "claim_id", "status", "status_rank", "subject_id", "metric")))
+
+
+def _search_sqlite(  # type: ignore[no-untyped-def]
+    session: Session, terms: str, *, status: str | None, subject: str | None, metric: str | None,
+    evidence, page: int, per_page: int,
+) -> tuple[list[str], int]:
+    """A search on SQLite: FTS5 rowids only (never the indexed bodies), then ``claim_fts_keys``, which
+    holds each row's claim id and the columns the list filters and sorts on (revision 0005)."""
+
+    def where(prefix: str) -> list[Any]:
+        conditions = []
+        for name, value in (("status", status), ("subject_id", subject), ("metric", metric)):
+            if value:
+                conditions.append(literal_column(prefix + name) == value)
+        if evidence is not None:
+            conditions.append(literal_column(prefix + "claim_id").in_(evidence))
+        return conditions
+
+    keys = SEARCH_KEYS.alias("k")
+    match = text("claim_fts MATCH :q").bindparams(q=terms)
+    matched = SEARCH_ROWS.join(keys, keys.c.fts_rowid == SEARCH_ROWS.c.rowid)
+    counted = sa_select(func.count()).select_from(matched).where(match, *where("k."))
+    total = int(session.execute(counted).scalar_one())
+    order = [keys.c.status_rank, keys.c.subject_id, keys.c.metric, keys.c.claim_id]
+    offset = (page - 1) * per_page
+    if total == 0 or offset >= total:
+        return [], total
+    if total >= ORDERED_SCAN_FROM:
+        # "+" keeps SQLite from probing the rowid key per match: it walks the list-order index instead
+        rowids = text("SELECT rowid FROM claim_fts WHERE claim_fts MATCH :q").bindparams(q=terms)
+        query = sa_select(keys.c.claim_id).where(literal_column("+k.fts_rowid").in_(rowids), *where("k."))
+    else:
+        query = sa_select(keys.c.claim_id).select_from(matched).where(match, *where("k."))
+    ids = [row[0] for row in session.execute(query.order_by(*order).offset(offset).limit(per_page))]
+    return ids, total
 
 
 def list_sources(session: Session, *, include_superseded: bool = False) -> list[Source]:
@@ -430,6 +484,12 @@ def _search_bodies(session: Session, chunk: Sequence[str], entities: dict[str, A
     return {cid: " ".join(p) for cid, p in parts.items()}
 
 
+_INSERT_KEYS = (
+    "INSERT INTO claim_fts_keys (fts_rowid, claim_id, status, status_rank, subject_id, metric) "
+    f"SELECT :r, id, status, {STATUS_RANK_SQL.format('')}, subject_id, metric FROM claim WHERE id = :c"
+)
+
+
 def reindex_search(session: Session, *, claim_ids: Iterable[str]) -> int:
     """Refresh the full-text index rows of these claims (SQLite FTS5 or PostgreSQL); return how many."""
     ids = sorted(set(claim_ids))
@@ -443,8 +503,12 @@ def reindex_search(session: Session, *, claim_ids: Iterable[str]) -> int:
         if dialect == "sqlite":
             session.execute(text("DELETE FROM claim_fts WHERE rowid = :r"),
                             [{"r": fts_rowid(cid)} for cid in chunk])
-            session.execute(text("INSERT INTO claim_fts (rowid, claim_id, body) VALUES (:r, :c, :b)"),
-                            [{"r": fts_rowid(cid), "c": cid, "b": body} for cid, body in bodies.items()])
+            session.execute(text("DELETE FROM claim_fts_keys WHERE fts_rowid = :r"),
+                            [{"r": fts_rowid(cid)} for cid in chunk])
+            if bodies:
+                session.execute(text("INSERT INTO claim_fts (rowid, claim_id, body) VALUES (:r, :c, :b)"),
+                                [{"r": fts_rowid(cid), "c": cid, "b": body} for cid, body in bodies.items()])
+                session.execute(text(_INSERT_KEYS), [{"r": fts_rowid(cid), "c": cid} for cid in bodies])
         else:
             session.execute(delete(SEARCH).where(SEARCH.c.claim_id.in_(chunk)))
             if bodies:

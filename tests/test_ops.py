@@ -325,3 +325,15 @@ def test_sigkilled_ingest_passes_check_and_converges(tmp_path):
     # after each extraction batch, so how many were stored varies from run to run)
     assert trials[0].mid_ingest and trials[1].mid_ingest
     assert all(t.documents_at_kill >= n for t, n in zip(trials, (1, total // 2, total), strict=True))
+
+
+def test_check_reports_search_keys_out_of_step_with_their_claim(seeded_engine, seeded_db, vocabulary,
+                                                                 sqlite_only):
+    """Searches sort and filter on these keys: a status there that is not the claim's is a problem."""
+    cid = one_row(seeded_db, "SELECT claim_id FROM claim_fts_keys WHERE status != 'refuted' LIMIT 1")[0]
+    conn = raw(seeded_db)
+    conn.execute("UPDATE claim_fts_keys SET status = 'refuted', status_rank = 1 WHERE claim_id = ?", (cid,))
+    conn.commit()
+    conn.close()
+    report = check(seeded_engine, vocabulary=vocabulary)
+    assert problems(report, "search_keys") == {cid: "search keys differ from the claim or its search row"}

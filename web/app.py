@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from claims.db import init_db, make_engine
+from claims.db import DataVersion, init_db, make_engine
 from claims.vocabulary import default_vocabulary
 from web.deps import WebState
 from web.errors import install_error_handler
@@ -19,6 +19,7 @@ from web.limits import install_limits
 from web.render import make_templates
 from web.routes import accounts, audit, claims, entities, evidence, exports, graph, moderation, pages, sources
 from web.settings import Settings
+from web.viewcache import ViewCache
 
 __all__ = ["create_app", "STATIC", "CONTENT_SECURITY_POLICY", "PERMISSIONS_POLICY"]
 
@@ -78,10 +79,12 @@ def create_app(settings: Settings) -> FastAPI:
     """The web app and JSON API over the database at ``settings.database_url``."""
     engine = make_engine(settings.database_url)
     init_db(engine)
+    data_version = DataVersion(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        data_version.close()
         engine.dispose()
 
     app = FastAPI(
@@ -98,6 +101,8 @@ def create_app(settings: Settings) -> FastAPI:
         templates=make_templates(),
         vocabulary=default_vocabulary(),
         secret=settings.resolved_secret(),
+        claim_views=ViewCache(data_version.current, max_bytes=settings.view_cache_bytes,
+                              cheap=data_version.in_process),
     )
     install_error_handler(app)
     install_limits(

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from claims.db import is_sqlite
 from claims.vocabulary import Vocabulary
 from web.settings import Settings
+from web.viewcache import ViewCache
 
 __all__ = [
     "WebState", "get_state", "get_session", "get_write_session", "StateDep", "SessionDep", "WriteSessionDep"
@@ -32,6 +33,8 @@ class WebState:
     vocabulary: Vocabulary
     secret: str
     write_lock: threading.Lock = field(default_factory=threading.Lock)  # one SQLite writer per process
+    # bodies of GET /api/claims/{id} while the database is unchanged (create_app gives it the data version)
+    claim_views: ViewCache = field(default_factory=lambda: ViewCache(lambda: None))
 
 
 def get_state(request: Request) -> WebState:

@@ -36,6 +36,9 @@ class Settings:
     ASGI scope, by default its IP address) may send ``write_burst`` writes at once and then
     ``write_rate`` per second, else 429 (``write_rate`` 0 turns the rate limit off). At most
     ``rate_limit_clients`` clients are tracked, the least recently seen forgotten first.
+
+    ``view_cache_bytes`` bounds the cache of GET /api/claims/{id} bodies (0 turns it off); it is
+    emptied by any commit to the database, from any process.
     """
 
     database_url: str
@@ -47,6 +50,7 @@ class Settings:
     write_burst: int = 30
     rate_limit_clients: int = 10_000
     rate_limit_key: Callable[[Scope], str] | None = None
+    view_cache_bytes: int = 256 * 1024 * 1024  # serialized claim views kept while the database is unchanged
 
     def resolved_secret(self) -> str:
         """The key to sign with: configured, from the environment, stored per database, or fresh."""

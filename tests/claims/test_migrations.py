@@ -118,3 +118,12 @@ def test_processes_starting_at_once_on_a_new_database_all_succeed(tmp_path):
         assert schema_differences(engine) == []
     finally:
         engine.dispose()
+
+
+def test_the_search_keys_and_their_triggers_exist_at_head_on_sqlite(empty_engine, sqlite_only):
+    """Revision 0005's table, index and triggers: a later batch migration recreating `claim` would drop the
+    triggers, and searches would then sort and filter on stale statuses."""
+    with empty_engine.connect() as conn:
+        names = set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
+    wanted = {"claim_fts_keys", "ix_claim_fts_keys_order", "claim_fts_keys_update", "claim_fts_keys_delete"}
+    assert wanted <= names

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from claims.accounts import can_moderate
@@ -26,11 +27,12 @@ from claims.vocabulary import norm_name
 from web import csrf
 from web.auth import cached_user
 from web.charts import spread_chart
-from web.deps import SessionDep, StateDep, WebState
+from web.deps import SessionDep, StateDep, WebState, get_state
 from web.errors import found
 from web.render import render_page, url_with
 from web.schemas import ERRORS, ClaimFilters, ClaimId, ClaimList, ClaimOut, FacetsOut
 from web.submission import EvidenceForm
+from web.viewcache import CachedView, etag_matches
 
 __all__ = ["router", "claim_list", "claim_list_facets", "claim_data", "render_claim_page"]
 
@@ -106,10 +108,34 @@ def api_claim_facets(session: SessionDep, filters: FilterQuery) -> dict[str, Any
     return claim_list_facets(session, filters)
 
 
+def claim_json(session: Session, claim_id: str) -> bytes | None:
+    """The body of GET /api/claims/{id}: the claim view through ClaimOut, as JSON bytes (None: no claim)."""
+    view = claim_view(session, claim_id=claim_id)
+    return None if view is None else ClaimOut.model_validate(view).model_dump_json(by_alias=True).encode()
+
+
+def _claim_entry(state: WebState, claim_id: str) -> CachedView | None:
+    with Session(state.engine, expire_on_commit=False) as session:  # connects only when the view is built
+        return state.claim_views.get_or_build(claim_id, lambda: claim_json(session, claim_id))
+
+
 @router.get("/api/claims/{claim_id}", response_model=ClaimOut, responses=ERRORS, tags=["claims"])
-def api_claim(session: SessionDep, claim_id: ClaimId) -> dict[str, Any]:
-    """One claim: status and reasons, evidence with quotes and sources, related claims, spread of values."""
-    return claim_data(session, claim_id)
+async def api_claim(request: Request, claim_id: ClaimId) -> Response:
+    """One claim: status and reasons, evidence with quotes and sources, related claims, spread of values.
+
+    Answers carry an `ETag`; send it back in `If-None-Match` to get `304 Not Modified` while the
+    claim's data is unchanged."""
+    state = get_state(request)
+    # a cached answer is served on the event loop when checking the data version costs no I/O (SQLite);
+    # building one (and the check on a database server) runs in a worker thread, like any sync route
+    entry = state.claim_views.peek(claim_id) if state.claim_views.cheap else None
+    if entry is None:
+        entry = await run_in_threadpool(_claim_entry, state, claim_id)
+    entry = found(entry, "claim", claim_id)
+    headers = {"ETag": entry.etag, "Cache-Control": "no-cache"}
+    if etag_matches(request.headers.get("if-none-match"), entry.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(entry.body, media_type="application/json", headers=headers)
 
 
 @router.get("/claims", response_class=HTMLResponse, include_in_schema=False)
