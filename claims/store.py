@@ -200,7 +200,9 @@ def _dialect_insert(dialect: str) -> Any:
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as dialect_insert  # noqa: PLC0415
     else:
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert  # type: ignore[assignment]  # noqa: PLC0415
+        from sqlalchemy.dialects.postgresql import (  # type: ignore[assignment]  # noqa: PLC0415
+            insert as dialect_insert,
+        )
     return dialect_insert
 
 
@@ -217,7 +219,8 @@ def _ensure_entities(session: Session, names: Iterable[str], vocabulary: Vocabul
 
 def _store_mentions(session: Session, *, source_id_: str, mentions: Sequence[Mention],
                     vocabulary: Vocabulary) -> tuple[int, set[str]]:
-    """Insert the claims and evidence of a document just stored, in a few statements; return (evidence, claims).
+    """Insert the claims and evidence of a document just stored, in a few statements; return
+    (evidence added, claims touched).
 
     Evidence ids derive from the source id, so a new source has no evidence stored yet: nothing to look up.
     """
@@ -492,7 +495,8 @@ def mark_pending(session: Session, *, claim_ids: Iterable[str]) -> None:
         return
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):  # one statement: claims already pending stay as they are
-        session.execute(_dialect_insert(dialect)(table).on_conflict_do_nothing(), [{"claim_id": c} for c in wanted])
+        rows = [{"claim_id": cid} for cid in wanted]
+        session.execute(_dialect_insert(dialect)(table).on_conflict_do_nothing(), rows)
         return
     known = _existing(session, table.c.claim_id, wanted)
     rows = [{"claim_id": cid} for cid in wanted if cid not in known]

@@ -222,7 +222,8 @@ def hedge_before(
 ) -> str | None:
     """The nearest hedge word ('reportedly', 'estimated', 'allegedly') before a figure in its sentence.
 
-    ``literals`` indexes ``text`` when the caller has one: hedges whose words are not in the window are skipped.
+    ``literals`` indexes ``text`` when the caller has one: hedges whose words are not in the window are
+    skipped.
     """
     best, best_at = None, -1
     window = text[start:position]

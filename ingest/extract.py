@@ -207,8 +207,9 @@ class Extractor:
         self.scopes = [(s["facet"], s["value"], re.compile(s["cue"], re.I)) for s in p["scope"]]
         self.metrics = [
             (m["metric"], set(m["units"]), set(m.get("notes", [])), m.get("before_only") and "before"
-             or m.get("after_only") and "after" or "", [(Prefiltered(re.compile(cue, re.I)) if cue else None, weight)
-                                                       for cue, weight in m["cues"]], m.get("max_gap", 80))
+             or m.get("after_only") and "after" or "",
+             [(Prefiltered(re.compile(cue, re.I)) if cue else None, weight) for cue, weight in m["cues"]],
+             m.get("max_gap", 80))
             for m in p["metrics"]
         ]
         self.metrics_by_unit: dict[str, list[Any]] = {}
@@ -223,13 +224,6 @@ class Extractor:
              [re.compile(n, re.I) for n in q.get("negations", [])], bool(q.get("topic_fallback")))
             for q in p["qualitative"]
         ]
-        # One cheap test before the expensive ones: could this sentence hold a yes/no or hardware claim?
-        self.claim_words = _Trigger(set(
-            "distill distilled distilling distillation train trained training output outputs teacher copied copying "
-            "bootstrap bootstrapped bootstrapping access accused mixture moe sparse export exports restriction "
-            "restrictions sanctions smuggled smuggling circumvent circumvented circumventing evade evaded evading "
-            "evasion despite research ablation gpu gpus chip chips hardware accelerators cluster clusters "
-            "supercluster count include excludes excluding".split()), digits=False)
         self.negations = [Prefiltered(re.compile(n, re.I)) for n in p["negations"]]
         family = [alias for alias, name in self.vocabulary.aliases() if self.vocabulary.family(name) == "DeepSeek"]
         self.family_hint = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(family, key=len, reverse=True))
@@ -281,7 +275,8 @@ class Extractor:
         return sorted(names, key=lambda n: (n.start, n.role))
 
     def _read_sentence(
-        self, document: Document, masks: Masks, span: Sentence, doc: Doc, state: _State, literals: LiteralIndex | None = None
+        self, document: Document, masks: Masks, span: Sentence, doc: Doc, state: _State,
+        literals: LiteralIndex | None = None,
     ) -> list[Mention]:
         text = document.text
         sent = _Sentence(text, span, self._names(doc, span.start), masks, literals=literals)
@@ -295,7 +290,10 @@ class Extractor:
         nouned = [f.quantity for f in sent.figures if f.unit_end > f.end and f.quantity.unit in ("other", "parameters")]
         if nouned:
             state.last_unit, state.last_unit_paragraph = nouned[-1], span.paragraph
-        claim_words = not sent.question and self.claim_words.search(text, span.start, span.end) is not None
+        # Every statement is read for yes/no and hardware claims. (A word test used to stand here, but it was
+        # always true, ``_Trigger.search`` returning a bool tested with ``is not None``; cues such as "open
+        # weights" are not among its words, so making it bite would lose claims. It is no longer run.)
+        claim_words = not sent.question
         if sent.figures or claim_words or span.lead_in:
             sent.reports = find_reports(text, span.start, span.end, names=sent.names, rules=self.rules,
                                         last_person=state.last_person,
@@ -350,7 +348,8 @@ class Extractor:
             state.figures[key] = subject
         asserted = self._asserter(voice, subject, state, sent.span.list_item)
         hypothetical = self._hypothetical(sent, fig.start)
-        hedge = hedge_before(sent.text, self._clause_start(sent, fig.start), fig.start, self.rules, literals=sent.literals)
+        hedge = hedge_before(sent.text, self._clause_start(sent, fig.start), fig.start, self.rules,
+                             literals=sent.literals)
         start, end = self._quote_span(sent, fig.start, fig.unit_end)
         quantity = fig.quantity
         if quantity.qualifier == "only":
@@ -722,8 +721,8 @@ class Extractor:
         if any(p.search(text, window_start, position) for p in extra):
             return True
         clause_start = max([window_start, *(m.end() for m in _NEGATION_SCOPE.finditer(text, window_start, position))])
-        return any(p.possible(sent.literals, clause_start, position) and p.pattern.search(text, clause_start, position)
-                   for p in self.negations)
+        return any(p.possible(sent.literals, clause_start, position)
+                   and p.pattern.search(text, clause_start, position) for p in self.negations)
 
     def _bool_mention(self, sent: _Sentence, metric: str, value: float, at: int, subject: str, state: _State) -> Mention:
         report = reporter_at(sent.text, sent.reports, at, sent.names)
@@ -758,7 +757,8 @@ class Extractor:
             start=start, end=end, quote=sent.text[start:end], quantity=Quantity(None, unit="other", text=value_text),
             subject=subject, metric="gpu_type", value_start=at, value_end=at + len(value_text), value_text=value_text,
             asserted_by=self._asserter(report.parties if report else (), subject, state, sent.span.list_item),
-            hedge=hedge_before(sent.text, sent.start, at, self.rules, literals=sent.literals), note="hardware class: "
+            hedge=hedge_before(sent.text, sent.start, at, self.rules, literals=sent.literals),
+            note="hardware class: "
             + (self.vocabulary.hardware_tier(value_text) or "unknown"),
         )
 

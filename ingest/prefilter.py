@@ -16,7 +16,7 @@ from typing import Any
 
 __all__ = ["LiteralIndex", "Prefiltered", "fold", "required_literals"]
 
-MIN_LENGTH = 3  # shorter literals ("n" of "n't", "if") occur everywhere: indexing them costs more than it saves
+MIN_LENGTH = 3  # shorter literals ("n" of "n't", "if") occur everywhere: looking for them saves nothing
 
 # Characters outside ASCII that case-insensitive matching equates with an ASCII letter (or whose lower
 # case has another length): a text holding one is never pre-filtered.
@@ -34,6 +34,10 @@ def fold(text: str) -> str | None:
     if len(lowered) != len(text) or (not text.isascii() and _CROSS_FOLD.search(text)):
         return None
     return lowered
+
+
+_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT,
+            getattr(sre_constants, "POSSESSIVE_REPEAT", None))
 
 
 def _best(options: list[set[str]]) -> set[str] | None:
@@ -68,8 +72,7 @@ def _sequence(items: Any) -> set[str] | None:
             branches = [_sequence(b) for b in arg[1]]
             if all(b is not None for b in branches):
                 found = set().union(*branches)  # type: ignore[arg-type]
-        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, getattr(sre_constants, "POSSESSIVE_REPEAT",
-                                                                                None)):
+        elif op in _REPEATS:
             low, _high, inner = arg
             if low >= 1:
                 found = _sequence(inner)
@@ -123,13 +126,12 @@ class Prefiltered:
         """False only when no match can lie within text[start:end] (``index`` is the text's LiteralIndex)."""
         if index is None:
             return True
-        present = index.found.get(id(self))
-        if present is None:
-            present = index.present(self)
-        if not present:
-            return not isinstance(present, tuple)  # (): none of its words is in the text; False: no pre-test
-        text = present[0]
-        return any(text.find(literal, start, end) >= 0 for literal in present[1])
+        key = id(self)
+        entry = index.found[key] if key in index.found else index.present(self)
+        if entry is None:
+            return True
+        text, literals = entry  # no literal in the text: nothing to look for, no match possible
+        return any(text.find(literal, start, end) >= 0 for literal in literals)
 
 
 class LiteralIndex:
@@ -140,14 +142,13 @@ class LiteralIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         self.folded = fold(text)
-        self.found: dict[int, tuple[str, tuple[str, ...]] | tuple[()] | bool] = {}
+        self.found: dict[int, tuple[str, tuple[str, ...]] | None] = {}
 
-    def present(self, pattern: Prefiltered) -> tuple[str, tuple[str, ...]] | tuple[()] | bool:
-        """(the text to search, its literals that occur), or () when none occurs, or False: no pre-test."""
+    def present(self, pattern: Prefiltered) -> tuple[str, tuple[str, ...]] | None:
+        """(the text to search, the pattern's literals that occur in it), or None: no pre-test here."""
         text = self.folded if pattern.ignore_case else self.text
-        found: tuple[str, tuple[str, ...]] | tuple[()] | bool = False
+        found = None
         if text is not None and pattern.literals is not None:
-            occurring = tuple(literal for literal in pattern.literals if literal in text)
-            found = (text, occurring) if occurring else ()
+            found = (text, tuple(literal for literal in pattern.literals if literal in text))
         self.found[id(pattern)] = found
         return found
