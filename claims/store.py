@@ -187,17 +187,24 @@ def insert_new(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> 
         return
     rows = fit_rows(table, rows)
     dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # noqa: PLC0415
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert  # type: ignore[assignment]  # noqa: PLC0415
-    else:
+    if dialect not in ("sqlite", "postgresql"):
         known = _existing(session, table.c.id, [r["id"] for r in rows])
         rows = [r for r in rows if r["id"] not in known]
         if rows:
             session.execute(insert(table), rows)
         return
-    session.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
+    session.execute(_dialect_insert(dialect)(table).on_conflict_do_nothing(), rows)
+
+
+def _dialect_insert(dialect: str) -> Any:
+    """The INSERT construct of SQLite or PostgreSQL, which can leave conflicting rows alone."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # noqa: PLC0415
+    else:
+        from sqlalchemy.dialects.postgresql import (  # type: ignore[assignment]  # noqa: PLC0415
+            insert as dialect_insert,
+        )
+    return dialect_insert
 
 
 def _ensure_entities(session: Session, names: Iterable[str], vocabulary: Vocabulary) -> None:
@@ -213,7 +220,11 @@ def _ensure_entities(session: Session, names: Iterable[str], vocabulary: Vocabul
 
 def _store_mentions(session: Session, *, source_id_: str, mentions: Sequence[Mention],
                     vocabulary: Vocabulary) -> tuple[int, set[str]]:
-    """Insert the claims and evidence of one document in a few statements; return (evidence, claims)."""
+    """Insert the claims and evidence of a document just stored, in a few statements; return
+    (evidence added, claims touched).
+
+    Evidence ids derive from the source id, so a new source has no evidence stored yet: nothing to look up.
+    """
     _ensure_entities(session, {m.subject for m in mentions}, vocabulary)
     claims: dict[str, dict[str, Any]] = {}
     evidence: dict[str, dict[str, Any]] = {}
@@ -230,8 +241,7 @@ def _store_mentions(session: Session, *, source_id_: str, mentions: Sequence[Men
     for i in range(0, len(widen), 500):
         session.execute(sa_update(table).where(table.c.id.in_(widen[i:i + 500]), table.c.qualifier.is_(None))
                         .values(qualifier="about"))
-    stored = _existing(session, Evidence.__table__.c.id, evidence)
-    new_evidence = [row for eid, row in evidence.items() if eid not in stored]
+    new_evidence = list(evidence.values())
     if new_evidence:
         session.execute(insert(Evidence.__table__), fit_rows(Evidence.__table__, new_evidence))
     return len(new_evidence), {row["claim_id"] for row in new_evidence}
@@ -545,6 +555,13 @@ def mark_pending(session: Session, *, claim_ids: Iterable[str]) -> None:
     """Record that these claims await a refresh (in the transaction that gave them new evidence)."""
     table = _pending_table()
     wanted = sorted(set(claim_ids))
+    if not wanted:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):  # one statement: claims already pending stay as they are
+        rows = [{"claim_id": cid} for cid in wanted]
+        session.execute(_dialect_insert(dialect)(table).on_conflict_do_nothing(), rows)
+        return
     known = _existing(session, table.c.claim_id, wanted)
     rows = [{"claim_id": cid} for cid in wanted if cid not in known]
     if rows:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ingest.prefilter import LiteralIndex, Prefiltered
+
 __all__ = ["Name", "Report", "AttributionRules", "find_reports", "reporter_at", "hedge_before"]
 
 SELF = "SELF"  # "reportedly", "the claims are": the subject's own organisation says so
@@ -94,7 +96,7 @@ class AttributionRules:
         self_hedges = sorted(patterns["self_report_hedges"], key=len, reverse=True)
         self.self_report = re.compile(r"\b(?:" + "|".join(self_hedges) + r")\b", re.I)
         self.self_words = {w for h in self_hedges for w in _WORD.findall(h.lower()) if len(w) > 3} - {"their"}
-        self.hedges = [(re.compile(rf"\b{k}\b", re.I), v) for k, v in patterns["hedges"].items()]
+        self.hedges = [(Prefiltered(re.compile(rf"\b{k}\b", re.I)), v) for k, v in patterns["hedges"].items()]
 
 
 def _clause_end(text: str, start: int, end: int) -> int:
@@ -215,12 +217,20 @@ def reporter_at(
     return best
 
 
-def hedge_before(text: str, start: int, position: int, rules: AttributionRules) -> str | None:
-    """The nearest hedge word ('reportedly', 'estimated', 'allegedly') before a figure in its sentence."""
+def hedge_before(
+    text: str, start: int, position: int, rules: AttributionRules, *, literals: LiteralIndex | None = None
+) -> str | None:
+    """The nearest hedge word ('reportedly', 'estimated', 'allegedly') before a figure in its sentence.
+
+    ``literals`` indexes ``text`` when the caller has one: hedges whose words are not in the window are
+    skipped.
+    """
     best, best_at = None, -1
     window = text[start:position]
     for pattern, hedge in rules.hedges:
-        for match in pattern.finditer(window):
+        if not pattern.possible(literals, start, position):
+            continue
+        for match in pattern.pattern.finditer(window):
             if match.start() > best_at:
                 best, best_at = hedge, match.start()
     return best

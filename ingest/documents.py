@@ -75,6 +75,10 @@ def _html_to_text(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+# Control characters other than the four whitespace ones (tab, newline, vertical tab, form feed).
+_CONTROLS = re.compile("[\x00-\x08\x0d-\x1f]")
+
+
 def _decode(data: bytes, name: str) -> str:
     if not data.strip():
         raise DocumentError(f"{name}: empty file")
@@ -88,7 +92,7 @@ def _decode(data: bytes, name: str) -> str:
         raise DocumentError(f"{name}: NUL character at offset {text.index(chr(0))}, not text")
     # Universal newlines, as Python's text mode reads the file: offsets must agree with readers.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\t\f\v")
+    controls = len(_CONTROLS.findall(text, 0, 8192))
     if controls > 8:
         raise DocumentError(f"{name}: binary file ({controls} control characters), not text")
     if not text.strip():

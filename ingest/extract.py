@@ -14,9 +14,19 @@ from spacy.tokens import Doc
 from claims.quantities import Quantity
 from claims.records import Document, Mention
 from claims.vocabulary import BOOL_METRICS, UNSPECIFIED, Vocabulary, default_vocabulary
-from ingest.attribution import PAPER, SELF, AttributionRules, Name, Report, find_reports, hedge_before, reporter_at
+from ingest.attribution import (
+    PAPER,
+    SELF,
+    AttributionRules,
+    Name,
+    Report,
+    find_reports,
+    hedge_before,
+    reporter_at,
+)
 from ingest.figures import Figure, find_figures
 from ingest.pipeline import build_nlp, load_patterns
+from ingest.prefilter import LiteralIndex, Prefiltered
 from ingest.segment import Masks, Sentence, find_masks, split_sentences
 
 __all__ = ["Extractor"]
@@ -78,7 +88,7 @@ _PROPER_SUBJECT = re.compile(
     r"(?:\w+ed|fell|rose|lost|gained|sank|slid|jumped|dropped|surged|plunged|raised|spent|paid|won|grew|is|was|has)\b"
 )
 _NOT_NAMES = {"What", "Who", "Why", "How", "Where", "When", "Which", "Whose", "The", "This", "That", "These", "Those", "It", "Its", "They", "We", "I", "He", "She", "Our", "Their",
-              "A", "An", "In", "On", "At", "By", "For", "If", "When", "While", "But", "And", "So", "Some", "Most",
+              "A", "An", "In", "On", "At", "By", "For", "If", "While", "But", "And", "So", "Some", "Most",
               "Many", "All", "Each", "Every", "Other", "Both", "Training", "Memory", "Performance", "Throughput",
               "Speed", "Cost", "Costs", "Inference", "Prices", "Shares", "Stocks", "Revenue", "Sales"}
 _NEGATION_SCOPE = re.compile(r"\bthat\b|\bwhich\b|,|;|\(")
@@ -114,6 +124,8 @@ class _Sentence:
     masks: Masks
     figures: list[Figure] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
+    literals: LiteralIndex | None = None  # where the rules' required words occur in the document
+    metrics: dict[Figure, str] = field(default_factory=dict)  # each figure's metric, once worked out
 
     @property
     def start(self) -> int:
@@ -191,12 +203,13 @@ class Extractor:
     def _compile(self) -> None:
         p = self.patterns
         self.candidate = _Trigger(set(p["candidate_words"]))
-        self.conditionals = [re.compile(c, re.I) for c in p["conditionals"]]
+        self.conditionals = [Prefiltered(re.compile(c, re.I)) for c in p["conditionals"]]
         self.scopes = [(s["facet"], s["value"], re.compile(s["cue"], re.I)) for s in p["scope"]]
         self.metrics = [
             (m["metric"], set(m["units"]), set(m.get("notes", [])), m.get("before_only") and "before"
-             or m.get("after_only") and "after" or "", [(re.compile(cue, re.I) if cue else None, weight)
-                                                       for cue, weight in m["cues"]], m.get("max_gap", 80))
+             or m.get("after_only") and "after" or "",
+             [(Prefiltered(re.compile(cue, re.I)) if cue else None, weight) for cue, weight in m["cues"]],
+             m.get("max_gap", 80))
             for m in p["metrics"]
         ]
         self.metrics_by_unit: dict[str, list[Any]] = {}
@@ -207,18 +220,11 @@ class Extractor:
         self.no_default_subject = {m["metric"]: m["default_subject"] or UNSPECIFIED for m in p["metrics"]
                                    if "default_subject" in m}
         self.qualitative = [
-            (q["metric"], q["value"], re.compile("|".join(f"(?:{c})" for c in q["cues"]), re.I),
+            (q["metric"], q["value"], Prefiltered(re.compile("|".join(f"(?:{c})" for c in q["cues"]), re.I)),
              [re.compile(n, re.I) for n in q.get("negations", [])], bool(q.get("topic_fallback")))
             for q in p["qualitative"]
         ]
-        # One cheap test before the expensive ones: could this sentence hold a yes/no or hardware claim?
-        self.claim_words = _Trigger(set(
-            "distill distilled distilling distillation train trained training output outputs teacher copied copying "
-            "bootstrap bootstrapped bootstrapping access accused mixture moe sparse export exports restriction "
-            "restrictions sanctions smuggled smuggling circumvent circumvented circumventing evade evaded evading "
-            "evasion despite research ablation gpu gpus chip chips hardware accelerators cluster clusters "
-            "supercluster count include excludes excluding".split()), digits=False)
-        self.negations = [re.compile(n, re.I) for n in p["negations"]]
+        self.negations = [Prefiltered(re.compile(n, re.I)) for n in p["negations"]]
         family = [alias for alias, name in self.vocabulary.aliases() if self.vocabulary.family(name) == "DeepSeek"]
         self.family_hint = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(family, key=len, reverse=True))
                                       + r")\b")
@@ -239,9 +245,10 @@ class Extractor:
         for document, (masks, cands, topical) in zip(documents, plans, strict=True):
             state = _State(topic_mentions=[p for p, _ in topical], topic_names=[n for _, n in topical],
                            per_token_prices=_PER_MILLION.search(document.text) is not None)
+            literals = LiteralIndex(document.text)
             mentions: list[Mention] = []
             for sentence in cands:
-                mentions.extend(self._read_sentence(document, masks, sentence, next(parsed), state))
+                mentions.extend(self._read_sentence(document, masks, sentence, next(parsed), state, literals))
             results.append(mentions)
         return results
 
@@ -268,10 +275,11 @@ class Extractor:
         return sorted(names, key=lambda n: (n.start, n.role))
 
     def _read_sentence(
-        self, document: Document, masks: Masks, span: Sentence, doc: Doc, state: _State
+        self, document: Document, masks: Masks, span: Sentence, doc: Doc, state: _State,
+        literals: LiteralIndex | None = None,
     ) -> list[Mention]:
         text = document.text
-        sent = _Sentence(text, span, self._names(doc, span.start), masks)
+        sent = _Sentence(text, span, self._names(doc, span.start), masks, literals=literals)
         blocked = [(n.start, n.end) for n in sent.names if n.role == "entity" and n.kind in ("model", "hardware",
                                                                                             "product")]
         sent.figures = [f for f in find_figures(text, span.start, span.end, masks=masks, blocked=blocked,
@@ -282,7 +290,10 @@ class Extractor:
         nouned = [f.quantity for f in sent.figures if f.unit_end > f.end and f.quantity.unit in ("other", "parameters")]
         if nouned:
             state.last_unit, state.last_unit_paragraph = nouned[-1], span.paragraph
-        claim_words = not sent.question and self.claim_words.search(text, span.start, span.end) is not None
+        # Every statement is read for yes/no and hardware claims. (A word test used to stand here, but it was
+        # always true, ``_Trigger.search`` returning a bool tested with ``is not None``; cues such as "open
+        # weights" are not among its words, so making it bite would lose claims. It is no longer run.)
+        claim_words = not sent.question
         if sent.figures or claim_words or span.lead_in:
             sent.reports = find_reports(text, span.start, span.end, names=sent.names, rules=self.rules,
                                         last_person=state.last_person,
@@ -337,7 +348,8 @@ class Extractor:
             state.figures[key] = subject
         asserted = self._asserter(voice, subject, state, sent.span.list_item)
         hypothetical = self._hypothetical(sent, fig.start)
-        hedge = hedge_before(sent.text, self._clause_start(sent, fig.start), fig.start, self.rules)
+        hedge = hedge_before(sent.text, self._clause_start(sent, fig.start), fig.start, self.rules,
+                             literals=sent.literals)
         start, end = self._quote_span(sent, fig.start, fig.unit_end)
         quantity = fig.quantity
         if quantity.qualifier == "only":
@@ -585,6 +597,12 @@ class Extractor:
 
     def _metric(self, sent: _Sentence, fig: Figure) -> str:
         """The vocabulary metric whose cue words sit closest to the figure, among those its unit allows."""
+        known = sent.metrics.get(fig)
+        if known is None:
+            known = sent.metrics[fig] = self._work_out_metric(sent, fig)
+        return known
+
+    def _work_out_metric(self, sent: _Sentence, fig: Figure) -> str:
         q = fig.quantity
         if q.unit == "GPU" and q.value == 1 and fig.kind == "words":
             return "deployment_hardware"  # "fits on a single GPU" is about capacity, never a fleet size
@@ -599,9 +617,13 @@ class Extractor:
                 if cue is None:
                     score += weight
                 elif side == "before":
-                    score += weight if cue.search(text[max(sent.start, fig.start - 30):fig.start]) else 0.0
+                    lo = max(sent.start, fig.start - 30)
+                    score += weight if cue.possible(sent.literals, lo, fig.start) and cue.pattern.search(
+                        text[lo:fig.start]) else 0.0
                 elif side == "after":
-                    score += weight if cue.match(text[fig.end:min(sent.end, fig.end + 25)]) else 0.0
+                    hi = min(sent.end, fig.end + 25)
+                    score += weight if cue.possible(sent.literals, fig.end, hi) and cue.pattern.match(
+                        text[fig.end:hi]) else 0.0
                 else:
                     score += weight * self._closeness(cue, sent, fig, clause_start, clause_end, max_gap)
             if score > best_score:
@@ -610,12 +632,14 @@ class Extractor:
 
     @staticmethod
     def _closeness(
-        cue: re.Pattern[str], sent: _Sentence, fig: Figure, clause_start: int, clause_end: int, max_gap: int = 80
+        cue: Prefiltered, sent: _Sentence, fig: Figure, clause_start: int, clause_end: int, max_gap: int = 80
     ) -> float:
         """1.0 for a cue right by the figure, falling with distance; a little for one further off in the sentence."""
         best = 0.0
         lo, hi = max(sent.start, fig.start - 120), min(sent.end, fig.unit_end + 120)
-        for match in cue.finditer(sent.text, lo, hi):
+        if not cue.possible(sent.literals, lo, hi):
+            return best
+        for match in cue.pattern.finditer(sent.text, lo, hi):
             before = match.end() <= fig.start
             gap = fig.start - match.end() if before else max(0, match.start() - fig.unit_end)
             inside = clause_start <= match.start() < clause_end
@@ -635,12 +659,17 @@ class Extractor:
         return ";".join(f"{k}={v}" for k, v in sorted(facets.items()))
 
     def _hypothetical(self, sent: _Sentence, position: int) -> bool:
-        before = sent.text[sent.start:position]
-        before = _IF_IDIOMS.sub(" ", before)
-        clause = sent.text[self._clause_start(sent, position):position]
+        before, idioms = _IF_IDIOMS.subn(" ", sent.text[sent.start:position])
+        clause_start = self._clause_start(sent, position)
+        clause = sent.text[clause_start:position]
         for cue in self.conditionals:
-            target = clause if cue.pattern == r"\bwould\b" else before
-            if cue.search(target):
+            if cue.pattern.pattern == r"\bwould\b":
+                target, lo = clause, clause_start
+            else:  # the pre-test reads the document's text: only valid where no idiom was blanked
+                target, lo = before, sent.start if not idioms else -1
+            if lo >= 0 and not cue.possible(sent.literals, lo, position):
+                continue
+            if cue.pattern.search(target):
                 return True
         return False
 
@@ -692,12 +721,13 @@ class Extractor:
         if any(p.search(text, window_start, position) for p in extra):
             return True
         clause_start = max([window_start, *(m.end() for m in _NEGATION_SCOPE.finditer(text, window_start, position))])
-        return any(p.search(text, clause_start, position) for p in self.negations)
+        return any(p.possible(sent.literals, clause_start, position)
+                   and p.pattern.search(text, clause_start, position) for p in self.negations)
 
     def _bool_mention(self, sent: _Sentence, metric: str, value: float, at: int, subject: str, state: _State) -> Mention:
         report = reporter_at(sent.text, sent.reports, at, sent.names)
         asserted = self._asserter(report.parties if report else (), subject, state, sent.span.list_item)
-        hedge = hedge_before(sent.text, sent.start, at, self.rules)
+        hedge = hedge_before(sent.text, sent.start, at, self.rules, literals=sent.literals)
         start, end = self._quote_span(sent, at, at)
         return Mention(
             start=start, end=end, quote=sent.text[start:end], quantity=Quantity(value, unit="bool", text=""),
@@ -708,7 +738,9 @@ class Extractor:
     def _qualitative(self, sent: _Sentence, state: _State) -> list[Mention]:
         out = []
         for metric, value, cue, negations, fallback in self.qualitative:
-            match = cue.search(sent.text, sent.start, sent.end)
+            if not cue.possible(sent.literals, sent.start, sent.end):
+                continue
+            match = cue.pattern.search(sent.text, sent.start, sent.end)
             if match is None:
                 continue
             subject = self._family_subject(sent, state, match.start(), topic_fallback=fallback)
@@ -725,7 +757,8 @@ class Extractor:
             start=start, end=end, quote=sent.text[start:end], quantity=Quantity(None, unit="other", text=value_text),
             subject=subject, metric="gpu_type", value_start=at, value_end=at + len(value_text), value_text=value_text,
             asserted_by=self._asserter(report.parties if report else (), subject, state, sent.span.list_item),
-            hedge=hedge_before(sent.text, sent.start, at, self.rules), note="hardware class: "
+            hedge=hedge_before(sent.text, sent.start, at, self.rules, literals=sent.literals),
+            note="hardware class: "
             + (self.vocabulary.hardware_tier(value_text) or "unknown"),
         )
 

@@ -84,17 +84,22 @@ def _read_all(paths: Iterable[str | Path], recursive: bool, report: IngestReport
 Extracted = tuple[Document, list[Mention] | str]  # mentions, or why extraction failed
 
 
-def _extract_batch(extractor: Extractor, batch: Sequence[Document]) -> list[Extracted]:
+def _extract_mentions(extractor: Extractor, batch: Sequence[Document]) -> list[list[Mention] | str]:
+    """Each document's mentions, or why its extraction failed."""
     try:
-        return list(zip(batch, extractor.extract_many(batch), strict=True))
+        return list(extractor.extract_many(batch))
     except Exception:  # one bad document must not sink the batch: retry one by one
-        out: list[Extracted] = []
+        out: list[list[Mention] | str] = []
         for doc in batch:
             try:
-                out.append((doc, extractor.extract(doc)))
+                out.append(extractor.extract(doc))
             except Exception as exc:  # noqa: BLE001 - reported and skipped, the rest go in
-                out.append((doc, f"extraction failed: {type(exc).__name__}: {exc}"))
+                out.append(f"extraction failed: {type(exc).__name__}: {exc}")
         return out
+
+
+def _extract_batch(extractor: Extractor, batch: Sequence[Document]) -> list[Extracted]:
+    return list(zip(batch, _extract_mentions(extractor, batch), strict=True))
 
 
 _WORKER_EXTRACTOR: Extractor | None = None
@@ -105,9 +110,10 @@ def _worker_start() -> None:
     _WORKER_EXTRACTOR = Extractor()
 
 
-def _worker_extract(batch: Sequence[Document]) -> list[Extracted]:
+def _worker_extract(batch: Sequence[Document]) -> list[list[Mention] | str]:
+    """Mentions only: the parent has the documents, their texts need not travel back."""
     assert _WORKER_EXTRACTOR is not None
-    return _extract_batch(_WORKER_EXTRACTOR, batch)
+    return _extract_mentions(_WORKER_EXTRACTOR, batch)
 
 
 def _extracted_batches(
@@ -122,7 +128,8 @@ def _extracted_batches(
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start) as pool:
-        yield from pool.map(_worker_extract, batches)
+        for batch, mentions in zip(batches, pool.map(_worker_extract, batches), strict=True):
+            yield list(zip(batch, mentions, strict=True))
 
 
 def ingest_documents(

@@ -1,0 +1,154 @@
+"""A cheap, exact pre-test for regular expressions: the literal words every match must contain.
+
+Most rule patterns are alternations of cue phrases ('reportedly', 'mixture of experts', 'trained on ...
+outputs') tried on every candidate sentence, and most sentences hold none of them. Python's ``re`` tries
+every alternative at every position; ``str.find`` of a few literal words is an order of magnitude cheaper.
+``required_literals`` reads a compiled pattern and returns strings one of which every match contains (or
+None when it cannot tell), so a pattern is only run where one of them occurs: the results are unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from re import _constants as sre_constants  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
+
+__all__ = ["LiteralIndex", "Prefiltered", "fold", "required_literals"]
+
+MIN_LENGTH = 3  # shorter literals ("n" of "n't", "if") occur everywhere: looking for them saves nothing
+
+# Characters outside ASCII that case-insensitive matching equates with an ASCII letter (or whose lower
+# case has another length): a text holding one is never pre-filtered.
+_CROSS_FOLD = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def fold(text: str) -> str | None:
+    """The text in lower case with offsets unchanged, or None when lower-casing could move offsets or a
+    case-insensitive pattern could match letters ``str.lower`` does not map to ASCII.
+
+    >>> fold("DeepSeek’s V3"), fold("\u0130stanbul")
+    ('deepseek’s v3', None)
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text) or (not text.isascii() and _CROSS_FOLD.search(text)):
+        return None
+    return lowered
+
+
+_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT,
+            getattr(sre_constants, "POSSESSIVE_REPEAT", None))
+
+
+def _best(options: list[set[str]]) -> set[str] | None:
+    """Of several requirements that all hold, the most selective: longest shortest string, then fewest."""
+    if not options:
+        return None
+    return max(options, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _sequence(items: Any) -> set[str] | None:
+    """A set of strings one of which any match of this sequence contains, or None."""
+    options: list[set[str]] = []
+    run: list[str] = []
+
+    def close_run() -> None:
+        if run:
+            options.append({"".join(run)})
+            run.clear()
+
+    for op, arg in items:
+        if op is sre_constants.LITERAL:
+            run.append(chr(arg))
+            continue
+        close_run()  # a substring of a required string is required too: breaking a run is always safe
+        found: set[str] | None = None
+        if op is sre_constants.SUBPATTERN:
+            _group, add_flags, del_flags, inner = arg
+            if add_flags or del_flags:
+                raise ValueError("scoped flags")  # case rules change inside: do not guess
+            found = _sequence(inner)
+        elif op is sre_constants.BRANCH:
+            branches = [_sequence(b) for b in arg[1]]
+            if all(b is not None for b in branches):
+                found = set().union(*branches)  # type: ignore[arg-type]
+        elif op in _REPEATS:
+            low, _high, inner = arg
+            if low >= 1:
+                found = _sequence(inner)
+        elif op is sre_constants.ATOMIC_GROUP:
+            found = _sequence(arg)
+        if found:
+            options.append(found)
+    close_run()
+    return _best(options)
+
+
+def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` contains (lower case if it ignores case), or None.
+
+    >>> sorted(required_literals(re.compile(r"\\bdistill(?:ed|ing)?\\b[^;]{0,20}\\bfrom\\b", re.I)))
+    ['distill']
+    >>> sorted(required_literals(re.compile(r"\\bMoE\\b|\\bsparse (?:expert|moe)", re.I)))
+    ['moe', 'sparse ']
+    >>> required_literals(re.compile(r"\\d+|GPU")) is None
+    True
+    """
+    if not isinstance(pattern.pattern, str) or pattern.flags & re.VERBOSE and "#" in pattern.pattern:
+        return None
+    try:
+        found = _sequence(sre_parse.parse(pattern.pattern, pattern.flags))
+    except (ValueError, TypeError, re.error, RecursionError):
+        return None
+    if not found or any(not s.isascii() for s in found) or min(map(len, found)) < MIN_LENGTH:
+        return None
+    ignore_case = bool(pattern.flags & re.IGNORECASE)
+    return frozenset(s.lower() if ignore_case else s for s in found)
+
+
+class Prefiltered:
+    """A compiled pattern with its literal pre-test: ``possible`` says whether it can match in a window.
+
+    >>> p = Prefiltered(re.compile(r"\\breportedly\\b", re.I))
+    >>> index = LiteralIndex("It REPORTEDLY used 2,048 GPUs.")
+    >>> p.possible(index, 0, 30), p.possible(index, 14, 30), p.possible(index, 3, 12)
+    (True, False, False)
+    """
+
+    __slots__ = ("pattern", "literals", "ignore_case")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.literals = required_literals(pattern)
+        self.ignore_case = bool(pattern.flags & re.IGNORECASE)
+
+    def possible(self, index: LiteralIndex | None, start: int, end: int) -> bool:
+        """False only when no match can lie within text[start:end] (``index`` is the text's LiteralIndex)."""
+        if index is None:
+            return True
+        key = id(self)
+        entry = index.found[key] if key in index.found else index.present(self)
+        if entry is None:
+            return True
+        text, literals = entry  # no literal in the text: nothing to look for, no match possible
+        return any(text.find(literal, start, end) >= 0 for literal in literals)
+
+
+class LiteralIndex:
+    """Which of each pattern's required literals occur in one text (looked up once per pattern and text)."""
+
+    __slots__ = ("text", "folded", "found")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.folded = fold(text)
+        self.found: dict[int, tuple[str, tuple[str, ...]] | None] = {}
+
+    def present(self, pattern: Prefiltered) -> tuple[str, tuple[str, ...]] | None:
+        """(the text to search, the pattern's literals that occur in it), or None: no pre-test here."""
+        text = self.folded if pattern.ignore_case else self.text
+        found = None
+        if text is not None and pattern.literals is not None:
+            found = (text, tuple(literal for literal in pattern.literals if literal in text))
+        self.found[id(pattern)] = found
+        return found
