@@ -101,7 +101,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Ingest --docs into a scratch database and score its mentions against --gold."""
     import tempfile  # noqa: PLC0415
 
-    from claims.evaluation import load_jsonl, score, format_score  # noqa: PLC0415
+    from claims.evaluation import format_score, load_jsonl, score  # noqa: PLC0415
     from claims.export import mention_rows  # noqa: PLC0415
     from claims.vocabulary import default_vocabulary  # noqa: PLC0415
     from ingest.extract import Extractor  # noqa: PLC0415
