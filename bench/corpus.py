@@ -105,7 +105,8 @@ def claim_sentence(rng: random.Random, figures: _Figures) -> str:
             f"{subject} {hedge}spent {q}{_money(rng, 2e6, 9e9, figures, (model, 'spend'))} training {model}."
         ),
         lambda: (
-            f"According to {outlet}, {model} cost {q}{_money(rng, 1e6, 5e8, figures, (model, 'cost'))} to train."
+            f"According to {outlet}, {model} cost "
+            f"{q}{_money(rng, 1e6, 5e8, figures, (model, 'cost'))} to train."
         ),
         lambda: (
             f"{subject} shares fell {figures.pick((subject, 'drop'), 1, 25):.1f}% on Monday, wiping {q}"

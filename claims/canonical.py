@@ -117,7 +117,8 @@ def statement(*, subject: str, metric: str, scope: str, quantity: Quantity, valu
     """A one-line statement of the claim for lists and titles.
 
     >>> from claims.quantities import parse_quantity as q
-    >>> statement(subject="DeepSeek-V3", metric="training_cost", scope="", quantity=q("$5.6M"), value_text="$5.6M")
+    >>> statement(subject="DeepSeek-V3", metric="training_cost", scope="", quantity=q("$5.6M"),
+    ...           value_text="$5.6M")
     'DeepSeek-V3 training cost: $5.6M'
     """
     if quantity.unit == "bool":

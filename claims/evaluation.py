@@ -157,7 +157,9 @@ def score(
     }
     core = {gi for gi in range(len(gold)) if vocab.is_core(gold[gi])}
     core_pairs = [(gi, pi) for gi, pi in pairs if gi in core]
-    subj = [vocab.subject(gold[gi]["subject"]) == vocab.subject(pred[pi].get("subject")) for gi, pi in core_pairs]
+    subj = [
+        vocab.subject(gold[gi]["subject"]) == vocab.subject(pred[pi].get("subject")) for gi, pi in core_pairs
+    ]
     metr = [_name(gold[gi]["metric"]) == _name(pred[pi].get("metric")) for gi, pi in core_pairs]
     out["core_gold"] = len(core)
     out["subject_accuracy"] = round(sum(subj) / len(core_pairs), 3) if core_pairs else 0.0

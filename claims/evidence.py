@@ -115,7 +115,9 @@ def add_evidence(
             raise InvalidInput(f"no source with id {source_id!r}", field="source_id")
         start = source.text.find(quote)
         if start < 0:
-            raise InvalidInput("the quote does not occur in that source's text; paste it exactly", field="quote")
+            raise InvalidInput(
+                "the quote does not occur in that source's text; paste it exactly", field="quote"
+            )
     else:
         source = add_submitted_source(
             session,

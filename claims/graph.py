@@ -32,9 +32,10 @@ def build_graph(
     """Claims, sources and entities as nodes (attribute ``type``); evidence, subjects, asserters and relations
     as edges (attribute ``relation``: about, evidence, asserts, contradicts, corroborates, ...).
 
-    >>> g = build_graph(claims=[{"id": "c1", "subject_id": "deepseek", "statement": "x", "status": "unverified"}],
-    ...                 entities=[{"id": "deepseek", "name": "DeepSeek", "kind": "org"}], sources=[], evidence=[],
-    ...                 relations=[])
+    >>> g = build_graph(
+    ...     claims=[{"id": "c1", "subject_id": "deepseek", "statement": "x", "status": "unverified"}],
+    ...     entities=[{"id": "deepseek", "name": "DeepSeek", "kind": "org"}], sources=[], evidence=[],
+    ...     relations=[])
     >>> sorted(g.nodes), list(g.edges(keys=True))
     (['claim:c1', 'entity:deepseek'], [('claim:c1', 'entity:deepseek', 'about')])
     """
@@ -99,7 +100,8 @@ def build_graph(
 def dispute_clusters(graph: nx.MultiDiGraph) -> list[set[str]]:
     """Groups of claims joined by contradiction links, largest first.
 
-    >>> g = nx.MultiDiGraph(); _ = g.add_edge("claim:a", "claim:b", relation="contradicts"); g.add_node("claim:c")
+    >>> g = nx.MultiDiGraph(); _ = g.add_edge("claim:a", "claim:b", relation="contradicts")
+    >>> g.add_node("claim:c")
     >>> [sorted(c) for c in dispute_clusters(g)]
     [['claim:a', 'claim:b']]
     """

@@ -1,4 +1,5 @@
-"""Quantities: read written figures ("$5.6M", "about 50,000", "20 to 50 times") and compare them as intervals."""
+"""Quantities: read written figures ("$5.6M", "about 50,000", "20 to 50 times") and compare them as
+intervals."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Relations between claims: contradicts, corroborates, different scope and misattribution, found by grouping."""
+"""Relations between claims: contradicts, corroborates, different scope and misattribution, found by
+grouping."""
 
 from __future__ import annotations
 

@@ -400,7 +400,8 @@ SEARCH = sa_table("claim_fts", sa_column("claim_id"), sa_column("body"))
 
 
 def _apply_search(session: Session, query, q: str):  # type: ignore[no-untyped-def]
-    """Claims whose indexed text holds every word of ``q`` (stemmed): FTS5 on SQLite, tsvector on PostgreSQL"""
+    """Claims whose indexed text holds every word of ``q`` (stemmed): FTS5 on SQLite, tsvector on
+    PostgreSQL"""
     terms = _fts_query(q)
     if not terms:
         return query

@@ -40,7 +40,10 @@ BOOL_METRICS = (
     "training_cost_excludes_prior_research", "open_weights",
 )
 
-_GPU_NOUNS = r"(?:gpus?|chips?|accelerators?|graphics cards?|cards|processors|hoppers|h100s?|h800s?|a100s?|h20s?|a800s?|h200s?|b200s?)"
+_GPU_NOUNS = (
+    r"(?:gpus?|chips?|accelerators?|graphics cards?|cards|processors|hoppers|"
+    r"h100s?|h800s?|a100s?|h20s?|a800s?|h200s?|b200s?)"
+)
 _GPU_MODIFIERS = (
     r"(?:(?:nvidia|nvidia's|amd|a100|h100|h800|h20|h200|a800|b200|hopper|blackwell|advanced|ai|newer|older|"
     r"high-end|higher-end|lower-end|low-end|top-end|data-?center|datacenter|of|the|its|their|nvidia's|more|"

@@ -1,4 +1,5 @@
-"""Attribution: who asserts what in a sentence, from reporting verbs, 'according to', possessive claims and hedges."""
+"""Attribution: who asserts what in a sentence, from reporting verbs, 'according to', possessive claims
+and hedges."""
 
 from __future__ import annotations
 
@@ -64,7 +65,8 @@ _COMPANY = re.compile(
     r"Chinese AI (?:company|lab|startup)|Hangzhou-based \w+)\s+"
     r"(?:(?:also|has|have|had)\s+)*$"
 )
-# '"The $6M number is very misleading," said Dylan Patel' and '"...," Patel said': the speaker follows the quote.
+# '"The $6M number is very misleading," said Dylan Patel' and '"...," Patel said': the speaker follows
+# the quote.
 _QUOTE_SAID = re.compile(
     r"(?P<close>[,.!?]?[\"”])\s*(?:(?:said|says|told \w+|wrote|added|"
     r"noted)\s+(?P<who>(?:[A-Z][\w.'’-]*\s?){1,4})"

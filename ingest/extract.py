@@ -174,7 +174,8 @@ def _unmasked(text: str, masks: Masks, start: int, end: int) -> str:
 
 
 def _incidental_time(mention: Mention) -> bool:
-    """'two weeks ago', 'over the past ten days': spans of days or weeks are claims only about training time."""
+    """'two weeks ago', 'over the past ten days': spans of days or weeks are claims only about training
+    time."""
     return mention.quantity.note in ("days", "weeks", "hours") and mention.metric == "other"
 
 
@@ -276,7 +277,8 @@ class Extractor:
         return self.extract_many([document])[0]
 
     def extract_many(self, documents: Sequence[Document]) -> list[list[Mention]]:
-        """Mentions for several documents; candidate sentences of all of them go through spaCy in one batch."""
+        """Mentions for several documents; candidate sentences of all of them go through spaCy in one
+        batch."""
         plans = [self._plan(doc) for doc in documents]
         texts = [
             _unmasked(doc.text, masks, s.start, s.end)
@@ -551,7 +553,8 @@ class Extractor:
             r"supercomputers?|data ?cent(?:er|re)s?|chips?)\b",
             sent.text[fig.unit_end : fig.unit_end + 40],
         )
-        # The most recent DeepSeek name stands for the passage's subject: "V3 ... The full run took 2.788M hours".
+        # The most recent DeepSeek name stands for the passage's subject:
+        # "V3 ... The full run took 2.788M hours".
         return state.topic_names[i] if topical and not modifier else UNSPECIFIED
 
     def _released_thing(self, sent: _Sentence, fig: Figure) -> str | None:
@@ -565,7 +568,8 @@ class Extractor:
         return models[-1].name if models else None
 
     def _named_subject(self, sent: _Sentence, fig: Figure) -> str | None:
-        """A proper name outside the vocabulary that opens the figure's clause: 'The Nasdaq Composite fell 3.1%'."""
+        """A proper name outside the vocabulary that opens the figure's clause:
+        'The Nasdaq Composite fell 3.1%'."""
         clause_start = self._clause_start(sent, fig.start)
         match = _PROPER_SUBJECT.match(sent.text, clause_start, fig.start)
         if not match or any(n.start < match.end(1) and match.start(1) < n.end for n in sent.names):
@@ -748,9 +752,9 @@ class Extractor:
     def _antecedent(
         self, names: list[Name], start: int, state: _State, voice: tuple[str, ...], pronoun: str
     ) -> str | None:
-        """What 'it', 'they' or 'the company' (written at ``start``) refers to: the speaker of the clause if it
-        is a company ("Meta said it would spend"), else the last DeepSeek name before it in the sentence,
-        else the last name before it, else the subject of the sentence before."""
+        """What 'it', 'they' or 'the company' (written at ``start``) refers to: the speaker of the clause
+        if it is a company ("Meta said it would spend"), else the last DeepSeek name before it in the
+        sentence, else the last name before it, else the subject of the sentence before."""
         own = [
             p for p in voice if self.vocabulary.entities.get(p) and self.vocabulary.entities[p].kind == "org"
         ]
@@ -841,7 +845,8 @@ class Extractor:
     def _closeness(
         cue: Prefiltered, sent: _Sentence, fig: Figure, clause_start: int, clause_end: int, max_gap: int = 80
     ) -> float:
-        """1.0 for a cue right by the figure, falling with distance; a little for one further off in the sentence."""
+        """1.0 for a cue right by the figure, falling with distance; a little for one further off in the
+        sentence."""
         best = 0.0
         lo, hi = max(sent.start, fig.start - 120), min(sent.end, fig.unit_end + 120)
         if not cue.possible(sent.literals, lo, hi):
@@ -897,7 +902,8 @@ class Extractor:
     def _family_subject(
         self, sent: _Sentence, state: _State, near: int, *, topic_fallback: bool = False
     ) -> str | None:
-        """Whose yes/no claim: the one DeepSeek model named, else DeepSeek, else a pronoun agent just before."""
+        """Whose yes/no claim: the one DeepSeek model named, else DeepSeek, else a pronoun agent just
+        before."""
         family = [
             n for n in sent.names if n.role == "entity" and self.vocabulary.family(n.name) == "DeepSeek"
         ]

@@ -192,7 +192,8 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
     of = _OF_PHRASE.match(rest) if q.unit == "count" and not found else None
     if of and noun_unit(rest[of.end() :]):  # "2,000 of Nvidia's H800 chips", "37B of 671B parameters"
         unit, note, length = noun_unit(rest[of.end() :])  # type: ignore[misc]
-        # The unit is read; "of Nvidia's H800 chips" belongs to the figure, "of 671B parameters" is a figure itself.
+        # The unit is read; "of Nvidia's H800 chips" belongs to the figure, "of 671B parameters" is a
+        # figure itself.
         found = (unit, note, 0 if re.search(r"(?<![A-Za-z])\d", of.group(0)) else of.end() + length)
         q = replace(q, unit=unit, note=note)
     magnitude = re.match(r"[\d,.]+\s?(?:k|K|M|B|bn|T|[Mm]illion|[Bb]illion|[Tt]rillion)\b", core)
@@ -374,7 +375,8 @@ def _relative_date(phrase: str, day_name: str | None, published: str) -> tuple[i
 
 
 def _relative_figures(text: str, start: int, end: int, masks: Masks, published: str) -> list[Figure]:
-    """'DeepSeek released R1 last week': relative dates of events, when the document says when it was written."""
+    """'DeepSeek released R1 last week': relative dates of events, when the document says when it was
+    written."""
     out = []
     for m in _RELATIVE_RE.finditer(text, start, end):
         near = text[max(start, m.start() - 60) : min(end, m.end() + 40)]
@@ -503,7 +505,8 @@ def _merge_bit_ranges(text: str, figures: list[Figure]) -> list[Figure]:
 
 
 def _shared_price_unit(figures: list[Figure]) -> list[Figure]:
-    """'$0.55 per million input tokens ... compared with $15 and $60 for o1': the bare prices are per token too."""
+    """'$0.55 per million input tokens ... compared with $15 and $60 for o1': the bare prices are per
+    token too."""
     if not any(f.quantity.unit == "USD/1M tokens" for f in figures):
         return figures
     out = []

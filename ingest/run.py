@@ -56,7 +56,8 @@ class IngestReport:
     def summary(self) -> str:
         c = self.counts
         lines = [
-            f"Ingested {self.documents_seen} document(s): {self.documents_added} new, {self.documents_unchanged} unchanged"
+            f"Ingested {self.documents_seen} document(s): {self.documents_added} new, "
+            f"{self.documents_unchanged} unchanged"
             + (
                 f", {self.documents_superseded} replaced an earlier version"
                 if self.documents_superseded
@@ -66,7 +67,8 @@ class IngestReport:
             + f" in {self.seconds:.2f}s.",
             f"Evidence added: {self.evidence_added}. Relations added: {self.relations_added}. "
             f"Statuses changed: {self.statuses_changed}.",
-            f"Database: {c.get('sources', 0)} sources, {c.get('claims', 0)} claims, {c.get('evidence', 0)} evidence, "
+            f"Database: {c.get('sources', 0)} sources, {c.get('claims', 0)} claims, "
+            f"{c.get('evidence', 0)} evidence, "
             f"{c.get('disputed', 0)} disputed claims, {c.get('contradictions', 0)} contradiction links.",
         ]
         lines.extend(f"Skipped {path}: {reason}" for path, reason in self.skipped)

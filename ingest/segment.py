@@ -82,7 +82,8 @@ def find_masks(text: str) -> Masks:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    """Is the word ending at this period an abbreviation ('U.S.', 'Jan.', 'e.g.') rather than a sentence end?"""
+    """Is the word ending at this period an abbreviation ('U.S.', 'Jan.', 'e.g.') rather than a sentence
+    end?"""
     token = re.search(r"[^\s(\[\"“]*$", text[max(0, dot - 12) : dot])
     word = (token.group(0) if token else "").lower().strip(".")
     if not word or any(ch.isdigit() for ch in word):  # "A100s." ends a sentence

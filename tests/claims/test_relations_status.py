@@ -109,7 +109,8 @@ def status(claim_id, evidence, relations=(), others=None):
 
 
 def test_one_origin_is_unverified_and_repeats_of_one_party_do_not_corroborate():
-    assert status("c", [ev("e1", "c", "Alexandr Wang"), ev("e2", "c", "Alexandr Wang")]).status == "unverified"
+    repeats = [ev("e1", "c", "Alexandr Wang"), ev("e2", "c", "Alexandr Wang")]
+    assert status("c", repeats).status == "unverified"
 
 
 def test_two_independent_origins_corroborate():

@@ -1,4 +1,5 @@
-"""Extraction rules on sentences written for these tests (not from the seeds): language, not particular text."""
+"""Extraction rules on sentences written for these tests (not from the seeds): language, not particular
+text."""
 
 import pytest
 
@@ -104,7 +105,10 @@ def test_conditionals_are_hypothetical(read):
 
 
 def test_industry_trends_are_not_pinned_on_the_topic(read):
-    text = "DeepSeek surprised many. Costs for a given level of capability have been falling roughly 4x per year."
+    text = (
+        "DeepSeek surprised many. "
+        "Costs for a given level of capability have been falling roughly 4x per year."
+    )
     assert only(read(text), value=4).subject == "AI industry"
 
 
