@@ -21,7 +21,7 @@ from claims.vocabulary import Vocabulary
 __all__ = ["RefreshResult", "Derived", "derive", "refresh", "claim_facts", "evidence_facts", "group_of"]
 
 _CHUNK = 500
-C, E, R = Claim.__table__.c, Evidence.__table__.c, Relation.__table__.c
+C, E, R = Claim.__table__.c, Evidence.__table__.c, Relation.__table__.c  # type: ignore[attr-defined]
 _REASON_MAX = R.reason.type.length
 
 
@@ -50,7 +50,7 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 def _source_labels(session: Session, source_ids: Sequence[str] | None = None) -> dict[str, str]:
     """How each source (of the given ones, or all) is named as an origin."""
-    S = Source.__table__.c
+    S = Source.__table__.c  # type: ignore[attr-defined]
     query = select(S.id, S.title, S.author, S.kind)
     rows: list[Any] = []
     if source_ids is None:
@@ -168,7 +168,7 @@ def _sync_relations(
         )
     stale = sorted(set(stored) - set(wanted))
     for chunk in _chunks(stale):
-        session.execute(delete(Relation.__table__).where(R.id.in_(chunk)))
+        session.execute(delete(Relation.__table__).where(R.id.in_(chunk)))  # type: ignore[attr-defined]
     result.relations_removed += len(stale)
     new = [
         {
@@ -183,7 +183,7 @@ def _sync_relations(
         if rid not in stored
     ]
     if new:
-        session.execute(insert(Relation.__table__), new)
+        session.execute(insert(Relation.__table__), new)  # type: ignore[attr-defined]
     result.relations_added += len(new)
     reworded = [
         {"rid": rid, "new_reason": r.reason}
@@ -192,7 +192,9 @@ def _sync_relations(
     ]
     if reworded:
         session.execute(
-            update(Relation.__table__).where(R.id == bindparam("rid")).values(reason=bindparam("new_reason")),
+            update(Relation.__table__)  # type: ignore[attr-defined]
+            .where(R.id == bindparam("rid"))
+            .values(reason=bindparam("new_reason")),
             reworded,
         )
 
@@ -213,7 +215,7 @@ def _apply_verdicts(
             )
     if changes:
         statement = (
-            update(Claim.__table__)
+            update(Claim.__table__)  # type: ignore[attr-defined]
             .where(C.id == bindparam("cid"))
             .values(
                 status=bindparam("new_status"), reasons=bindparam("new_reasons"), updated_at=bindparam("now")
@@ -233,7 +235,9 @@ class Derived:
 
 def derive(session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str] | None = None) -> Derived:
     """What relations and statuses should be, for every claim or the groups of ``claim_ids``; reads only."""
-    entities = {e.id: e for e in session.execute(select(Entity.__table__)).all()}
+    entities = {
+        e.id: e for e in session.execute(select(Entity.__table__)).all()  # type: ignore[attr-defined]
+    }
     families = _families(entities, vocabulary)
     groups = None
     if claim_ids is not None:

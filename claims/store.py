@@ -124,7 +124,7 @@ def get_entity_by_name(session: Session, *, name: str) -> Entity | None:
 
 def known_sources(session: Session, ids: Iterable[str]) -> set[str]:
     """Which of these source ids are stored already."""
-    return _existing(session, Source.__table__.c.id, ids)
+    return _existing(session, Source.__table__.c.id, ids)  # type: ignore[attr-defined]
 
 
 def current_source_named(session: Session, *, name: str) -> Source | None:
@@ -268,7 +268,7 @@ def _ensure_entities(session: Session, names: Iterable[str], vocabulary: Vocabul
                 "aliases": list(spec.aliases) if spec else [],
             }
         )
-    insert_new(session, Entity.__table__, rows)
+    insert_new(session, Entity.__table__, rows)  # type: ignore[attr-defined]
 
 
 def _store_mentions(
@@ -289,7 +289,7 @@ def _store_mentions(
             claims[row["id"]]["qualifier"] = "about"
         ev = _evidence_row(source_id_, row["id"], mention)
         evidence.setdefault(ev["id"], ev)
-    table = Claim.__table__
+    table = Claim.__table__  # type: ignore[attr-defined]
     insert_new(session, table, list(claims.values()))
     widen = [cid for cid, row in claims.items() if row["qualifier"] == "about"]
     for i in range(0, len(widen), 500):
@@ -300,7 +300,10 @@ def _store_mentions(
         )
     new_evidence = list(evidence.values())
     if new_evidence:
-        session.execute(insert(Evidence.__table__), fit_rows(Evidence.__table__, new_evidence))
+        session.execute(
+            insert(Evidence.__table__),  # type: ignore[attr-defined]
+            fit_rows(Evidence.__table__, new_evidence),  # type: ignore[attr-defined]
+        )
     return len(new_evidence), {row["claim_id"] for row in new_evidence}
 
 
@@ -308,7 +311,7 @@ def _supersede(session: Session, *, old: Source, new_id: str) -> set[str]:
     """Mark the old version superseded; return the claims whose extracted evidence stopped counting."""
     old.superseded_by = new_id
     session.add(old)
-    ev = Evidence.__table__
+    ev = Evidence.__table__  # type: ignore[attr-defined]
     retired = ev.c.source_id == old.id, ev.c.origin == "extracted"
     claims: set[str] = set(session.execute(sa_select(ev.c.claim_id).where(*retired)).scalars())
     session.execute(sa_update(ev).where(*retired).values(review="superseded"))
@@ -324,7 +327,7 @@ def record_document(
     superseded, and its extracted evidence stops counting (evidence people added stays).
     """
     sid = source_id(document.sha256)
-    sources = Source.__table__.c
+    sources = Source.__table__.c  # type: ignore[attr-defined]
     if session.execute(sa_select(sources.id).where(sources.id == sid)).first() is not None:
         return DocumentResult(source_id=sid, created=False)
     # Only a file seen before under this name is loaded (a whole row: a text), most documents are new.
@@ -335,9 +338,9 @@ def record_document(
     ).first()
     previous = current_source_named(session, name=document.name) if earlier is not None else None
     session.execute(
-        insert(Source.__table__),
+        insert(Source.__table__),  # type: ignore[attr-defined]
         fit_rows(
-            Source.__table__,
+            Source.__table__,  # type: ignore[attr-defined]
             [
                 {
                     "id": sid,
@@ -597,7 +600,7 @@ def fts_rowid(claim_id_: str) -> int:
 
 def _search_bodies(session: Session, chunk: Sequence[str], entities: dict[str, Any]) -> dict[str, str]:
     """The indexed text of each claim: statement, metric, value, subject and aliases, quotes, asserters."""
-    c, e = Claim.__table__.c, Evidence.__table__.c
+    c, e = Claim.__table__.c, Evidence.__table__.c  # type: ignore[attr-defined]
     parts: dict[str, list[str]] = {}
     for cid, stmt, metric, value_text, subject_id in session.execute(
         sa_select(c.id, c.statement, c.metric, c.value_text, c.subject_id).where(c.id.in_(chunk))
@@ -629,7 +632,9 @@ def reindex_search(session: Session, *, claim_ids: Iterable[str]) -> int:
     dialect = session.get_bind().dialect.name
     if not ids or dialect not in ("sqlite", "postgresql"):
         return 0
-    entities = {row.id: row for row in session.execute(sa_select(Entity.__table__))}
+    entities = {
+        row.id: row for row in session.execute(sa_select(Entity.__table__))  # type: ignore[attr-defined]
+    }
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
         bodies = _search_bodies(session, chunk, entities)
