@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
@@ -141,7 +141,7 @@ def _claim_rows(session: Session, groups: set[tuple[str, str]] | None, families:
     if groups is None:
         return list(session.execute(select(*columns)))
     metrics = sorted({metric for _, metric in groups})
-    rows = []
+    rows: list[Any] = []
     for chunk in _chunks(metrics):
         rows.extend(
             r
@@ -163,7 +163,10 @@ def _sync_relations(
         stored.update(
             {
                 rid: reason
-                for rid, reason in session.execute(select(R.id, R.reason).where(R.claim_a.in_(chunk)))
+                for rid, reason in cast(
+                    "Iterable[tuple[str, str]]",
+                    session.execute(select(R.id, R.reason).where(R.claim_a.in_(chunk))),
+                )
             }
         )
     stale = sorted(set(stored) - set(wanted))
@@ -239,7 +242,7 @@ def derive(session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str]
         e.id: e for e in session.execute(select(Entity.__table__)).all()  # type: ignore[attr-defined]
     }
     families = _families(entities, vocabulary)
-    groups = None
+    groups: set[tuple[str, str]] | None = None
     if claim_ids is not None:
         wanted = sorted(set(claim_ids))
         if not wanted:
@@ -248,7 +251,10 @@ def derive(session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str]
         for chunk in _chunks(wanted):
             groups.update(
                 group_of(sid, metric, families)
-                for sid, metric in session.execute(select(C.subject_id, C.metric).where(C.id.in_(chunk)))
+                for sid, metric in cast(
+                    "Iterable[tuple[str, str]]",
+                    session.execute(select(C.subject_id, C.metric).where(C.id.in_(chunk))),
+                )
             )
     rows = _claim_rows(session, groups, families)
     ids = [r.id for r in rows]

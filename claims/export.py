@@ -106,7 +106,7 @@ def mention_rows(session: Session) -> Iterator[dict[str, Any]]:
         }
 
 
-def graph_of(session: Session) -> nx.MultiDiGraph:
+def graph_of(session: Session) -> nx.MultiDiGraph[str]:
     """The whole claims graph (live sources, accepted evidence)."""
     return build_graph(
         claims=[as_dict(c) for c in session.exec(select(Claim))],

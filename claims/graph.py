@@ -28,7 +28,7 @@ def build_graph(
     sources: Iterable[Row],
     evidence: Iterable[Row],
     relations: Iterable[Row],
-) -> nx.MultiDiGraph:
+) -> nx.MultiDiGraph[str]:
     """Claims, sources and entities as nodes (attribute ``type``); evidence, subjects, asserters and relations
     as edges (attribute ``relation``: about, evidence, asserts, contradicts, corroborates, ...).
 
@@ -39,7 +39,7 @@ def build_graph(
     >>> sorted(g.nodes), list(g.edges(keys=True))
     (['claim:c1', 'entity:deepseek'], [('claim:c1', 'entity:deepseek', 'about')])
     """
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     names: dict[str, str] = {}
     for e in entities:
         graph.add_node(
@@ -97,7 +97,7 @@ def build_graph(
     return graph
 
 
-def dispute_clusters(graph: nx.MultiDiGraph) -> list[set[str]]:
+def dispute_clusters(graph: nx.MultiDiGraph[str]) -> list[set[str]]:
     """Groups of claims joined by contradiction links, largest first.
 
     >>> g = nx.MultiDiGraph(); _ = g.add_edge("claim:a", "claim:b", relation="contradicts")
@@ -105,7 +105,7 @@ def dispute_clusters(graph: nx.MultiDiGraph) -> list[set[str]]:
     >>> [sorted(c) for c in dispute_clusters(g)]
     [['claim:a', 'claim:b']]
     """
-    contradictions = nx.Graph()
+    contradictions: nx.Graph[str] = nx.Graph()
     contradictions.add_edges_from(
         (u, v) for u, v, data in graph.edges(data=True) if data.get("relation") == "contradicts"
     )
@@ -114,7 +114,7 @@ def dispute_clusters(graph: nx.MultiDiGraph) -> list[set[str]]:
     )
 
 
-def neighbourhood(graph: nx.MultiDiGraph, node: str, *, radius: int = 1) -> nx.MultiDiGraph:
+def neighbourhood(graph: nx.MultiDiGraph[str], node: str, *, radius: int = 1) -> nx.MultiDiGraph[str]:
     """The subgraph within ``radius`` steps of a node, following edges either way."""
     if node not in graph:
         return nx.MultiDiGraph()
@@ -140,9 +140,9 @@ def _scalars(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def scalar_attributes(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+def scalar_attributes(graph: nx.MultiDiGraph[str]) -> nx.MultiDiGraph[str]:
     """A copy whose attributes are all strings, numbers or booleans (GraphML and GEXF need that)."""
-    out = nx.MultiDiGraph()
+    out: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for n, data in graph.nodes(data=True):
         out.add_node(n, **_scalars(data))
     for u, v, k, data in graph.edges(keys=True, data=True):

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import column as sa_column
 from sqlalchemy import delete, func, insert, literal_column, or_, text
@@ -385,7 +385,7 @@ def evidence_of_claim(
 
 def relations_of_claim(session: Session, *, claim_id: str) -> list[Relation]:
     """Every relation with this claim at either end."""
-    query = select(Relation).where(or_(Relation.claim_a == claim_id, Relation.claim_b == claim_id))
+    query = select(Relation).where(or_(col(Relation.claim_a) == claim_id, col(Relation.claim_b) == claim_id))
     return list(session.exec(query.order_by(col(Relation.kind), col(Relation.id))).all())
 
 
@@ -602,8 +602,12 @@ def _search_bodies(session: Session, chunk: Sequence[str], entities: dict[str, A
     """The indexed text of each claim: statement, metric, value, subject and aliases, quotes, asserters."""
     c, e = Claim.__table__.c, Evidence.__table__.c  # type: ignore[attr-defined]
     parts: dict[str, list[str]] = {}
-    for cid, stmt, metric, value_text, subject_id in session.execute(
+    # Core selects over untyped table columns: the column types are those of Claim and Evidence.
+    claim_rows = session.execute(
         sa_select(c.id, c.statement, c.metric, c.value_text, c.subject_id).where(c.id.in_(chunk))
+    )
+    for cid, stmt, metric, value_text, subject_id in cast(
+        "Iterable[tuple[str, str, str, str, str]]", claim_rows
     ):
         subject = entities.get(subject_id)
         parts[cid] = [
@@ -613,9 +617,10 @@ def _search_bodies(session: Session, chunk: Sequence[str], entities: dict[str, A
             subject.name if subject else "",
             " ".join(subject.aliases or []) if subject else "",
         ]
-    for cid, quote, asserted_by in session.execute(
+    evidence_rows = session.execute(
         sa_select(e.claim_id, e.quote, e.asserted_by).where(e.claim_id.in_(chunk), e.review == "accepted")
-    ):
+    )
+    for cid, quote, asserted_by in cast("Iterable[tuple[str, str, str]]", evidence_rows):
         parts[cid].extend((quote, asserted_by))
     return {cid: " ".join(p) for cid, p in parts.items()}
 
