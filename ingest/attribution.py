@@ -194,12 +194,12 @@ def find_reports(
             )
             continue
         pronoun = _PRONOUN.search(text, max(start, verb.start() - 12), verb.start())
-        named = _UNKNOWN_NAME.search(text, max(start, verb.start() - 80), verb.start())
+        unknown = _UNKNOWN_NAME.search(text, max(start, verb.start() - 80), verb.start())
         company = _COMPANY.search(text, max(start, verb.start() - 25), verb.start())
         if pronoun and last_person:
             reports.append(Report(verb.end(), until, (last_person,), verb.group(0)))
-        elif named and named.group(1).split()[0] not in _NOT_NAME_WORDS:
-            reports.append(Report(verb.end(), until, (named.group(1),), verb.group(0)))
+        elif unknown and unknown.group(1).split()[0] not in _NOT_NAME_WORDS:
+            reports.append(Report(verb.end(), until, (unknown.group(1),), verb.group(0)))
         elif company and last_org:
             reports.append(Report(verb.end(), until, (last_org,), verb.group(0)))
         elif reports and _SUBJECTLESS.search(text[max(start, verb.start() - 8) : verb.start()]):
@@ -207,8 +207,8 @@ def find_reports(
     quoted = '"' in text[start:end] or "”" in text[start:end]
     for match in _QUOTE_SAID.finditer(text, start, end) if quoted else ():
         group = "who" if match.group("who") else "who2"
-        who = [n for n in speakers if match.start(group) <= n.start < match.end(group)]
-        name = who[0].name if who else match.group(group).strip()
+        quoted_names = [n for n in speakers if match.start(group) <= n.start < match.end(group)]
+        name = quoted_names[0].name if quoted_names else match.group(group).strip()
         if name.split()[0] not in _NOT_NAME_WORDS:
             reports.append(Report(start, match.start("close"), (name,), "quoted"))
     for match in _ACCORDING.finditer(text, start, end) if "according" in words else ():

@@ -300,7 +300,7 @@ class Extractor:
             results.append(mentions)
         return results
 
-    def _plan(self, document: Document) -> tuple[Masks, list[Sentence], set[int]]:
+    def _plan(self, document: Document) -> tuple[Masks, list[Sentence], list[tuple[int, str]]]:
         text = document.text
         masks = find_masks(text)
         sentences = [

@@ -74,7 +74,7 @@ def find_masks(text: str) -> Masks:
     >>> m.overlaps(4, 20), m.overlaps(22, 30)
     (False, True)
     """
-    spans = []
+    spans: list[tuple[int, int]] = []
     for pattern in _MASK_PATTERNS:
         group = "mask" if "mask" in pattern.groupindex else 0
         spans.extend(m.span(group) for m in pattern.finditer(text))
