@@ -21,6 +21,8 @@ from claims.vocabulary import Vocabulary
 __all__ = ["RefreshResult", "Derived", "derive", "refresh", "claim_facts", "evidence_facts", "group_of"]
 
 _CHUNK = 500
+# SQLModel sets ``__table__`` on table models when the class is created, without a type, so each use
+# of it below carries ``type: ignore[attr-defined]`` (as claims/queries.py does).
 C, E, R = Claim.__table__.c, Evidence.__table__.c, Relation.__table__.c  # type: ignore[attr-defined]
 _REASON_MAX = R.reason.type.length
 

@@ -50,6 +50,9 @@ __all__ = [
     "clear_pending",
 ]
 
+# SQLModel sets ``__table__`` on table models when the class is created, without a type, so each use
+# of it below carries ``type: ignore[attr-defined]`` (as claims/queries.py does).
+
 
 @dataclass
 class DocumentResult:
