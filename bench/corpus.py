@@ -16,10 +16,15 @@ from pathlib import Path
 
 SUBJECTS = ["DeepSeek", "DeepSeek-V3", "DeepSeek-R1", "OpenAI", "Meta", "Anthropic", "Alibaba", "Mistral",
             "Moonshot AI", "xAI", "Google", "Microsoft", "NVIDIA", "ByteDance", "Cohere", "Huawei"]
-MODELS = ["DeepSeek-V3", "DeepSeek-R1", "GPT-4", "GPT-4o", "Claude 3.5 Sonnet", "Llama 3 405B", "Gemini Ultra", "o1"]
-PEOPLE = ["Alexandr Wang", "Elon Musk", "Dario Amodei", "Dylan Patel", "Satya Nadella", "Sam Altman",
-          "Liang Wenfeng", "Ben Thompson", "Nathan Lambert", "Mara Okafor", "Tomas Lindqvist", "Priya Raman",
-          "Chen Yu", "Ada Moreau", "Jonas Weber", "Lena Ortiz"]
+MODELS = [
+    "DeepSeek-V3", "DeepSeek-R1", "GPT-4", "GPT-4o", "Claude 3.5 Sonnet", "Llama 3 405B", "Gemini Ultra",
+    "o1",
+]
+PEOPLE = [
+    "Alexandr Wang", "Elon Musk", "Dario Amodei", "Dylan Patel", "Satya Nadella", "Sam Altman",
+    "Liang Wenfeng", "Ben Thompson", "Nathan Lambert", "Mara Okafor", "Tomas Lindqvist", "Priya Raman",
+    "Chen Yu", "Ada Moreau", "Jonas Weber", "Lena Ortiz",
+]
 OUTLETS = ["SemiAnalysis", "The Information", "Epoch AI", "Reuters", "Bloomberg", "the Financial Times"]
 GPUS = ["H800", "H100", "A100", "H20", "Hopper", "Blackwell"]
 VERBS = ["said", "says", "estimated", "told reporters", "wrote", "claims", "argued", "noted"]
@@ -58,8 +63,13 @@ class _Figures:
         return self.rng.choice(self.table[key])
 
 
-def _money(rng: random.Random, low: float, high: float, figures: _Figures | None = None,
-           key: tuple[str, str] = ("", "")) -> str:
+def _money(
+    rng: random.Random,
+    low: float,
+    high: float,
+    figures: _Figures | None = None,
+    key: tuple[str, str] = ("", ""),
+) -> str:
     value = figures.pick(key, low, high) if figures else rng.uniform(low, high)
     if value >= 1e9:
         return f"${value / 1e9:.1f}B" if rng.random() < 0.5 else f"${value / 1e9:.1f} billion"
@@ -81,30 +91,53 @@ def prose_sentences() -> list[str]:
 
 def claim_sentence(rng: random.Random, figures: _Figures) -> str:
     """One sentence holding a figure, drawn from a dozen shapes."""
-    subject, model, person, outlet = (rng.choice(SUBJECTS), rng.choice(MODELS), rng.choice(PEOPLE),
-                                      rng.choice(OUTLETS))
+    subject, model, person, outlet = (
+        rng.choice(SUBJECTS),
+        rng.choice(MODELS),
+        rng.choice(PEOPLE),
+        rng.choice(OUTLETS),
+    )
     q, hedge, verb = rng.choice(QUALIFIERS), rng.choice(HEDGES), rng.choice(VERBS)
     gpus = f"{round(figures.pick((subject, 'gpus'), 1000, 100_000), -3):,.0f}"
     shapes = [
         lambda: f"{person} {verb} that {subject} has {q}{gpus} {rng.choice(GPUS)} GPUs.",
-        lambda: f"{subject} {hedge}spent {q}{_money(rng, 2e6, 9e9, figures, (model, 'spend'))} training {model}.",
-        lambda: f"According to {outlet}, {model} cost {q}{_money(rng, 1e6, 5e8, figures, (model, 'cost'))} to train.",
-        lambda: f"{subject} shares fell {figures.pick((subject, 'drop'), 1, 25):.1f}% on Monday, wiping {q}"
-                f"{_money(rng, 1e10, 7e11, figures, (subject, 'cap'))} off its market value.",
+        lambda: (
+            f"{subject} {hedge}spent {q}{_money(rng, 2e6, 9e9, figures, (model, 'spend'))} training {model}."
+        ),
+        lambda: (
+            f"According to {outlet}, {model} cost "
+            f"{q}{_money(rng, 1e6, 5e8, figures, (model, 'cost'))} to train."
+        ),
+        lambda: (
+            f"{subject} shares fell {figures.pick((subject, 'drop'), 1, 25):.1f}% on Monday, wiping {q}"
+            f"{_money(rng, 1e10, 7e11, figures, (subject, 'cap'))} off its market value."
+        ),
         lambda: f"{model} charges ${figures.pick((model, 'price'), 0.1, 60):.2f} per million output tokens.",
-        lambda: f"{person} {verb} the model is {figures.pick((model, 'eff'), 2, 50):.0f}x more efficient than "
-                f"{rng.choice(MODELS)}.",
-        lambda: f"If costs keep falling {rng.randint(2, 10)}x a year, {subject} will need {q}"
-                f"{_money(rng, 1e9, 9e10)} less.",
-        lambda: f"{model} has {figures.pick((model, 'params'), 7, 700):.0f} billion parameters, with "
-                f"{figures.pick((model, 'active'), 3, 60):.0f} billion active per token.",
-        lambda: f"{subject} cut memory use by {figures.pick((subject, 'mem'), 10, 95):.0f}% with FP8 training, "
-                f"{outlet} reported.",
-        lambda: f"The company {hedge}plans {_money(rng, 5e9, 9e10, figures, (subject, 'capex'))} in capital "
-                f"expenditures this year.",
-        lambda: f"\"We think it is closer to {gpus} chips,\" said {person}.",
-        lambda: f"{model} was trained on {figures.pick((model, 'tokens'), 2, 20):.1f} trillion tokens over "
-                f"{figures.pick((model, 'months'), 2, 9):.0f} months.",
+        lambda: (
+            f"{person} {verb} the model is {figures.pick((model, 'eff'), 2, 50):.0f}x more efficient than "
+            f"{rng.choice(MODELS)}."
+        ),
+        lambda: (
+            f"If costs keep falling {rng.randint(2, 10)}x a year, {subject} will need {q}"
+            f"{_money(rng, 1e9, 9e10)} less."
+        ),
+        lambda: (
+            f"{model} has {figures.pick((model, 'params'), 7, 700):.0f} billion parameters, with "
+            f"{figures.pick((model, 'active'), 3, 60):.0f} billion active per token."
+        ),
+        lambda: (
+            f"{subject} cut memory use by {figures.pick((subject, 'mem'), 10, 95):.0f}% with FP8 training, "
+            f"{outlet} reported."
+        ),
+        lambda: (
+            f"The company {hedge}plans {_money(rng, 5e9, 9e10, figures, (subject, 'capex'))} in capital "
+            f"expenditures this year."
+        ),
+        lambda: f'"We think it is closer to {gpus} chips," said {person}.',
+        lambda: (
+            f"{model} was trained on {figures.pick((model, 'tokens'), 2, 20):.1f} trillion tokens over "
+            f"{figures.pick((model, 'months'), 2, 9):.0f} months."
+        ),
     ]
     return rng.choice(shapes)()
 
@@ -130,7 +163,10 @@ def generate(docs: int, *, seed: int = 7, words: int = 900) -> Iterator[tuple[st
     figures = _Figures(random.Random(seed + 1))
     prose = prose_sentences()
     for i in range(docs):
-        yield f"synthetic_{i:06d}.txt", article(rng, i, rng.randint(words // 2, words * 3 // 2), figures, prose)
+        yield (
+            f"synthetic_{i:06d}.txt",
+            article(rng, i, rng.randint(words // 2, words * 3 // 2), figures, prose),
+        )
 
 
 def main() -> None:

@@ -42,8 +42,15 @@ def build(evidence_rows: int, seed: int = 11) -> tuple[list[ClaimFacts], dict[st
         centre = [1000.0, 2048.0, 50000.0][rng.randrange(3)] * (1 + group % 7)
         value = round(centre * rng.uniform(0.97, 1.03), -1)
         cid = f"c{i:07d}"
-        claims.append(ClaimFacts(cid, f"subject-{group}", "gpu_count", Quantity(value, unit="GPU", precision=10.0),
-                                 hypothetical_only=rng.random() < 0.02))
+        claims.append(
+            ClaimFacts(
+                cid,
+                f"subject-{group}",
+                "gpu_count",
+                Quantity(value, unit="GPU", precision=10.0),
+                hypothetical_only=rng.random() < 0.02,
+            )
+        )
     for j in range(evidence_rows):
         cid = f"c{j % n_claims:07d}"
         evidence[cid].append(EvidenceFacts(f"e{j}", cid, (rng.choice(PARTIES),)))
@@ -62,13 +69,29 @@ def measure(evidence_rows: int) -> dict[str, float]:
         by_claim[rel.b].append(rel)
     labels = {c.id: c.id for c in claims}
     cache: dict = {}
-    statuses = [compute_status(c.id, evidence=evidence[c.id], relations=by_claim[c.id], evidence_by_claim=evidence,
-                               labels=labels, cache=cache).status for c in claims]
+    statuses = [
+        compute_status(
+            c.id,
+            evidence=evidence[c.id],
+            relations=by_claim[c.id],
+            evidence_by_claim=evidence,
+            labels=labels,
+            cache=cache,
+        ).status
+        for c in claims
+    ]
     t2 = time.perf_counter()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"evidence": evidence_rows, "claims": len(claims), "relations": len(relations),
-            "disputed": statuses.count("disputed"), "detect_s": round(t1 - t0, 3), "status_s": round(t2 - t1, 3),
-            "total_s": round(t2 - t0, 3), "peak_mb": round(peak_mb, 1)}
+    return {
+        "evidence": evidence_rows,
+        "claims": len(claims),
+        "relations": len(relations),
+        "disputed": statuses.count("disputed"),
+        "detect_s": round(t1 - t0, 3),
+        "status_s": round(t2 - t1, 3),
+        "total_s": round(t2 - t0, 3),
+        "peak_mb": round(peak_mb, 1),
+    }
 
 
 def growth_exponent(points: list[tuple[float, float]]) -> float | None:
@@ -96,21 +119,29 @@ def main() -> None:
         return
     results = []
     for size in args.sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(size)], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(size)], capture_output=True, text=True, check=True
+        )
         results.append(json.loads(out.stdout))
         if not args.json:
             r = results[-1]
-            print(f"{r['evidence']:>9,} evidence  {r['claims']:>8,} claims  {r['relations']:>9,} relations  "
-                  f"detect {r['detect_s']:>7.2f}s  status {r['status_s']:>7.2f}s  peak {r['peak_mb']:>7.1f} MB")
+            print(
+                f"{r['evidence']:>9,} evidence  {r['claims']:>8,} claims  {r['relations']:>9,} relations  "
+                f"detect {r['detect_s']:>7.2f}s  status {r['status_s']:>7.2f}s  peak {r['peak_mb']:>7.1f} MB"
+            )
     big = [r for r in results if r["evidence"] >= 10_000] or results
-    summary = {"sizes": results,
-               "exponent_total": growth_exponent([(r["evidence"], r["total_s"]) for r in big]),
-               "exponent_detect": growth_exponent([(r["evidence"], r["detect_s"]) for r in big])}
+    summary = {
+        "sizes": results,
+        "exponent_total": growth_exponent([(r["evidence"], r["total_s"]) for r in big]),
+        "exponent_detect": growth_exponent([(r["evidence"], r["detect_s"]) for r in big]),
+    }
     if args.json:
         print(json.dumps(summary))
     else:
-        print(f"growth exponent (10k rows and up): total {summary['exponent_total']:.2f}, "
-              f"detection {summary['exponent_detect']:.2f}  (1 = linear, 2 = quadratic)")
+        print(
+            f"growth exponent (10k rows and up): total {summary['exponent_total']:.2f}, "
+            f"detection {summary['exponent_detect']:.2f}  (1 = linear, 2 = quadratic)"
+        )
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
@@ -21,7 +21,9 @@ from claims.vocabulary import Vocabulary
 __all__ = ["RefreshResult", "Derived", "derive", "refresh", "claim_facts", "evidence_facts", "group_of"]
 
 _CHUNK = 500
-C, E, R = Claim.__table__.c, Evidence.__table__.c, Relation.__table__.c
+# SQLModel sets ``__table__`` on table models when the class is created, without a type, so each use
+# of it below carries ``type: ignore[attr-defined]`` (as claims/queries.py does).
+C, E, R = Claim.__table__.c, Evidence.__table__.c, Relation.__table__.c  # type: ignore[attr-defined]
 _REASON_MAX = R.reason.type.length
 
 
@@ -50,7 +52,7 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 def _source_labels(session: Session, source_ids: Sequence[str] | None = None) -> dict[str, str]:
     """How each source (of the given ones, or all) is named as an origin."""
-    S = Source.__table__.c
+    S = Source.__table__.c  # type: ignore[attr-defined]
     query = select(S.id, S.title, S.author, S.kind)
     rows: list[Any] = []
     if source_ids is None:
@@ -59,15 +61,20 @@ def _source_labels(session: Session, source_ids: Sequence[str] | None = None) ->
         for chunk in _chunks(sorted(set(source_ids))):
             rows.extend(session.execute(query.where(S.id.in_(chunk))))
     return {
-        sid: (f"{author} («{title}»)" if author else f"the author of «{title}»") if kind == "document" else f"«{title}»"
+        sid: (f"{author} («{title}»)" if author else f"the author of «{title}»")
+        if kind == "document"
+        else f"«{title}»"
         for sid, title, author, kind in rows
     }
 
 
-def evidence_facts(session: Session, claim_ids: Sequence[str] | None = None) -> dict[str, list[EvidenceFacts]]:
+def evidence_facts(
+    session: Session, claim_ids: Sequence[str] | None = None
+) -> dict[str, list[EvidenceFacts]]:
     """Counted or pending evidence by claim (of the given claims, or all), as plain facts."""
-    query = select(E.id, E.claim_id, E.source_id, E.asserted_by, E.stance, E.hypothetical, E.hedge, E.review).where(
-        E.review.in_(["accepted", "pending"]))
+    query = select(
+        E.id, E.claim_id, E.source_id, E.asserted_by, E.stance, E.hypothetical, E.hedge, E.review
+    ).where(E.review.in_(["accepted", "pending"]))
     rows: list[Any] = []
     if claim_ids is None:
         rows = list(session.execute(query))
@@ -92,7 +99,10 @@ def _category(row: Any, vocabulary: Vocabulary) -> str | None:
 
 
 def claim_facts(
-    rows: Sequence[Any], entities: dict[str, Any], evidence: dict[str, list[EvidenceFacts]], vocabulary: Vocabulary
+    rows: Sequence[Any],
+    entities: dict[str, Any],
+    evidence: dict[str, list[EvidenceFacts]],
+    vocabulary: Vocabulary,
 ) -> list[ClaimFacts]:
     """Claim rows as the plain facts relation detection works on."""
     out = []
@@ -101,13 +111,23 @@ def claim_facts(
         name = entity.name if entity else c.subject_id
         parent = entities.get(entity.parent_id) if entity is not None and entity.parent_id else None
         live = [e for e in evidence.get(c.id, ()) if e.review == "accepted" and not e.hypothetical]
-        out.append(ClaimFacts(
-            id=c.id, subject=name, metric=c.metric, scope=c.scope, family=vocabulary.family(name),
-            quantity=Quantity(c.value, c.value_max, c.unit, c.qualifier, c.value_text, c.precision, c.note, c.order),
-            category=_category(c, vocabulary), hypothetical_only=not live,
-            subject_kind=entity.kind if entity is not None else "other", parent=parent.name if parent is not None else None,
-            label=c.statement,
-        ))
+        out.append(
+            ClaimFacts(
+                id=c.id,
+                subject=name,
+                metric=c.metric,
+                scope=c.scope,
+                family=vocabulary.family(name),
+                quantity=Quantity(
+                    c.value, c.value_max, c.unit, c.qualifier, c.value_text, c.precision, c.note, c.order
+                ),
+                category=_category(c, vocabulary),
+                hypothetical_only=not live,
+                subject_kind=entity.kind if entity is not None else "other",
+                parent=parent.name if parent is not None else None,
+                label=c.statement,
+            )
+        )
     return out
 
 
@@ -116,42 +136,77 @@ def _families(entities: dict[str, Any], vocabulary: Vocabulary) -> dict[str, str
 
 
 def _claim_rows(session: Session, groups: set[tuple[str, str]] | None, families: dict[str, str]) -> list[Any]:
-    columns = (C.id, C.subject_id, C.metric, C.scope, C.unit, C.value, C.value_max, C.qualifier, C.precision, C.order,
-               C.note, C.value_text, C.statement, C.status, C.reasons)
+    columns = (
+        C.id, C.subject_id, C.metric, C.scope, C.unit, C.value, C.value_max, C.qualifier, C.precision,
+        C.order, C.note, C.value_text, C.statement, C.status, C.reasons,
+    )
     if groups is None:
         return list(session.execute(select(*columns)))
     metrics = sorted({metric for _, metric in groups})
-    rows = []
+    rows: list[Any] = []
     for chunk in _chunks(metrics):
-        rows.extend(r for r in session.execute(select(*columns).where(C.metric.in_(chunk)))
-                    if group_of(r.subject_id, r.metric, families) in groups)
+        rows.extend(
+            r
+            for r in session.execute(select(*columns).where(C.metric.in_(chunk)))
+            if group_of(r.subject_id, r.metric, families) in groups
+        )
     return rows
 
 
-def _sync_relations(session: Session, found: list[RelationFacts], claim_ids: set[str], result: RefreshResult) -> None:
+def _sync_relations(
+    session: Session, found: list[RelationFacts], claim_ids: set[str], result: RefreshResult
+) -> None:
     """Make the stored relations among these claims equal to ``found``: insert, delete, re-word."""
     # reasons cut to the column (PostgreSQL enforces it), before comparing with the stored ones
     wanted = {r.id: replace(r, reason=r.reason[:_REASON_MAX]) for r in found}
     stored: dict[str, str] = {}
     ids = sorted(claim_ids)
     for chunk in _chunks(ids):
-        stored.update({rid: reason for rid, reason in session.execute(select(R.id, R.reason).where(R.claim_a.in_(chunk)))})
+        stored.update(
+            {
+                rid: reason
+                for rid, reason in cast(
+                    "Iterable[tuple[str, str]]",
+                    session.execute(select(R.id, R.reason).where(R.claim_a.in_(chunk))),
+                )
+            }
+        )
     stale = sorted(set(stored) - set(wanted))
     for chunk in _chunks(stale):
-        session.execute(delete(Relation.__table__).where(R.id.in_(chunk)))
+        session.execute(delete(Relation.__table__).where(R.id.in_(chunk)))  # type: ignore[attr-defined]
     result.relations_removed += len(stale)
-    new = [{"id": rid, "kind": r.kind, "claim_a": r.a, "claim_b": r.b, "reason": r.reason, "created_at": utcnow()}
-           for rid, r in wanted.items() if rid not in stored]
+    new = [
+        {
+            "id": rid,
+            "kind": r.kind,
+            "claim_a": r.a,
+            "claim_b": r.b,
+            "reason": r.reason,
+            "created_at": utcnow(),
+        }
+        for rid, r in wanted.items()
+        if rid not in stored
+    ]
     if new:
-        session.execute(insert(Relation.__table__), new)
+        session.execute(insert(Relation.__table__), new)  # type: ignore[attr-defined]
     result.relations_added += len(new)
-    reworded = [{"rid": rid, "new_reason": r.reason} for rid, r in wanted.items() if rid in stored and stored[rid] != r.reason]
+    reworded = [
+        {"rid": rid, "new_reason": r.reason}
+        for rid, r in wanted.items()
+        if rid in stored and stored[rid] != r.reason
+    ]
     if reworded:
-        session.execute(update(Relation.__table__).where(R.id == bindparam("rid")).values(reason=bindparam("new_reason")),
-                        reworded)
+        session.execute(
+            update(Relation.__table__)  # type: ignore[attr-defined]
+            .where(R.id == bindparam("rid"))
+            .values(reason=bindparam("new_reason")),
+            reworded,
+        )
 
 
-def _apply_verdicts(session: Session, rows: Sequence[Any], verdicts: dict[str, Verdict], result: RefreshResult) -> None:
+def _apply_verdicts(
+    session: Session, rows: Sequence[Any], verdicts: dict[str, Verdict], result: RefreshResult
+) -> None:
     changes = []
     for row in rows:
         verdict = verdicts[row.id]
@@ -160,10 +215,17 @@ def _apply_verdicts(session: Session, rows: Sequence[Any], verdicts: dict[str, V
             if row.status != verdict.status:
                 result.changed_claims.append((row.id, row.status, verdict.status))
                 result.statuses_changed += 1
-            changes.append({"cid": row.id, "new_status": verdict.status, "new_reasons": reasons, "now": utcnow()})
+            changes.append(
+                {"cid": row.id, "new_status": verdict.status, "new_reasons": reasons, "now": utcnow()}
+            )
     if changes:
-        statement = update(Claim.__table__).where(C.id == bindparam("cid")).values(
-            status=bindparam("new_status"), reasons=bindparam("new_reasons"), updated_at=bindparam("now"))
+        statement = (
+            update(Claim.__table__)  # type: ignore[attr-defined]
+            .where(C.id == bindparam("cid"))
+            .values(
+                status=bindparam("new_status"), reasons=bindparam("new_reasons"), updated_at=bindparam("now")
+            )
+        )
         session.execute(statement, changes)
 
 
@@ -178,17 +240,24 @@ class Derived:
 
 def derive(session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str] | None = None) -> Derived:
     """What relations and statuses should be, for every claim or the groups of ``claim_ids``; reads only."""
-    entities = {e.id: e for e in session.execute(select(Entity.__table__)).all()}
+    entities = {
+        e.id: e for e in session.execute(select(Entity.__table__)).all()  # type: ignore[attr-defined]
+    }
     families = _families(entities, vocabulary)
-    groups = None
+    groups: set[tuple[str, str]] | None = None
     if claim_ids is not None:
         wanted = sorted(set(claim_ids))
         if not wanted:
             return Derived([], [], {})
         groups = set()
         for chunk in _chunks(wanted):
-            groups.update(group_of(sid, metric, families)
-                          for sid, metric in session.execute(select(C.subject_id, C.metric).where(C.id.in_(chunk))))
+            groups.update(
+                group_of(sid, metric, families)
+                for sid, metric in cast(
+                    "Iterable[tuple[str, str]]",
+                    session.execute(select(C.subject_id, C.metric).where(C.id.in_(chunk))),
+                )
+            )
     rows = _claim_rows(session, groups, families)
     ids = [r.id for r in rows]
     evidence = evidence_facts(session, None if groups is None else ids)
@@ -201,15 +270,24 @@ def derive(session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str]
     labels = {r.id: r.statement for r in rows}
     cache: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
     verdicts = {
-        r.id: compute_status(r.id, evidence=evidence.get(r.id, []), relations=by_claim.get(r.id, []),
-                             evidence_by_claim=evidence, labels=labels, cache=cache)
+        r.id: compute_status(
+            r.id,
+            evidence=evidence.get(r.id, []),
+            relations=by_claim.get(r.id, []),
+            evidence_by_claim=evidence,
+            labels=labels,
+            cache=cache,
+        )
         for r in rows
     }
     return Derived(rows, found, verdicts)
 
 
 def refresh(
-    session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str] | None = None,
+    session: Session,
+    *,
+    vocabulary: Vocabulary,
+    claim_ids: Iterable[str] | None = None,
     cause: StatusCause | None = None,
 ) -> RefreshResult:
     """Recompute relations and statuses; unchanged rows are not written.

@@ -8,18 +8,31 @@ import re
 from claims.quantities import Quantity, bound_of, format_quantity
 from claims.vocabulary import norm_name
 
-__all__ = ["claim_id", "evidence_id", "source_id", "entity_id", "metric_label", "metric_question", "statement"]
+__all__ = [
+    "claim_id", "evidence_id", "source_id", "entity_id", "metric_label", "metric_question", "statement",
+]
 
 _LABELS = {
-    "training_cost": "training cost", "gpu_count": "GPU count", "gpu_type": "GPU type", "api_price": "API price",
-    "price_reduction": "price reduction", "uses_moe": "uses mixture of experts",
-    "distilled_from_openai": "distilled from OpenAI models", "export_control_evasion": "evaded export controls",
-    "market_cap_loss": "market value lost", "stock_change": "stock move", "kv_cache_reduction": "KV-cache reduction",
-    "parameters_total": "total parameters", "parameters_active": "active parameters",
-    "training_precision_bits": "training precision (bits)", "baseline_precision_bits": "baseline precision (bits)",
+    "training_cost": "training cost",
+    "gpu_count": "GPU count",
+    "gpu_type": "GPU type",
+    "api_price": "API price",
+    "price_reduction": "price reduction",
+    "uses_moe": "uses mixture of experts",
+    "distilled_from_openai": "distilled from OpenAI models",
+    "export_control_evasion": "evaded export controls",
+    "market_cap_loss": "market value lost",
+    "stock_change": "stock move",
+    "kv_cache_reduction": "KV-cache reduction",
+    "parameters_total": "total parameters",
+    "parameters_active": "active parameters",
+    "training_precision_bits": "training precision (bits)",
+    "baseline_precision_bits": "baseline precision (bits)",
     "training_cost_excludes_prior_research": "training cost excludes prior research",
-    "performance_equivalent_model_size": "matches models this many times larger", "capex": "capital spending",
-    "gpu_hours": "GPU hours", "gpu_hour_price": "price per GPU hour",
+    "performance_equivalent_model_size": "matches models this many times larger",
+    "capex": "capital spending",
+    "gpu_hours": "GPU hours",
+    "gpu_hour_price": "price per GPU hour",
 }
 _QUESTIONS = {
     "training_cost": "How much did it cost to train {s}?",
@@ -50,7 +63,9 @@ def _value_key(q: Quantity, value_text: str | None) -> str:
     return key + (":order" if q.order else "")
 
 
-def claim_id(*, subject: str, metric: str, scope: str, quantity: Quantity, value_text: str | None = None) -> str:
+def claim_id(
+    *, subject: str, metric: str, scope: str, quantity: Quantity, value_text: str | None = None
+) -> str:
     """A claim's id: the same subject, metric, scope, bound and value always give the same id.
 
     Approximations ("about", "closer to") do not change the proposition; bounds ("over") do.
@@ -102,7 +117,8 @@ def statement(*, subject: str, metric: str, scope: str, quantity: Quantity, valu
     """A one-line statement of the claim for lists and titles.
 
     >>> from claims.quantities import parse_quantity as q
-    >>> statement(subject="DeepSeek-V3", metric="training_cost", scope="", quantity=q("$5.6M"), value_text="$5.6M")
+    >>> statement(subject="DeepSeek-V3", metric="training_cost", scope="", quantity=q("$5.6M"),
+    ...           value_text="$5.6M")
     'DeepSeek-V3 training cost: $5.6M'
     """
     if quantity.unit == "bool":

@@ -41,8 +41,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 print("Database already holds documents; nothing ingested (--if-empty).")
                 return 0
     workers = os.cpu_count() or 1 if args.workers == 0 else args.workers
-    report = ingest_paths(engine, args.paths, extractor=Extractor(), vocabulary=default_vocabulary(),
-                          recursive=args.recursive, progress=None if args.quiet else print_progress, workers=workers)
+    report = ingest_paths(
+        engine,
+        args.paths,
+        extractor=Extractor(),
+        vocabulary=default_vocabulary(),
+        recursive=args.recursive,
+        progress=None if args.quiet else print_progress,
+        workers=workers,
+    )
     print(report.summary())
     return 1 if report.skipped else 0
 
@@ -72,7 +79,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     with session_scope(engine) as session:
         view = claim_view(session, claim_id=args.claim_id)
     if view is None:
-        print(f"No claim with id {args.claim_id!r}. Try `claims export --format csv` to list claim ids.", file=sys.stderr)
+        print(
+            f"No claim with id {args.claim_id!r}. Try `claims export --format csv` to list claim ids.",
+            file=sys.stderr,
+        )
         return 2
     if args.json:
         print(json.dumps(view, indent=2, ensure_ascii=False, default=str))
@@ -88,12 +98,16 @@ def _format_status(view: dict) -> str:  # type: ignore[type-arg]
     for ev in view["evidence"]:
         hedge = f", {ev['hedge']}" if ev.get("hedge") else ""
         flag = " [hypothetical]" if ev["hypothetical"] else ""
-        lines.append(f"  * {ev['stance']} — {ev['asserted_by']}{hedge}{flag} in «{ev['source']['title']}» "
-                     f"[{ev['start']}:{ev['end']}]")
-        lines.append(f"    \"{ev['quote']}\"")
+        lines.append(
+            f"  * {ev['stance']} — {ev['asserted_by']}{hedge}{flag} in «{ev['source']['title']}» "
+            f"[{ev['start']}:{ev['end']}]"
+        )
+        lines.append(f'    "{ev["quote"]}"')
     if view["related"]:
         lines.append("Related claims:")
-        lines += [f"  {r['kind']:<15} {r['claim_id']}  {r['statement']}  ({r['status']})" for r in view["related"]]
+        lines += [
+            f"  {r['kind']:<15} {r['claim_id']}  {r['statement']}  ({r['status']})" for r in view["related"]
+        ]
     return "\n".join(lines)
 
 
@@ -101,7 +115,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Ingest --docs into a scratch database and score its mentions against --gold."""
     import tempfile  # noqa: PLC0415
 
-    from claims.evaluation import load_jsonl, score, format_score  # noqa: PLC0415
+    from claims.evaluation import format_score, load_jsonl, score  # noqa: PLC0415
     from claims.export import mention_rows  # noqa: PLC0415
     from claims.vocabulary import default_vocabulary  # noqa: PLC0415
     from ingest.extract import Extractor  # noqa: PLC0415
@@ -147,10 +161,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     plural = {"source": "sources", "entity": "entities", "claim": "claims", "relation": "relations"}
-    counts = ", ".join(f"{n} {plural.get(table, table) if n != 1 else table}"
-                       for table, n in result.counts.items())
-    print(f"Backed up {engine.url.render_as_string(hide_password=True)} to {result.target}: "
-          f"{result.bytes / 1e6:.1f} MB, {result.pages} pages, integrity_check ok, in {result.seconds:.2f}s.")
+    counts = ", ".join(
+        f"{n} {plural.get(table, table) if n != 1 else table}" for table, n in result.counts.items()
+    )
+    print(
+        f"Backed up {engine.url.render_as_string(hide_password=True)} to {result.target}: "
+        f"{result.bytes / 1e6:.1f} MB, {result.pages} pages, integrity_check ok, in {result.seconds:.2f}s."
+    )
     print(f"The copy holds {counts}.")
     return 0
 
@@ -196,8 +213,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from web.settings import Settings, limits_from  # noqa: PLC0415
 
     try:
-        limits = limits_from(os.environ, max_body_bytes=args.max_body_bytes, write_rate=args.write_rate,
-                             write_burst=args.write_burst)
+        limits = limits_from(
+            os.environ,
+            max_body_bytes=args.max_body_bytes,
+            write_rate=args.write_rate,
+            write_burst=args.write_burst,
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -210,7 +231,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
     parser = argparse.ArgumentParser(prog="claims", description="Claims tracker for the DeepSeek debate.")
-    parser.add_argument("--db", default=None, help="SQLite file (default ./claims.db; CLAIMS_DATABASE_URL overrides)")
+    parser.add_argument(
+        "--db", default=None, help="SQLite file (default ./claims.db; CLAIMS_DATABASE_URL overrides)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(name: str, func, help_text: str) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
@@ -224,42 +247,74 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recursive", action="store_true", help="descend into sub-folders")
     p.add_argument("--if-empty", action="store_true", help="only ingest when the database holds no documents")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
-    p.add_argument("--workers", type=int, default=1,
-                   help="extraction processes for large corpora (0 = one per CPU; default 1)")
-    p = add("export", cmd_export,
-            "Export mentions, the graph, a claims table, ClaimReview or Web Annotation JSON-LD.")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="extraction processes for large corpora (0 = one per CPU; default 1)",
+    )
+    p = add(
+        "export",
+        cmd_export,
+        "Export mentions, the graph, a claims table, ClaimReview or Web Annotation JSON-LD.",
+    )
     p.add_argument("--format", choices=FORMATS, required=True)
-    p.add_argument("--base-url", default=DEFAULT_BASE_URL,
-                   help=f"where the web app runs, for URLs in JSON-LD exports (default {DEFAULT_BASE_URL})")
+    p.add_argument(
+        "--base-url",
+        default=DEFAULT_BASE_URL,
+        help=f"where the web app runs, for URLs in JSON-LD exports (default {DEFAULT_BASE_URL})",
+    )
     p.add_argument("--output", "-o", help="file to write (default: stdout)")
     p = add("status", cmd_status, "Show a claim's status, reasons and evidence.")
     p.add_argument("claim_id")
     p.add_argument("--json", action="store_true")
-    p = add("eval", cmd_eval, "Score extraction of --docs against a gold file (same figures as the shared scorer).")
+    p = add(
+        "eval",
+        cmd_eval,
+        "Score extraction of --docs against a gold file (same figures as the shared scorer).",
+    )
     p.add_argument("--gold", required=True)
     p.add_argument("--docs", required=True)
     p.add_argument("--disputes")
     p.add_argument("--vocab")
     p.add_argument("--json", action="store_true")
-    p = add("backup", cmd_backup,
-            "Copy the SQLite database to PATH with the online backup API (safe while serving).")
+    p = add(
+        "backup",
+        cmd_backup,
+        "Copy the SQLite database to PATH with the online backup API (safe while serving).",
+    )
     p.add_argument("path", help="file to write (refused if it exists, unless --force)")
     p.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
-    p = add("check", cmd_check,
-            "Check integrity, provenance, orphan rows, the search index and statuses (exit 1 on problems).")
+    p = add(
+        "check",
+        cmd_check,
+        "Check integrity, provenance, orphan rows, the search index and statuses (exit 1 on problems).",
+    )
     p.add_argument("--json", action="store_true", help="the full report as JSON")
     p = add("serve", cmd_serve, "Serve the web app and JSON API.")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--log-level", default="info")
     register_account_commands(sub)
-    p.add_argument("--max-body-bytes", type=int, default=None,
-                   help="largest request body accepted, else 413 (default 262144; env CLAIMS_MAX_BODY_BYTES)")
-    p.add_argument("--write-rate", type=float, default=None,
-                   help="writes per second per client after the burst, else 429; 0 = unlimited "
-                        "(default 1; env CLAIMS_WRITE_RATE)")
-    p.add_argument("--write-burst", type=int, default=None,
-                   help="writes a client may send at once (default 30; env CLAIMS_WRITE_BURST)")
+    p.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=None,
+        help="largest request body accepted, else 413 (default 262144; env CLAIMS_MAX_BODY_BYTES)",
+    )
+    p.add_argument(
+        "--write-rate",
+        type=float,
+        default=None,
+        help="writes per second per client after the burst, else 429; 0 = unlimited "
+        "(default 1; env CLAIMS_WRITE_RATE)",
+    )
+    p.add_argument(
+        "--write-burst",
+        type=int,
+        default=None,
+        help="writes a client may send at once (default 30; env CLAIMS_WRITE_BURST)",
+    )
     return parser
 
 

@@ -157,22 +157,37 @@ def score(
     }
     core = {gi for gi in range(len(gold)) if vocab.is_core(gold[gi])}
     core_pairs = [(gi, pi) for gi, pi in pairs if gi in core]
-    subj = [vocab.subject(gold[gi]["subject"]) == vocab.subject(pred[pi].get("subject")) for gi, pi in core_pairs]
+    subj = [
+        vocab.subject(gold[gi]["subject"]) == vocab.subject(pred[pi].get("subject")) for gi, pi in core_pairs
+    ]
     metr = [_name(gold[gi]["metric"]) == _name(pred[pi].get("metric")) for gi, pi in core_pairs]
     out["core_gold"] = len(core)
     out["subject_accuracy"] = round(sum(subj) / len(core_pairs), 3) if core_pairs else 0.0
     out["metric_accuracy"] = round(sum(metr) / len(core_pairs), 3) if core_pairs else 0.0
-    out["claim_recall"] = round(sum(a and b for a, b in zip(subj, metr, strict=True)) / len(core), 3) if core else 0.0
+    out["claim_recall"] = (
+        round(sum(a and b for a, b in zip(subj, metr, strict=True)) / len(core), 3) if core else 0.0
+    )
     scored = [(gi, pi) for gi, pi in pairs if vocab.parties_of(gold[gi].get("asserted_by"))]
-    ok = sum(bool((vocab.parties_of(pred[pi].get("asserted_by")) or set())
-                  & (vocab.parties_of(gold[gi]["asserted_by"]) or set())) for gi, pi in scored)
+    ok = sum(
+        bool(
+            (vocab.parties_of(pred[pi].get("asserted_by")) or set())
+            & (vocab.parties_of(gold[gi]["asserted_by"]) or set())
+        )
+        for gi, pi in scored
+    )
     out["asserted_by_scored"] = len(scored)
     out["asserted_by_accuracy"] = round(ok / len(scored), 3) if scored else 0.0
     matched_g, matched_p = {g for g, _ in pairs}, {p for _, p in pairs}
-    out["missed"] = [f'{g["id"]} {g.get("value_text")!s} | {g["quote"][:80]}'
-                     for i, g in enumerate(gold) if i not in matched_g]
-    out["spurious"] = [f'{p.get("source")} {p.get("value_text", p.get("value"))!s} | {str(p.get("quote", ""))[:80]}'
-                       for i, p in enumerate(pred) if i not in matched_p]
+    out["missed"] = [
+        f"{g['id']} {g.get('value_text')!s} | {g['quote'][:80]}"
+        for i, g in enumerate(gold)
+        if i not in matched_g
+    ]
+    out["spurious"] = [
+        f"{p.get('source')} {p.get('value_text', p.get('value'))!s} | {str(p.get('quote', ''))[:80]}"
+        for i, p in enumerate(pred)
+        if i not in matched_p
+    ]
     if disputes is not None:
         out.update(_score_disputes(gold, pred, pairs, disputes))
     return out
@@ -203,7 +218,7 @@ def _score_disputes(
             sides = [set(side) for side in d.get("sides") or [[c] for c in d["claims"]]]
             hit = any(linked(sides[i], sides[j]) for i in range(len(sides)) for j in range(i + 1, len(sides)))
             found += hit
-            details.append(f'{d["id"]} {"found" if hit else "MISSED"}: {d.get("explanation", "")[:90]}')
+            details.append(f"{d['id']} {'found' if hit else 'MISSED'}: {d.get('explanation', '')[:90]}")
             groups = [side for side in sides if len(side) > 1]
         elif d["kind"] == "consistent":
             groups = [set(d["claims"])]
@@ -212,15 +227,17 @@ def _score_disputes(
         for group in groups:
             ids = sorted(group)
             for i, a in enumerate(ids):
-                for b in ids[i + 1:]:
+                for b in ids[i + 1 :]:
                     ca, cb = claim_ids({a}), claim_ids({b})
                     if ca and cb and ca != cb and linked({a}, {b}):
                         false_alarms += 1
-                        details.append(f'{d["id"]} FALSE CONTRADICTION: {a} vs {b}')
+                        details.append(f"{d['id']} FALSE CONTRADICTION: {a} vs {b}")
     return {
-        "disputes_found": found, "disputes_total": total,
+        "disputes_found": found,
+        "disputes_total": total,
         "dispute_recall": round(found / total, 3) if total else 0.0,
-        "false_contradictions": false_alarms, "dispute_details": details,
+        "false_contradictions": false_alarms,
+        "dispute_details": details,
     }
 
 

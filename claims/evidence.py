@@ -115,21 +115,46 @@ def add_evidence(
             raise InvalidInput(f"no source with id {source_id!r}", field="source_id")
         start = source.text.find(quote)
         if start < 0:
-            raise InvalidInput("the quote does not occur in that source's text; paste it exactly", field="quote")
+            raise InvalidInput(
+                "the quote does not occur in that source's text; paste it exactly", field="quote"
+            )
     else:
-        source = add_submitted_source(session, title=_clean(submission.source_title) or "", quote=quote,
-                                      url=_clean(submission.source_url), added_by=added_by)
+        source = add_submitted_source(
+            session,
+            title=_clean(submission.source_title) or "",
+            quote=quote,
+            url=_clean(submission.source_url),
+            added_by=added_by,
+        )
         start = source.text.find(quote)
     evidence = Evidence(
-        id="e-" + uuid.uuid4().hex[:14], claim_id=claim.id, source_id=source.id, start=start, end=start + len(quote),
-        quote=quote, value=claim.value, value_max=claim.value_max, qualifier=claim.qualifier,
-        asserted_by=_clean(submission.asserted_by) or "author", stance=submission.stance, origin="person",
-        added_by=added_by, added_at=utcnow(), note=_clean(submission.note), review=review,
+        id="e-" + uuid.uuid4().hex[:14],
+        claim_id=claim.id,
+        source_id=source.id,
+        start=start,
+        end=start + len(quote),
+        quote=quote,
+        value=claim.value,
+        value_max=claim.value_max,
+        qualifier=claim.qualifier,
+        asserted_by=_clean(submission.asserted_by) or "author",
+        stance=submission.stance,
+        origin="person",
+        added_by=added_by,
+        added_at=utcnow(),
+        note=_clean(submission.note),
+        review=review,
     )
     append_evidence(session, evidence=evidence)
-    record(session, actor=added_by or "anonymous", action="evidence.add", target_kind="evidence",
-           target_id=evidence.id, detail={"claim_id": claim.id, "stance": evidence.stance, "review": review,
-                                          "source_id": source.id}, reason=evidence.note)
+    record(
+        session,
+        actor=added_by or "anonymous",
+        action="evidence.add",
+        target_kind="evidence",
+        target_id=evidence.id,
+        detail={"claim_id": claim.id, "stance": evidence.stance, "review": review, "source_id": source.id},
+        reason=evidence.note,
+    )
     if review != "accepted":
         return evidence, RefreshResult()
     cause = StatusCause(kind="evidence", actor=added_by or "anonymous", evidence_id=evidence.id)

@@ -56,7 +56,9 @@ FILE_NAMES = {
 def contradiction_map(session: Session) -> dict[str, list[str]]:
     """For each claim, the claims it contradicts (sorted)."""
     out: dict[str, set[str]] = defaultdict(set)
-    for a, b in session.exec(select(Relation.claim_a, Relation.claim_b).where(Relation.kind == "contradicts")):
+    for a, b in session.exec(
+        select(Relation.claim_a, Relation.claim_b).where(Relation.kind == "contradicts")
+    ):
         out[a].add(b)
         out[b].add(a)
     return {k: sorted(v) for k, v in out.items()}
@@ -70,31 +72,49 @@ def mention_rows(session: Session) -> Iterator[dict[str, Any]]:
     query = (
         select(Evidence, Source.name)
         .join(Source, col(Source.id) == col(Evidence.source_id))
-        .where(Evidence.origin == "extracted", Evidence.review == "accepted", col(Source.superseded_by).is_(None))
+        .where(
+            Evidence.origin == "extracted", Evidence.review == "accepted", col(Source.superseded_by).is_(None)
+        )
         # NULLs first as SQLite puts them, on PostgreSQL too; the id settles the rest
-        .order_by(col(Source.name), col(Evidence.start), col(Evidence.value_start).nulls_first(),
-                  col(Evidence.id))
+        .order_by(
+            col(Source.name), col(Evidence.start), col(Evidence.value_start).nulls_first(), col(Evidence.id)
+        )
     )
     for ev, source_name in session.exec(query):
         claim = claims[ev.claim_id]
         qualifier = ev.qualifier if ev.qualifier and ev.qualifier != "only" else ev.hedge
         yield {
-            "source": source_name, "start": ev.start, "end": ev.end, "quote": ev.quote, "value_text": ev.value_text,
-            "value": ev.value, "value_max": ev.value_max, "unit": claim.unit, "qualifier": qualifier,
-            "subject": entities.get(claim.subject_id, claim.subject_id), "metric": claim.metric, "scope": claim.scope,
-            "asserted_by": ev.asserted_by, "hypothetical": ev.hypothetical, "claim_id": claim.id,
-            "status": claim.status, "contradicts": contradicts.get(claim.id, []), "evidence_id": ev.id,
+            "source": source_name,
+            "start": ev.start,
+            "end": ev.end,
+            "quote": ev.quote,
+            "value_text": ev.value_text,
+            "value": ev.value,
+            "value_max": ev.value_max,
+            "unit": claim.unit,
+            "qualifier": qualifier,
+            "subject": entities.get(claim.subject_id, claim.subject_id),
+            "metric": claim.metric,
+            "scope": claim.scope,
+            "asserted_by": ev.asserted_by,
+            "hypothetical": ev.hypothetical,
+            "claim_id": claim.id,
+            "status": claim.status,
+            "contradicts": contradicts.get(claim.id, []),
+            "evidence_id": ev.id,
             "note": ev.note,
         }
 
 
-def graph_of(session: Session) -> nx.MultiDiGraph:
+def graph_of(session: Session) -> nx.MultiDiGraph[str]:
     """The whole claims graph (live sources, accepted evidence)."""
     return build_graph(
         claims=[as_dict(c) for c in session.exec(select(Claim))],
         entities=[as_dict(e) for e in session.exec(select(Entity))],
-        sources=[{k: v for k, v in as_dict(s).items() if k != "text"}
-                 for s in session.exec(select(Source).where(col(Source.superseded_by).is_(None)))],
+        sources=[
+            {k: v for k, v in as_dict(s).items() if k != "text"}
+            for s in session.exec(select(Source).where(col(Source.superseded_by).is_(None)))
+        ],
         evidence=[as_dict(e) for e in session.exec(select(Evidence).where(Evidence.review == "accepted"))],
         relations=[as_dict(r) for r in session.exec(select(Relation))],
     )
@@ -104,15 +124,36 @@ def _claims_csv(session: Session, out: TextIO) -> None:
     entities = {e.id: e.name for e in session.exec(select(Entity))}
     counts: dict[str, set[str]] = defaultdict(set)
     evidence_n: dict[str, int] = defaultdict(int)
-    for cid, sid in session.exec(select(Evidence.claim_id, Evidence.source_id).where(Evidence.review == "accepted")):
+    for cid, sid in session.exec(
+        select(Evidence.claim_id, Evidence.source_id).where(Evidence.review == "accepted")
+    ):
         counts[cid].add(sid)
         evidence_n[cid] += 1
     writer = csv.writer(out)
-    writer.writerow(["claim_id", "subject", "metric", "scope", "value", "value_max", "unit", "qualifier", "value_text",
-                     "status", "evidence", "sources", "statement"])
+    writer.writerow(
+        [
+            "claim_id", "subject", "metric", "scope", "value", "value_max", "unit", "qualifier", "value_text",
+            "status", "evidence", "sources", "statement",
+        ]
+    )
     for c in session.exec(select(Claim).order_by(col(Claim.subject_id), col(Claim.metric), col(Claim.id))):
-        writer.writerow([c.id, entities.get(c.subject_id, c.subject_id), c.metric, c.scope, c.value, c.value_max, c.unit,
-                         c.qualifier or "", c.value_text, c.status, evidence_n[c.id], len(counts[c.id]), c.statement])
+        writer.writerow(
+            [
+                c.id,
+                entities.get(c.subject_id, c.subject_id),
+                c.metric,
+                c.scope,
+                c.value,
+                c.value_max,
+                c.unit,
+                c.qualifier or "",
+                c.value_text,
+                c.status,
+                evidence_n[c.id],
+                len(counts[c.id]),
+                c.statement,
+            ]
+        )
 
 
 def _json_document(document: Any) -> str:

@@ -28,55 +28,93 @@ def build_graph(
     sources: Iterable[Row],
     evidence: Iterable[Row],
     relations: Iterable[Row],
-) -> nx.MultiDiGraph:
+) -> nx.MultiDiGraph[str]:
     """Claims, sources and entities as nodes (attribute ``type``); evidence, subjects, asserters and relations
     as edges (attribute ``relation``: about, evidence, asserts, contradicts, corroborates, ...).
 
-    >>> g = build_graph(claims=[{"id": "c1", "subject_id": "deepseek", "statement": "x", "status": "unverified"}],
-    ...                 entities=[{"id": "deepseek", "name": "DeepSeek", "kind": "org"}], sources=[], evidence=[],
-    ...                 relations=[])
+    >>> g = build_graph(
+    ...     claims=[{"id": "c1", "subject_id": "deepseek", "statement": "x", "status": "unverified"}],
+    ...     entities=[{"id": "deepseek", "name": "DeepSeek", "kind": "org"}], sources=[], evidence=[],
+    ...     relations=[])
     >>> sorted(g.nodes), list(g.edges(keys=True))
     (['claim:c1', 'entity:deepseek'], [('claim:c1', 'entity:deepseek', 'about')])
     """
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     names: dict[str, str] = {}
     for e in entities:
-        graph.add_node(node_id("entity", e["id"]), type="entity", label=e["name"], kind=e.get("kind", "other"))
+        graph.add_node(
+            node_id("entity", e["id"]), type="entity", label=e["name"], kind=e.get("kind", "other")
+        )
         names[e["name"]] = e["id"]
     for s in sources:
-        graph.add_node(node_id("source", s["id"]), type="source", label=s.get("title") or s["id"], name=s.get("name"),
-                       url=s.get("url"), published=s.get("published"))
+        graph.add_node(
+            node_id("source", s["id"]),
+            type="source",
+            label=s.get("title") or s["id"],
+            name=s.get("name"),
+            url=s.get("url"),
+            published=s.get("published"),
+        )
     for c in claims:
         cid = node_id("claim", c["id"])
-        graph.add_node(cid, type="claim", label=c["statement"], status=c.get("status"), metric=c.get("metric"),
-                       unit=c.get("unit"), value=c.get("value"), value_max=c.get("value_max"))
+        graph.add_node(
+            cid,
+            type="claim",
+            label=c["statement"],
+            status=c.get("status"),
+            metric=c.get("metric"),
+            unit=c.get("unit"),
+            value=c.get("value"),
+            value_max=c.get("value_max"),
+        )
         graph.add_edge(cid, node_id("entity", c["subject_id"]), key="about", relation="about")
     for ev in evidence:
-        graph.add_edge(node_id("source", ev["source_id"]), node_id("claim", ev["claim_id"]), key=ev["id"],
-                       relation="evidence", stance=ev.get("stance"), asserted_by=ev.get("asserted_by"), quote=ev.get("quote"))
+        graph.add_edge(
+            node_id("source", ev["source_id"]),
+            node_id("claim", ev["claim_id"]),
+            key=ev["id"],
+            relation="evidence",
+            stance=ev.get("stance"),
+            asserted_by=ev.get("asserted_by"),
+            quote=ev.get("quote"),
+        )
         for party in str(ev.get("asserted_by") or "").split(" and "):
             if party in names:
-                graph.add_edge(node_id("entity", names[party]), node_id("claim", ev["claim_id"]),
-                               key=f"asserts:{ev['id']}", relation="asserts")
+                graph.add_edge(
+                    node_id("entity", names[party]),
+                    node_id("claim", ev["claim_id"]),
+                    key=f"asserts:{ev['id']}",
+                    relation="asserts",
+                )
     for r in relations:
-        graph.add_edge(node_id("claim", r["claim_a"]), node_id("claim", r["claim_b"]), key=r["kind"], relation=r["kind"],
-                       reason=r.get("reason"))
+        graph.add_edge(
+            node_id("claim", r["claim_a"]),
+            node_id("claim", r["claim_b"]),
+            key=r["kind"],
+            relation=r["kind"],
+            reason=r.get("reason"),
+        )
     return graph
 
 
-def dispute_clusters(graph: nx.MultiDiGraph) -> list[set[str]]:
+def dispute_clusters(graph: nx.MultiDiGraph[str]) -> list[set[str]]:
     """Groups of claims joined by contradiction links, largest first.
 
-    >>> g = nx.MultiDiGraph(); _ = g.add_edge("claim:a", "claim:b", relation="contradicts"); g.add_node("claim:c")
+    >>> g = nx.MultiDiGraph(); _ = g.add_edge("claim:a", "claim:b", relation="contradicts")
+    >>> g.add_node("claim:c")
     >>> [sorted(c) for c in dispute_clusters(g)]
     [['claim:a', 'claim:b']]
     """
-    contradictions = nx.Graph()
-    contradictions.add_edges_from((u, v) for u, v, data in graph.edges(data=True) if data.get("relation") == "contradicts")
-    return sorted((set(c) for c in nx.connected_components(contradictions)), key=lambda c: (-len(c), sorted(c)))
+    contradictions: nx.Graph[str] = nx.Graph()
+    contradictions.add_edges_from(
+        (u, v) for u, v, data in graph.edges(data=True) if data.get("relation") == "contradicts"
+    )
+    return sorted(
+        (set(c) for c in nx.connected_components(contradictions)), key=lambda c: (-len(c), sorted(c))
+    )
 
 
-def neighbourhood(graph: nx.MultiDiGraph, node: str, *, radius: int = 1) -> nx.MultiDiGraph:
+def neighbourhood(graph: nx.MultiDiGraph[str], node: str, *, radius: int = 1) -> nx.MultiDiGraph[str]:
     """The subgraph within ``radius`` steps of a node, following edges either way."""
     if node not in graph:
         return nx.MultiDiGraph()
@@ -102,9 +140,9 @@ def _scalars(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def scalar_attributes(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+def scalar_attributes(graph: nx.MultiDiGraph[str]) -> nx.MultiDiGraph[str]:
     """A copy whose attributes are all strings, numbers or booleans (GraphML and GEXF need that)."""
-    out = nx.MultiDiGraph()
+    out: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for n, data in graph.nodes(data=True):
         out.add_node(n, **_scalars(data))
     for u, v, k, data in graph.edges(keys=True, data=True):

@@ -1,4 +1,5 @@
-"""Quantities: read written figures ("$5.6M", "about 50,000", "20 to 50 times") and compare them as intervals."""
+"""Quantities: read written figures ("$5.6M", "about 50,000", "20 to 50 times") and compare them as
+intervals."""
 
 from __future__ import annotations
 
@@ -27,72 +28,219 @@ __all__ = [
 ]
 
 UNITS = (
-    "USD", "USD/1M tokens", "GPU", "percent", "x", "count", "parameters",
-    "tokens/s", "months", "years", "date", "bool", "other",
+    "USD", "USD/1M tokens", "GPU", "percent", "x", "count", "parameters", "tokens/s", "months", "years",
+    "date", "bool", "other",
 )
 
 # Qualifier words as written -> canonical qualifier (gold/SCHEMA.md names).
 QUALIFIERS: dict[str, str] = {
-    "about": "about", "around": "about", "roughly": "about", "approximately": "about",
-    "approx.": "about", "approx": "about", "some": "about", "circa": "about", "~": "about",
-    "≈": "about", "an estimated": "estimated", "estimated": "estimated", "estimates": "estimated",
-    "an estimate of": "estimated", "est.": "estimated",
-    "close to": "close to", "closer to": "closer to", "nearly": "nearly", "almost": "nearly",
-    "just under": "under", "just over": "over", "well over": "over", "well above": "over",
-    "over": "over", "more than": "more than", "greater than": "more than", "above": "over",
-    "in excess of": "more than", "upwards of": "more than", "north of": "more than",
-    "at least": "at least", "no less than": "at least", "as many as": "up to", "as much as": "up to",
-    "as high as": "up to", "up to": "up to", "at most": "up to", "no more than": "up to",
-    "under": "under", "below": "under", "less than": "less than", "fewer than": "less than",
-    "as low as": "as low as", "as little as": "as low as", "only": "only", "just": "only",
-    ">": "more than", "<": "less than", "+": "more than",
+    "about": "about",
+    "around": "about",
+    "roughly": "about",
+    "approximately": "about",
+    "approx.": "about",
+    "approx": "about",
+    "some": "about",
+    "circa": "about",
+    "~": "about",
+    "≈": "about",
+    "an estimated": "estimated",
+    "estimated": "estimated",
+    "estimates": "estimated",
+    "an estimate of": "estimated",
+    "est.": "estimated",
+    "close to": "close to",
+    "closer to": "closer to",
+    "nearly": "nearly",
+    "almost": "nearly",
+    "just under": "under",
+    "just over": "over",
+    "well over": "over",
+    "well above": "over",
+    "over": "over",
+    "more than": "more than",
+    "greater than": "more than",
+    "above": "over",
+    "in excess of": "more than",
+    "upwards of": "more than",
+    "north of": "more than",
+    "at least": "at least",
+    "no less than": "at least",
+    "as many as": "up to",
+    "as much as": "up to",
+    "as high as": "up to",
+    "up to": "up to",
+    "at most": "up to",
+    "no more than": "up to",
+    "under": "under",
+    "below": "under",
+    "less than": "less than",
+    "fewer than": "less than",
+    "as low as": "as low as",
+    "as little as": "as low as",
+    "only": "only",
+    "just": "only",
+    ">": "more than",
+    "<": "less than",
+    "+": "more than",
 }
 _APPROX = {"about", "estimated", "close to", "closer to", "as low as"}
 _LOWER = {"over", "more than", "at least"}
 _UPPER = {"up to", "under", "less than"}
 
 _WORD_NUMBERS: dict[str, float] = {
-    "zero": 0, "one": 1, "a single": 1, "single": 1, "two": 2, "a pair of": 2, "a pair": 2,
-    "a couple of": 2, "a couple": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a dozen": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90, "a hundred": 100, "one hundred": 100, "a thousand": 1000, "one thousand": 1000,
-    "half a": 0.5, "half": 0.5,
+    "zero": 0,
+    "one": 1,
+    "a single": 1,
+    "single": 1,
+    "two": 2,
+    "a pair of": 2,
+    "a pair": 2,
+    "a couple of": 2,
+    "a couple": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "a dozen": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "a hundred": 100,
+    "one hundred": 100,
+    "a thousand": 1000,
+    "one thousand": 1000,
+    "half a": 0.5,
+    "half": 0.5,
 }
 _ORDINALS: dict[str, float] = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
 }
 _MAGNITUDES: dict[str, float] = {
-    "k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "mln": 1e6, "mil": 1e6, "million": 1e6,
-    "b": 1e9, "bn": 1e9, "bil": 1e9, "billion": 1e9, "t": 1e12, "tn": 1e12, "tr": 1e12, "trillion": 1e12,
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mm": 1e6,
+    "mn": 1e6,
+    "mln": 1e6,
+    "mil": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "bil": 1e9,
+    "billion": 1e9,
+    "t": 1e12,
+    "tn": 1e12,
+    "tr": 1e12,
+    "trillion": 1e12,
 }
 # Multiplier words: "doubling", "tenfold", "an order of magnitude".
 _MULTIPLIER_WORDS: dict[str, float] = {
-    "double": 2, "doubled": 2, "doubles": 2, "doubling": 2, "twice": 2, "twofold": 2,
-    "triple": 3, "tripled": 3, "triples": 3, "tripling": 3, "threefold": 3, "thrice": 3,
-    "quadruple": 4, "quadrupled": 4, "quadrupling": 4, "fourfold": 4, "fivefold": 5,
-    "tenfold": 10, "hundredfold": 100, "order of magnitude": 10, "order-of-magnitude": 10,
-    "an order of magnitude": 10, "two orders of magnitude": 100, "three orders of magnitude": 1000,
+    "double": 2,
+    "doubled": 2,
+    "doubles": 2,
+    "doubling": 2,
+    "twice": 2,
+    "twofold": 2,
+    "triple": 3,
+    "tripled": 3,
+    "triples": 3,
+    "tripling": 3,
+    "threefold": 3,
+    "thrice": 3,
+    "quadruple": 4,
+    "quadrupled": 4,
+    "quadrupling": 4,
+    "fourfold": 4,
+    "fivefold": 5,
+    "tenfold": 10,
+    "hundredfold": 100,
+    "order of magnitude": 10,
+    "order-of-magnitude": 10,
+    "an order of magnitude": 10,
+    "two orders of magnitude": 100,
+    "three orders of magnitude": 1000,
     "orders of magnitude": 100,
-    "a factor of two": 2, "a factor of three": 3, "a factor of four": 4, "a factor of five": 5,
-    "a factor of ten": 10, "a factor of 2": 2, "a factor of 3": 3, "a factor of 10": 10, "a factor of 100": 100,
+    "a factor of two": 2,
+    "a factor of three": 3,
+    "a factor of four": 4,
+    "a factor of five": 5,
+    "a factor of ten": 10,
+    "a factor of 2": 2,
+    "a factor of 3": 3,
+    "a factor of 10": 10,
+    "a factor of 100": 100,
 }
 # Fractions written as words are shares: "a third of", "two-thirds".
 _FRACTION_WORDS: dict[str, float] = {
-    "a third": 33.33, "one third": 33.33, "one-third": 33.33, "two-thirds": 66.67, "two thirds": 66.67,
-    "a quarter": 25.0, "one quarter": 25.0, "one-quarter": 25.0, "three-quarters": 75.0, "three quarters": 75.0,
-    "a fifth": 20.0, "one-fifth": 20.0, "a tenth": 10.0, "one-tenth": 10.0,
+    "a third": 33.33,
+    "one third": 33.33,
+    "one-third": 33.33,
+    "two-thirds": 66.67,
+    "two thirds": 66.67,
+    "a quarter": 25.0,
+    "one quarter": 25.0,
+    "one-quarter": 25.0,
+    "three-quarters": 75.0,
+    "three quarters": 75.0,
+    "a fifth": 20.0,
+    "one-fifth": 20.0,
+    "a tenth": 10.0,
+    "one-tenth": 10.0,
 }
 # Written orders of magnitude: "hundreds of billions" covers [1e11, 1e12).
 _ORDER_WORDS: dict[str, float] = {
-    "tens of billions": 1e10, "hundreds of billions": 1e11, "billions": 1e9, "the billions": 1e9,
-    "tens of millions": 1e7, "hundreds of millions": 1e8, "millions": 1e6, "the millions": 1e6,
-    "trillions": 1e12, "the trillions": 1e12, "tens of thousands": 1e4, "hundreds of thousands": 1e5,
-    "thousands": 1e3, "trillion-dollar": 1e12, "billion-dollar": 1e9, "multi-billion": 1e9,
-    "multibillion": 1e9, "multi-billion-dollar": 1e9, "multi-trillion": 1e12, "million-dollar": 1e6,
-    "double-digit": 10, "double digit": 10, "single-digit": 1, "triple-digit": 100,
+    "tens of billions": 1e10,
+    "hundreds of billions": 1e11,
+    "billions": 1e9,
+    "the billions": 1e9,
+    "tens of millions": 1e7,
+    "hundreds of millions": 1e8,
+    "millions": 1e6,
+    "the millions": 1e6,
+    "trillions": 1e12,
+    "the trillions": 1e12,
+    "tens of thousands": 1e4,
+    "hundreds of thousands": 1e5,
+    "thousands": 1e3,
+    "trillion-dollar": 1e12,
+    "billion-dollar": 1e9,
+    "multi-billion": 1e9,
+    "multibillion": 1e9,
+    "multi-billion-dollar": 1e9,
+    "multi-trillion": 1e12,
+    "million-dollar": 1e6,
+    "double-digit": 10,
+    "double digit": 10,
+    "single-digit": 1,
+    "triple-digit": 100,
 }
 # Longest first, so "closer to" wins over "to" and "two orders of magnitude" over "orders of magnitude".
 _QUALIFIERS_LONGEST = sorted(QUALIFIERS, key=len, reverse=True)
@@ -174,7 +322,7 @@ def parse_number(text: str) -> tuple[float, float]:
         return value, 10.0 ** -len(digits.split(".", 1)[1])
     stripped = digits.lstrip("0") or "0"
     trailing = len(stripped) - len(stripped.rstrip("0")) if stripped != "0" else 0
-    return value, 10.0 ** trailing
+    return value, 10.0**trailing
 
 
 def qualifier_of(words: str) -> str | None:
@@ -255,7 +403,9 @@ def _parse_core(match: re.Match[str]) -> Quantity:
 
 
 def _parse_date(phrase: str) -> Quantity | None:
-    if phrase[:1] in "$#" or (phrase[:1].isdigit() and not _ISO_DATE_RE.fullmatch(phrase) and not phrase[:2].isdigit()):
+    if phrase[:1] in "$#" or (
+        phrase[:1].isdigit() and not _ISO_DATE_RE.fullmatch(phrase) and not phrase[:2].isdigit()
+    ):
         return None
     iso = _ISO_DATE_RE.fullmatch(phrase)
     if iso:
@@ -283,7 +433,9 @@ def _parse_words(phrase: str) -> Quantity | None:
             return Quantity(value=share, unit="percent", text=phrase, precision=0.01)
     for words, base in _ORDERS_LONGEST:
         if lowered.startswith(words):
-            unit = "percent" if "digit" in words else "USD" if "dollar" in lowered or "$" in lowered else "count"
+            unit = (
+                "percent" if "digit" in words else "USD" if "dollar" in lowered or "$" in lowered else "count"
+            )
             return Quantity(value=base, unit=unit, qualifier="at least", text=phrase, order=True)
     return None
 
@@ -292,10 +444,10 @@ def _leading_word_number(phrase: str) -> tuple[float, str] | None:
     lowered = phrase.lower()
     for words, value in _WORD_NUMBERS_LONGEST:
         if lowered.startswith(words) and (len(lowered) == len(words) or not lowered[len(words)].isalpha()):
-            return value, phrase[len(words):]
+            return value, phrase[len(words) :]
     for words, value in _ORDINALS.items():
         if lowered.startswith(words + " "):
-            return value, phrase[len(words):]
+            return value, phrase[len(words) :]
     return None
 
 
@@ -378,8 +530,10 @@ def _split_qualifier(text: str) -> tuple[str | None, str]:
     for written in _QUALIFIERS_LONGEST:
         if written == "+":
             continue
-        if lowered.startswith(written) and (not written[0].isalpha() or lowered[len(written):][:1] in (" ", "")):
-            rest = text[len(written):].strip()
+        if lowered.startswith(written) and (
+            not written[0].isalpha() or lowered[len(written) :][:1] in (" ", "")
+        ):
+            rest = text[len(written) :].strip()
             if rest:
                 return QUALIFIERS[written], rest
     return None, text
@@ -389,8 +543,12 @@ def _parse_figure(body: str, original: str) -> Quantity:
     match = CORE_RE.match(body)
     if match and match.start() == 0:
         quantity = _parse_core(match)
-        rest = body[match.end():]
-        if quantity.unit == "count" and re.fullmatch(r"\d{1,2}", match.group(0)) and re.fullmatch(r"\s*[.)]\s*", rest):
+        rest = body[match.end() :]
+        if (
+            quantity.unit == "count"
+            and re.fullmatch(r"\d{1,2}", match.group(0))
+            and re.fullmatch(r"\s*[.)]\s*", rest)
+        ):
             raise QuantityError(f"{original!r} is list numbering, not a figure")
         if rest[:1].isalnum() and quantity.unit == "count" and not match["mag"] and not _attached_unit(rest):
             raise QuantityError(f"{original!r} holds no figure")
@@ -405,7 +563,7 @@ def _parse_figure(body: str, original: str) -> Quantity:
         if ranged and (ranged.group(1).lower() in _WORD_NUMBERS or ranged.group(1).isdigit()):
             high = ranged.group(1).lower()
             value_max = float(high) if high.isdigit() else _WORD_NUMBERS[high]
-            rest = rest[ranged.end():]
+            rest = rest[ranged.end() :]
         quantity = Quantity(value=value, value_max=value_max, precision=1.0)
         quantity = _unit_of_rest(rest, quantity)
         if quantity.unit == "count" and not rest.strip():
@@ -554,8 +712,15 @@ def format_quantity(q: Quantity) -> str:
 
 
 _UNIT_SUFFIX = {
-    "percent": "%", "x": "x", "GPU": " GPUs", "USD/1M tokens": " / 1M tokens", "parameters": " parameters",
-    "tokens/s": " tokens/s", "months": " months", "years": " years", "count": "",
+    "percent": "%",
+    "x": "x",
+    "GPU": " GPUs",
+    "USD/1M tokens": " / 1M tokens",
+    "parameters": " parameters",
+    "tokens/s": " tokens/s",
+    "months": " months",
+    "years": " years",
+    "count": "",
 }
 
 

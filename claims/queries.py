@@ -70,7 +70,7 @@ def contradiction_claims(session: Session) -> list[Claim]:
 
 def contradiction_clusters(session: Session) -> list[list[str]]:
     """Groups of claim ids joined by contradiction links, largest first (ids sorted within a group)."""
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     graph.add_edges_from(
         session.exec(select(Relation.claim_a, Relation.claim_b).where(Relation.kind == "contradicts"))
     )

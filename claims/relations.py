@@ -1,4 +1,5 @@
-"""Relations between claims: contradicts, corroborates, different scope and misattribution, found by grouping."""
+"""Relations between claims: contradicts, corroborates, different scope and misattribution, found by
+grouping."""
 
 from __future__ import annotations
 
@@ -134,13 +135,25 @@ def _compare_numeric(group: Sequence[ClaimFacts]) -> list[RelationFacts]:
         a, b = ra.claim, rb.claim
         if ra.scope_conflict(rb):
             if not ra.agrees(rb):
-                out.append(RelationFacts("different_scope", a.id, b.id,
-                                         f"{_label(a)} and {_label(b)} measure different things ({a.scope} vs {b.scope})"))
+                out.append(
+                    RelationFacts(
+                        "different_scope",
+                        a.id,
+                        b.id,
+                        f"{_label(a)} and {_label(b)} measure different things ({a.scope} vs {b.scope})",
+                    )
+                )
             continue
         if ra.agrees(rb):
-            out.append(RelationFacts("corroborates", a.id, b.id, f"{_label(a)} agrees with {_label(b)} within rounding"))
+            out.append(
+                RelationFacts(
+                    "corroborates", a.id, b.id, f"{_label(a)} agrees with {_label(b)} within rounding"
+                )
+            )
         else:
-            out.append(RelationFacts("contradicts", a.id, b.id, f"{_label(a)} cannot hold together with {_label(b)}"))
+            out.append(
+                RelationFacts("contradicts", a.id, b.id, f"{_label(a)} cannot hold together with {_label(b)}")
+            )
     return out
 
 
@@ -158,14 +171,29 @@ def _compare_categories(group: Sequence[ClaimFacts]) -> list[RelationFacts]:
         if not a.category or not b.category:
             continue
         if a.category == b.category:
-            out.append(RelationFacts("corroborates", a.id, b.id, f"{_label(a)} and {_label(b)} are the same class ({a.category})"))
+            out.append(
+                RelationFacts(
+                    "corroborates",
+                    a.id,
+                    b.id,
+                    f"{_label(a)} and {_label(b)} are the same class ({a.category})",
+                )
+            )
         else:
-            out.append(RelationFacts("contradicts", a.id, b.id,
-                                     f"{_label(a)} ({a.category}) conflicts with {_label(b)} ({b.category})"))
+            out.append(
+                RelationFacts(
+                    "contradicts",
+                    a.id,
+                    b.id,
+                    f"{_label(a)} ({a.category}) conflicts with {_label(b)} ({b.category})",
+                )
+            )
     return out
 
 
-def _compare_bools(group: Sequence[ClaimFacts], is_ancestor: Callable[[str, str], bool]) -> list[RelationFacts]:
+def _compare_bools(
+    group: Sequence[ClaimFacts], is_ancestor: Callable[[str, str], bool]
+) -> list[RelationFacts]:
     out = []
     for a, b in _capped_pairs(group):
         if not (is_ancestor(a.subject, b.subject) or is_ancestor(b.subject, a.subject)):
@@ -182,16 +210,27 @@ def _misattributions(claims: Sequence[ClaimFacts]) -> list[RelationFacts]:
     """The same figure credited to two sibling models (V3's cost reported as R1's)."""
     groups: dict[tuple[str, str, str], list[ClaimFacts]] = defaultdict(list)
     for c in claims:
-        if c.subject_kind == "model" and c.parent and c.quantity.unit in _DISTINCTIVE_UNITS and c.quantity.value:
+        if (
+            c.subject_kind == "model"
+            and c.parent
+            and c.quantity.unit in _DISTINCTIVE_UNITS
+            and c.quantity.value
+        ):
             groups[(c.parent, c.metric, c.quantity.unit)].append(c)
     out = []
     for group in groups.values():
         for ra, rb in _ranged_pairs(group):
             a, b = ra.claim, rb.claim
             if a.subject != b.subject and not ra.scope_conflict(rb) and ra.agrees(rb):
-                out.append(RelationFacts("misattribution", a.id, b.id,
-                                         f"the same figure is credited to {a.subject} and to {b.subject}: "
-                                         f"{format_quantity(a.quantity)} vs {format_quantity(b.quantity)}"))
+                out.append(
+                    RelationFacts(
+                        "misattribution",
+                        a.id,
+                        b.id,
+                        f"the same figure is credited to {a.subject} and to {b.subject}: "
+                        f"{format_quantity(a.quantity)} vs {format_quantity(b.quantity)}",
+                    )
+                )
     return out
 
 

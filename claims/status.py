@@ -90,7 +90,11 @@ def compute_status(
     direct_against = _counted(evidence, "disputes")
     if not support and not direct_against:
         pending = [e for e in evidence if e.review == "pending"]
-        why = "only hypothetical or conditional mentions" if any(e.hypothetical for e in evidence) else "no accepted evidence yet"
+        why = (
+            "only hypothetical or conditional mentions"
+            if any(e.hypothetical for e in evidence)
+            else "no accepted evidence yet"
+        )
         if pending and not any(e.review == "accepted" for e in evidence):
             why = "its only evidence is awaiting moderation"
         return Verdict("unverified", (f"Not asserted as fact: {why}.",))
@@ -117,9 +121,13 @@ def compute_status(
             against_origins |= rivals
             strong_against |= strong
             rival_strength.append(set(strong))
-            reasons.append(f"Contradicted by «{labels.get(other, other)}», asserted by {_names(set(rivals))}.")
+            reasons.append(
+                f"Contradicted by «{labels.get(other, other)}», asserted by {_names(set(rivals))}."
+            )
         elif rel.kind == "misattribution":
-            reasons.append(f"The same figure is also credited to another model: «{labels.get(other, other)}».")
+            reasons.append(
+                f"The same figure is also credited to another model: «{labels.get(other, other)}»."
+            )
         elif rel.kind == "different_scope":
             reasons.append(f"Differs from «{labels.get(other, other)}», which measures something else.")
     return _decide(for_origins, against_origins, rival_strength, direct_against, support, reasons)
@@ -143,7 +151,9 @@ def _decide(
         return Verdict("refuted", tuple(reasons))
     if not against_only:
         if len(for_origins) >= 2:
-            reasons.append("Corroborated: two or more independent origins agree and nothing credible disagrees.")
+            reasons.append(
+                "Corroborated: two or more independent origins agree and nothing credible disagrees."
+            )
             return Verdict("corroborated", tuple(reasons))
         reasons.append("Unverified: a single origin, nothing independent agrees or disagrees yet.")
         return Verdict("unverified", tuple(reasons))

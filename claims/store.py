@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import column as sa_column
 from sqlalchemy import delete, func, insert, literal_column, or_, text
@@ -50,6 +50,9 @@ __all__ = [
     "clear_pending",
 ]
 
+# SQLModel sets ``__table__`` on table models when the class is created, without a type, so each use
+# of it below carries ``type: ignore[attr-defined]`` (as claims/queries.py does).
+
 
 @dataclass
 class DocumentResult:
@@ -63,14 +66,23 @@ class DocumentResult:
 
 
 def ensure_entity(
-    session: Session, *, name: str, kind: str = "other", parent: str | None = None, aliases: Sequence[str] = ()
+    session: Session,
+    *,
+    name: str,
+    kind: str = "other",
+    parent: str | None = None,
+    aliases: Sequence[str] = (),
 ) -> Entity:
     """The entity with this canonical name, created if missing (existing rows are left as they are)."""
     found = session.get(Entity, entity_id(name))
     if found is not None:
         return found
     entity = Entity(
-        id=entity_id(name), name=name, kind=kind, parent_id=entity_id(parent) if parent else None, aliases=list(aliases)
+        id=entity_id(name),
+        name=name,
+        kind=kind,
+        parent_id=entity_id(parent) if parent else None,
+        aliases=list(aliases),
     )
     session.add(entity)
     return entity
@@ -115,12 +127,14 @@ def get_entity_by_name(session: Session, *, name: str) -> Entity | None:
 
 def known_sources(session: Session, ids: Iterable[str]) -> set[str]:
     """Which of these source ids are stored already."""
-    return _existing(session, Source.__table__.c.id, ids)
+    return _existing(session, Source.__table__.c.id, ids)  # type: ignore[attr-defined]
 
 
 def current_source_named(session: Session, *, name: str) -> Source | None:
     """The live (not superseded) document ingested under this file name, or None."""
-    query = select(Source).where(Source.name == name, col(Source.superseded_by).is_(None), Source.kind == "document")
+    query = select(Source).where(
+        Source.name == name, col(Source.superseded_by).is_(None), Source.kind == "document"
+    )
     return session.exec(query).first()
 
 
@@ -129,28 +143,62 @@ def claim_row(mention: Mention) -> dict[str, Any]:
     q = mention.quantity
     bound = bound_of(q.qualifier)
     return {
-        "id": claim_id(subject=mention.subject, metric=mention.metric, scope=mention.scope, quantity=q,
-                       value_text=mention.value_text),
-        "subject_id": entity_id(mention.subject), "metric": mention.metric, "scope": mention.scope, "unit": q.unit,
-        "value": q.value, "value_max": q.value_max, "precision": q.precision, "order": q.order, "note": q.note,
+        "id": claim_id(
+            subject=mention.subject,
+            metric=mention.metric,
+            scope=mention.scope,
+            quantity=q,
+            value_text=mention.value_text,
+        ),
+        "subject_id": entity_id(mention.subject),
+        "metric": mention.metric,
+        "scope": mention.scope,
+        "unit": q.unit,
+        "value": q.value,
+        "value_max": q.value_max,
+        "precision": q.precision,
+        "order": q.order,
+        "note": q.note,
         # Bounds change the proposition; an approximate mention makes the claim approximate.
         "qualifier": q.qualifier if bound in ("lower", "upper") else "about" if bound == "approx" else None,
         "value_text": mention.value_text or q.text or "",
-        "statement": statement(subject=mention.subject, metric=mention.metric, scope=mention.scope, quantity=q,
-                               value_text=mention.value_text),
-        "status": "unverified", "reasons": [], "updated_at": utcnow(),
+        "statement": statement(
+            subject=mention.subject,
+            metric=mention.metric,
+            scope=mention.scope,
+            quantity=q,
+            value_text=mention.value_text,
+        ),
+        "status": "unverified",
+        "reasons": [],
+        "updated_at": utcnow(),
     }
 
 
 def _evidence_row(source_id_: str, claim: str, mention: Mention) -> dict[str, Any]:
     q = mention.quantity
     return {
-        "id": evidence_id(source=source_id_, start=mention.start, end=mention.end, claim=claim), "claim_id": claim,
-        "source_id": source_id_, "start": mention.start, "end": mention.end, "quote": mention.quote,
-        "value_start": mention.value_start, "value_end": mention.value_end, "value_text": mention.value_text,
-        "value": q.value, "value_max": q.value_max, "qualifier": q.qualifier, "hedge": mention.hedge,
-        "asserted_by": mention.asserted_by, "stance": mention.stance, "hypothetical": mention.hypothetical,
-        "origin": "extracted", "added_by": None, "added_at": utcnow(), "note": mention.note, "review": "accepted",
+        "id": evidence_id(source=source_id_, start=mention.start, end=mention.end, claim=claim),
+        "claim_id": claim,
+        "source_id": source_id_,
+        "start": mention.start,
+        "end": mention.end,
+        "quote": mention.quote,
+        "value_start": mention.value_start,
+        "value_end": mention.value_end,
+        "value_text": mention.value_text,
+        "value": q.value,
+        "value_max": q.value_max,
+        "qualifier": q.qualifier,
+        "hedge": mention.hedge,
+        "asserted_by": mention.asserted_by,
+        "stance": mention.stance,
+        "hypothetical": mention.hypothetical,
+        "origin": "extracted",
+        "added_by": None,
+        "added_at": utcnow(),
+        "note": mention.note,
+        "review": "accepted",
     }
 
 
@@ -169,15 +217,17 @@ def fit_rows(table_: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]
     '2025-01-27'
     """
     limits = _string_limits(table_)
-    return [{k: v[:limits[k]] if isinstance(v, str) and k in limits else v for k, v in row.items()}
-            for row in rows]
+    return [
+        {k: v[: limits[k]] if isinstance(v, str) and k in limits else v for k, v in row.items()}
+        for row in rows
+    ]
 
 
 def _existing(session: Session, column: Any, keys: Iterable[str]) -> set[str]:
     wanted = sorted(set(keys))
     found: set[str] = set()
     for i in range(0, len(wanted), 500):
-        found.update(session.execute(sa_select(column).where(column.in_(wanted[i:i + 500]))).scalars())
+        found.update(session.execute(sa_select(column).where(column.in_(wanted[i : i + 500]))).scalars())
     return found
 
 
@@ -212,14 +262,21 @@ def _ensure_entities(session: Session, names: Iterable[str], vocabulary: Vocabul
     rows = []
     for eid in sorted(wanted):
         spec = vocabulary.entities.get(wanted[eid])
-        rows.append({"id": eid, "name": wanted[eid], "kind": spec.kind if spec else "other",
-                     "parent_id": entity_id(spec.parent) if spec and spec.parent else None,
-                     "aliases": list(spec.aliases) if spec else []})
-    insert_new(session, Entity.__table__, rows)
+        rows.append(
+            {
+                "id": eid,
+                "name": wanted[eid],
+                "kind": spec.kind if spec else "other",
+                "parent_id": entity_id(spec.parent) if spec and spec.parent else None,
+                "aliases": list(spec.aliases) if spec else [],
+            }
+        )
+    insert_new(session, Entity.__table__, rows)  # type: ignore[attr-defined]
 
 
-def _store_mentions(session: Session, *, source_id_: str, mentions: Sequence[Mention],
-                    vocabulary: Vocabulary) -> tuple[int, set[str]]:
+def _store_mentions(
+    session: Session, *, source_id_: str, mentions: Sequence[Mention], vocabulary: Vocabulary
+) -> tuple[int, set[str]]:
     """Insert the claims and evidence of a document just stored, in a few statements; return
     (evidence added, claims touched).
 
@@ -235,15 +292,21 @@ def _store_mentions(session: Session, *, source_id_: str, mentions: Sequence[Men
             claims[row["id"]]["qualifier"] = "about"
         ev = _evidence_row(source_id_, row["id"], mention)
         evidence.setdefault(ev["id"], ev)
-    table = Claim.__table__
+    table = Claim.__table__  # type: ignore[attr-defined]
     insert_new(session, table, list(claims.values()))
     widen = [cid for cid, row in claims.items() if row["qualifier"] == "about"]
     for i in range(0, len(widen), 500):
-        session.execute(sa_update(table).where(table.c.id.in_(widen[i:i + 500]), table.c.qualifier.is_(None))
-                        .values(qualifier="about"))
+        session.execute(
+            sa_update(table)
+            .where(table.c.id.in_(widen[i : i + 500]), table.c.qualifier.is_(None))
+            .values(qualifier="about")
+        )
     new_evidence = list(evidence.values())
     if new_evidence:
-        session.execute(insert(Evidence.__table__), fit_rows(Evidence.__table__, new_evidence))
+        session.execute(
+            insert(Evidence.__table__),  # type: ignore[attr-defined]
+            fit_rows(Evidence.__table__, new_evidence),  # type: ignore[attr-defined]
+        )
     return len(new_evidence), {row["claim_id"] for row in new_evidence}
 
 
@@ -251,7 +314,7 @@ def _supersede(session: Session, *, old: Source, new_id: str) -> set[str]:
     """Mark the old version superseded; return the claims whose extracted evidence stopped counting."""
     old.superseded_by = new_id
     session.add(old)
-    ev = Evidence.__table__
+    ev = Evidence.__table__  # type: ignore[attr-defined]
     retired = ev.c.source_id == old.id, ev.c.origin == "extracted"
     claims: set[str] = set(session.execute(sa_select(ev.c.claim_id).where(*retired)).scalars())
     session.execute(sa_update(ev).where(*retired).values(review="superseded"))
@@ -267,18 +330,39 @@ def record_document(
     superseded, and its extracted evidence stops counting (evidence people added stays).
     """
     sid = source_id(document.sha256)
-    sources = Source.__table__.c
+    sources = Source.__table__.c  # type: ignore[attr-defined]
     if session.execute(sa_select(sources.id).where(sources.id == sid)).first() is not None:
         return DocumentResult(source_id=sid, created=False)
     # Only a file seen before under this name is loaded (a whole row: a text), most documents are new.
-    earlier = session.execute(sa_select(sources.id).where(
-        sources.name == document.name, sources.superseded_by.is_(None), sources.kind == "document")).first()
+    earlier = session.execute(
+        sa_select(sources.id).where(
+            sources.name == document.name, sources.superseded_by.is_(None), sources.kind == "document"
+        )
+    ).first()
     previous = current_source_named(session, name=document.name) if earlier is not None else None
-    session.execute(insert(Source.__table__), fit_rows(Source.__table__, [{
-        "id": sid, "name": document.name, "title": document.title, "author": document.author,
-        "published": document.published, "origin": document.origin, "url": document.url, "sha256": document.sha256,
-        "text": document.text, "kind": "document", "added_by": None, "created_at": utcnow(), "superseded_by": None,
-    }]))
+    session.execute(
+        insert(Source.__table__),  # type: ignore[attr-defined]
+        fit_rows(
+            Source.__table__,  # type: ignore[attr-defined]
+            [
+                {
+                    "id": sid,
+                    "name": document.name,
+                    "title": document.title,
+                    "author": document.author,
+                    "published": document.published,
+                    "origin": document.origin,
+                    "url": document.url,
+                    "sha256": document.sha256,
+                    "text": document.text,
+                    "kind": "document",
+                    "added_by": None,
+                    "created_at": utcnow(),
+                    "superseded_by": None,
+                }
+            ],
+        ),
+    )
     result = DocumentResult(source_id=sid, created=True)
     retired: set[str] = set()
     if previous is not None:
@@ -290,7 +374,9 @@ def record_document(
     return result
 
 
-def evidence_of_claim(session: Session, *, claim_id: str, reviews: Sequence[str] = ("accepted",)) -> list[Evidence]:
+def evidence_of_claim(
+    session: Session, *, claim_id: str, reviews: Sequence[str] = ("accepted",)
+) -> list[Evidence]:
     """The claim's evidence in the given review states, oldest first."""
     query = (
         select(Evidence)
@@ -302,7 +388,7 @@ def evidence_of_claim(session: Session, *, claim_id: str, reviews: Sequence[str]
 
 def relations_of_claim(session: Session, *, claim_id: str) -> list[Relation]:
     """Every relation with this claim at either end."""
-    query = select(Relation).where(or_(Relation.claim_a == claim_id, Relation.claim_b == claim_id))
+    query = select(Relation).where(or_(col(Relation.claim_a) == claim_id, col(Relation.claim_b) == claim_id))
     return list(session.exec(query.order_by(col(Relation.kind), col(Relation.id))).all())
 
 
@@ -320,7 +406,8 @@ SEARCH = sa_table("claim_fts", sa_column("claim_id"), sa_column("body"))
 
 
 def _apply_search(session: Session, query, q: str):  # type: ignore[no-untyped-def]
-    """Claims whose indexed text holds every word of ``q`` (stemmed): FTS5 on SQLite, tsvector on PostgreSQL"""
+    """Claims whose indexed text holds every word of ``q`` (stemmed): FTS5 on SQLite, tsvector on
+    PostgreSQL"""
     terms = _fts_query(q)
     if not terms:
         return query
@@ -332,7 +419,8 @@ def _apply_search(session: Session, query, q: str):  # type: ignore[no-untyped-d
         # the same expression as the GIN index, so the index answers it
         words = " ".join(re.findall(r"[\w$.%]+", q))
         matches = func.to_tsvector(text("'english'"), SEARCH.c.body).op("@@")(
-            func.plainto_tsquery(text("'english'"), words))
+            func.plainto_tsquery(text("'english'"), words)
+        )
         return query.where(col(Claim.id).in_(sa_select(SEARCH.c.claim_id).where(matches)))
     return query.where(col(Claim.statement).ilike(f"%{q.strip()}%"))
 
@@ -371,18 +459,33 @@ def list_claims(
         query = query.where(col(Claim.id).in_(ev))
         evidence_filter = ev
     if q and session.get_bind().dialect.name == "sqlite" and _fts_query(q):
-        ids, total = _search_sqlite(session, _fts_query(q), status=status, subject=subject, metric=metric,
-                                    evidence=evidence_filter, page=page, per_page=per_page)
+        ids, total = _search_sqlite(
+            session,
+            _fts_query(q),
+            status=status,
+            subject=subject,
+            metric=metric,
+            evidence=evidence_filter,
+            page=page,
+            per_page=per_page,
+        )
         return _claims_by_id(session, ids), total
     if q:
         query = _apply_search(session, query, q)
-    order = (col(Claim.status) != "disputed", col(Claim.status) != "refuted", col(Claim.subject_id), col(Claim.metric),
-             col(Claim.id))
+    order = (
+        col(Claim.status) != "disputed",
+        col(Claim.status) != "refuted",
+        col(Claim.subject_id),
+        col(Claim.metric),
+        col(Claim.id),
+    )
     page_of = query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
     if q:  # a search runs once for the page and the total (a window count) instead of twice
         found = session.execute(page_of.add_columns(func.count().over())).all()
         ids = [row[0] for row in found]
-        total = found[0][1] if found else session.exec(select(func.count()).select_from(query.subquery())).one()
+        total = (
+            found[0][1] if found else session.exec(select(func.count()).select_from(query.subquery())).one()
+        )
     else:  # without one, the count and a top-N sort on the index are cheaper than a window over every row
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
         ids = list(session.exec(page_of).all())
@@ -392,7 +495,7 @@ def list_claims(
 def _claims_by_id(session: Session, ids: list[str]) -> list[Claim]:
     rows: dict[str, Claim] = {}
     for i in range(0, len(ids), 500):
-        rows.update((c.id, c) for c in session.exec(select(Claim).where(col(Claim.id).in_(ids[i:i + 500]))))
+        rows.update((c.id, c) for c in session.exec(select(Claim).where(col(Claim.id).in_(ids[i : i + 500]))))
     return [rows[cid] for cid in ids if cid in rows]
 
 
@@ -400,13 +503,22 @@ def _claims_by_id(session: Session, ids: list[str]) -> list[Claim]:
 # the set of matching FTS rowids (the first page is found after a few rows); below it, it sorts the matches.
 ORDERED_SCAN_FROM = 1000
 SEARCH_ROWS = sa_table("claim_fts", sa_column("rowid"))
-SEARCH_KEYS = sa_table("claim_fts_keys", *(sa_column(name) for name in (
-    "fts_rowid", "claim_id", "status", "status_rank", "subject_id", "metric")))
+SEARCH_KEYS = sa_table(
+    "claim_fts_keys",
+    *(sa_column(name) for name in ("fts_rowid", "claim_id", "status", "status_rank", "subject_id", "metric")),
+)
 
 
 def _search_sqlite(  # type: ignore[no-untyped-def]
-    session: Session, terms: str, *, status: str | None, subject: str | None, metric: str | None,
-    evidence, page: int, per_page: int,
+    session: Session,
+    terms: str,
+    *,
+    status: str | None,
+    subject: str | None,
+    metric: str | None,
+    evidence,
+    page: int,
+    per_page: int,
 ) -> tuple[list[str], int]:
     """A search on SQLite: FTS5 rowids only (never the indexed bodies), then ``claim_fts_keys``, which
     holds each row's claim id and the columns the list filters and sorts on (revision 0005)."""
@@ -447,15 +559,26 @@ def list_sources(session: Session, *, include_superseded: bool = False) -> list[
     return list(session.exec(query.order_by(col(Source.kind), col(Source.name), col(Source.id))).all())
 
 
-def add_submitted_source(session: Session, *, title: str, url: str | None, quote: str, added_by: str | None) -> Source:
+def add_submitted_source(
+    session: Session, *, title: str, url: str | None, quote: str, added_by: str | None
+) -> Source:
     """A source a person cites: its text is the quoted passage, so the quote equals text[0:len]."""
     sha = sha256_of(f"{title}\n{url or ''}\n{quote}")
     sid = source_id(sha)
     found = session.get(Source, sid)
     if found is not None:
         return found
-    source = Source(id=sid, name=title, title=title, origin=url or "submitted", url=url, sha256=sha_of_text(quote),
-                    text=quote, kind="submitted", added_by=added_by)
+    source = Source(
+        id=sid,
+        name=title,
+        title=title,
+        origin=url or "submitted",
+        url=url,
+        sha256=sha_of_text(quote),
+        text=quote,
+        kind="submitted",
+        added_by=added_by,
+    )
     session.add(source)
     session.flush()
     return source
@@ -480,16 +603,27 @@ def fts_rowid(claim_id_: str) -> int:
 
 def _search_bodies(session: Session, chunk: Sequence[str], entities: dict[str, Any]) -> dict[str, str]:
     """The indexed text of each claim: statement, metric, value, subject and aliases, quotes, asserters."""
-    c, e = Claim.__table__.c, Evidence.__table__.c
+    c, e = Claim.__table__.c, Evidence.__table__.c  # type: ignore[attr-defined]
     parts: dict[str, list[str]] = {}
-    for cid, stmt, metric, value_text, subject_id in session.execute(
-            sa_select(c.id, c.statement, c.metric, c.value_text, c.subject_id).where(c.id.in_(chunk))):
+    # Core selects over untyped table columns: the column types are those of Claim and Evidence.
+    claim_rows = session.execute(
+        sa_select(c.id, c.statement, c.metric, c.value_text, c.subject_id).where(c.id.in_(chunk))
+    )
+    for cid, stmt, metric, value_text, subject_id in cast(
+        "Iterable[tuple[str, str, str, str, str]]", claim_rows
+    ):
         subject = entities.get(subject_id)
-        parts[cid] = [stmt, metric.replace("_", " "), value_text, subject.name if subject else "",
-                      " ".join(subject.aliases or []) if subject else ""]
-    for cid, quote, asserted_by in session.execute(
-            sa_select(e.claim_id, e.quote, e.asserted_by)
-            .where(e.claim_id.in_(chunk), e.review == "accepted")):
+        parts[cid] = [
+            stmt,
+            metric.replace("_", " "),
+            value_text,
+            subject.name if subject else "",
+            " ".join(subject.aliases or []) if subject else "",
+        ]
+    evidence_rows = session.execute(
+        sa_select(e.claim_id, e.quote, e.asserted_by).where(e.claim_id.in_(chunk), e.review == "accepted")
+    )
+    for cid, quote, asserted_by in cast("Iterable[tuple[str, str, str]]", evidence_rows):
         parts[cid].extend((quote, asserted_by))
     return {cid: " ".join(p) for cid, p in parts.items()}
 
@@ -506,29 +640,38 @@ def reindex_search(session: Session, *, claim_ids: Iterable[str]) -> int:
     dialect = session.get_bind().dialect.name
     if not ids or dialect not in ("sqlite", "postgresql"):
         return 0
-    entities = {row.id: row for row in session.execute(sa_select(Entity.__table__))}
+    entities = {
+        row.id: row for row in session.execute(sa_select(Entity.__table__))  # type: ignore[attr-defined]
+    }
     for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
+        chunk = ids[i : i + 500]
         bodies = _search_bodies(session, chunk, entities)
         if dialect == "sqlite":
-            session.execute(text("DELETE FROM claim_fts WHERE rowid = :r"),
-                            [{"r": fts_rowid(cid)} for cid in chunk])
-            session.execute(text("DELETE FROM claim_fts_keys WHERE fts_rowid = :r"),
-                            [{"r": fts_rowid(cid)} for cid in chunk])
+            session.execute(
+                text("DELETE FROM claim_fts WHERE rowid = :r"), [{"r": fts_rowid(cid)} for cid in chunk]
+            )
+            session.execute(
+                text("DELETE FROM claim_fts_keys WHERE fts_rowid = :r"),
+                [{"r": fts_rowid(cid)} for cid in chunk],
+            )
             if bodies:
-                session.execute(text("INSERT INTO claim_fts (rowid, claim_id, body) VALUES (:r, :c, :b)"),
-                                [{"r": fts_rowid(cid), "c": cid, "b": body} for cid, body in bodies.items()])
+                session.execute(
+                    text("INSERT INTO claim_fts (rowid, claim_id, body) VALUES (:r, :c, :b)"),
+                    [{"r": fts_rowid(cid), "c": cid, "b": body} for cid, body in bodies.items()],
+                )
                 session.execute(text(_INSERT_KEYS), [{"r": fts_rowid(cid), "c": cid} for cid in bodies])
         else:
             session.execute(delete(SEARCH).where(SEARCH.c.claim_id.in_(chunk)))
             if bodies:
-                session.execute(insert(SEARCH),
-                                [{"claim_id": cid, "body": body} for cid, body in bodies.items()])
+                session.execute(
+                    insert(SEARCH), [{"claim_id": cid, "body": body} for cid, body in bodies.items()]
+                )
     return len(ids)
 
 
 def corpus_counts(session: Session) -> dict[str, int]:
     """How many sources, claims, evidence, disputed claims and contradiction links are stored."""
+
     def count(query) -> int:  # type: ignore[no-untyped-def]
         return int(session.exec(select(func.count()).select_from(query.subquery())).one())
 
@@ -578,4 +721,4 @@ def clear_pending(session: Session, *, claim_ids: Iterable[str]) -> None:
     table = _pending_table()
     ids = sorted(set(claim_ids))
     for i in range(0, len(ids), 500):
-        session.execute(table.delete().where(table.c.claim_id.in_(ids[i:i + 500])))
+        session.execute(table.delete().where(table.c.claim_id.in_(ids[i : i + 500])))

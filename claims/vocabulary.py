@@ -40,7 +40,10 @@ BOOL_METRICS = (
     "training_cost_excludes_prior_research", "open_weights",
 )
 
-_GPU_NOUNS = r"(?:gpus?|chips?|accelerators?|graphics cards?|cards|processors|hoppers|h100s?|h800s?|a100s?|h20s?|a800s?|h200s?|b200s?)"
+_GPU_NOUNS = (
+    r"(?:gpus?|chips?|accelerators?|graphics cards?|cards|processors|hoppers|"
+    r"h100s?|h800s?|a100s?|h20s?|a800s?|h200s?|b200s?)"
+)
 _GPU_MODIFIERS = (
     r"(?:(?:nvidia|nvidia's|amd|a100|h100|h800|h20|h200|a800|b200|hopper|blackwell|advanced|ai|newer|older|"
     r"high-end|higher-end|lower-end|low-end|top-end|data-?center|datacenter|of|the|its|their|nvidia's|more|"
@@ -51,8 +54,14 @@ _NOUN_UNITS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
     (re.compile(rf"{_GPU_MODIFIERS}(?:gpu|h800|h100|a100)[- ]hours?\b"), "other", "GPU hours"),
     (re.compile(rf"{_GPU_MODIFIERS}{_GPU_NOUNS}(?![\w-])"), "GPU", None),
     # Any three describing words before a chip noun: "2,000 second-tier Nvidia chips".
-    (re.compile(rf"(?:(?!(?:of|to|in|for|than|and|or|more|less|per|times|each|were|was|are)\b)[\w'’-]+\s+){{1,3}}"
-                rf"{_GPU_NOUNS}(?![\w-])"), "GPU", None),
+    (
+        re.compile(
+            rf"(?:(?!(?:of|to|in|for|than|and|or|more|less|per|times|each|were|was|are)\b)[\w'’-]+\s+){{1,3}}"
+            rf"{_GPU_NOUNS}(?![\w-])"
+        ),
+        "GPU",
+        None,
+    ),
     (re.compile(r"(?:active\s+|total\s+)?(?:parameters?|params)\b"), "parameters", None),
     (re.compile(r"-?(?:parameter|param)\b"), "parameters", None),
     (re.compile(r"(?:-\s?)?months?\b"), "months", None),
@@ -67,7 +76,11 @@ _NOUN_UNITS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
     (re.compile(r"(?:gb|tb|gigabytes?|terabytes?)\b"), "other", "GB"),
     (re.compile(r"(?:mw|gw|megawatts?|gigawatts?)\b"), "other", "power"),
     (re.compile(r"(?:racks?|servers?|nodes?|clusters?|datacenters?|data centers?)\b"), "count", None),
-    (re.compile(r"(?:employees|staff|people|researchers|engineers|workers|scientists|hires)\b"), "count", None),
+    (
+        re.compile(r"(?:employees|staff|people|researchers|engineers|workers|scientists|hires)\b"),
+        "count",
+        None,
+    ),
     (re.compile(r"(?:users|downloads|customers|subscribers|developers|installs)\b"), "count", None),
     (re.compile(r"-?(?:input |output |training |more |new )?(?:tokens?)\b"), "count", None),
     (re.compile(r"(?:(?:routed|shared|active) )?experts\b"), "count", None),
@@ -160,11 +173,15 @@ class Vocabulary:
         """Build from the JSON layout of ``seeds/resources/vocabulary.json``."""
         metrics = tuple(dict.fromkeys([*data.get("metrics", []), *EXTRA_METRICS]))
         entities = {
-            e["name"]: EntitySpec(e["name"], e.get("kind", "other"), e.get("parent"), tuple(e.get("aliases", [])))
+            e["name"]: EntitySpec(
+                e["name"], e.get("kind", "other"), e.get("parent"), tuple(e.get("aliases", []))
+            )
             for e in data.get("entities", [])
         }
         parties = {
-            p["name"]: PartySpec(p["name"], p.get("kind", "org"), p.get("affiliation"), tuple(p.get("aliases", [])))
+            p["name"]: PartySpec(
+                p["name"], p.get("kind", "org"), p.get("affiliation"), tuple(p.get("aliases", []))
+            )
             for p in data.get("parties", [])
         }
         tiers = dict(data.get("hardware", {}).get("terms", {}))
@@ -201,9 +218,14 @@ class Vocabulary:
     def hardware_tier(self, text: str | None) -> str | None:
         """The export-control tier a hardware description falls in ('advanced', 'restricted-older')."""
         lowered = (text or "").lower()
-        found = {tier for term, tier in self.hardware_tiers.items()
-                 if re.search(rf"(?<![\w-]){re.escape(term)}s?(?:-(?:class|generation|series|based|grade))?(?![\w-])",
-                              lowered)}
+        found = {
+            tier
+            for term, tier in self.hardware_tiers.items()
+            if re.search(
+                rf"(?<![\w-]){re.escape(term)}s?(?:-(?:class|generation|series|based|grade))?(?![\w-])",
+                lowered,
+            )
+        }
         return found.pop() if len(found) == 1 else None
 
     def aliases(self) -> Iterable[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""Attribution: who asserts what in a sentence, from reporting verbs, 'according to', possessive claims and hedges."""
+"""Attribution: who asserts what in a sentence, from reporting verbs, 'according to', possessive claims
+and hedges."""
 
 from __future__ import annotations
 
@@ -41,24 +42,34 @@ _GAP_OK = re.compile(
     r"then|all|both|who|which|already|repeatedly|further|separately|himself|herself|itself|themselves)\s+|[\[\]\"“]\s*)*$",
     re.I,
 )
-_APPOSITIVE = re.compile(r"\s*,[^,;]{1,80},\s*(?:[\[\"“]\s*)?(?:(?:has|have|had|also|directly|publicly)\s+)*$")
+_APPOSITIVE = re.compile(
+    r"\s*,[^,;]{1,80},\s*(?:[\[\"“]\s*)?(?:(?:has|have|had|also|directly|publicly)\s+)*$"
+)
 _OF_ORG = re.compile(r"\s+(?:of|at|from)\s+(?:the\s+)?[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,3}\s*(?:,\s*)?$")
 _AND_SUPPORTERS = re.compile(r"\s+and\s+(?:its|their|his|her)\s+\w+\s+$")
-_POSSESSIVE_NOUN = re.compile(r"['’]s?\s+(?:own\s+)?(?:\w+\s+)?(?:{nouns})\s+(?:(?:also|has|have)\s+)?$", re.I)
+_POSSESSIVE_NOUN = re.compile(
+    r"['’]s?\s+(?:own\s+)?(?:\w+\s+)?(?:{nouns})\s+(?:(?:also|has|have)\s+)?$", re.I
+)
 _PRONOUN = re.compile(r"\b(He|She)\s+(?:also\s+)?$")
 # A person outside the vocabulary, named just before a reporting verb: "White House AI czar David Sacks said".
 _UNKNOWN_NAME = re.compile(
     r"(?<![\w'’])((?:[A-Z][a-z'’-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-z'’-]+|[A-Z]\.|de|van|von)){1,2})"
     r"(?:\s*,[^,;]{1,60},)?\s+(?:(?:also|has|have|had|previously|recently)\s+)*$"
 )
-_NOT_NAME_WORDS = {"The", "This", "That", "These", "In", "On", "At", "If", "When", "While", "But", "And", "Some", "Many",
-                   "Most", "Other", "Industry", "Analysts", "Experts", "Critics", "Reports", "Training", "Memory"}
-_COMPANY = re.compile(r"\b(?:the|The|a|A)\s+(?:company|firm|startup|lab|Chinese company|Chinese lab|Chinese startup|"
-                      r"Chinese AI (?:company|lab|startup)|Hangzhou-based \w+)\s+"
-                      r"(?:(?:also|has|have|had)\s+)*$")
-# '"The $6M number is very misleading," said Dylan Patel' and '"...," Patel said': the speaker follows the quote.
+_NOT_NAME_WORDS = {
+    "The", "This", "That", "These", "In", "On", "At", "If", "When", "While", "But", "And", "Some", "Many",
+    "Most", "Other", "Industry", "Analysts", "Experts", "Critics", "Reports", "Training", "Memory",
+}
+_COMPANY = re.compile(
+    r"\b(?:the|The|a|A)\s+(?:company|firm|startup|lab|Chinese company|Chinese lab|Chinese startup|"
+    r"Chinese AI (?:company|lab|startup)|Hangzhou-based \w+)\s+"
+    r"(?:(?:also|has|have|had)\s+)*$"
+)
+# '"The $6M number is very misleading," said Dylan Patel' and '"...," Patel said': the speaker follows
+# the quote.
 _QUOTE_SAID = re.compile(
-    r"(?P<close>[,.!?]?[\"”])\s*(?:(?:said|says|told \w+|wrote|added|noted)\s+(?P<who>(?:[A-Z][\w.'’-]*\s?){1,4})"
+    r"(?P<close>[,.!?]?[\"”])\s*(?:(?:said|says|told \w+|wrote|added|"
+    r"noted)\s+(?P<who>(?:[A-Z][\w.'’-]*\s?){1,4})"
     r"|(?P<who2>(?:[A-Z][\w.'’-]*\s?){1,4})\s+(?:said|says|wrote|added|noted)\b)"
 )
 _WORD = re.compile(r"[a-z]+")
@@ -72,9 +83,12 @@ _BREAKS = re.compile(
 _DASH = re.compile(r"\s[-–—]\s|—")
 _ACCORDING = re.compile(r"\baccording to\s+", re.I)
 _REPORTED_BY = re.compile(r"\b(?:as\s+)?reported\s+by\s+([^,;.]{2,40})", re.I)
-_CLAIMS_OF = re.compile(r"\b(its|their|his|her|[A-Z][\w.-]*['’]s?)\s+(?:own\s+)?claims?\s+(?:about|of|that|on)\b")
+_CLAIMS_OF = re.compile(
+    r"\b(its|their|his|her|[A-Z][\w.-]*['’]s?)\s+(?:own\s+)?claims?\s+(?:about|of|that|on)\b"
+)
 _PAPER = re.compile(
-    r"\b(?:the|its|their|this|[A-Z][\w-]*['’]s)\s+(?:[\w-]+\s+){0,2}(?:paper|technical report|whitepaper|report|model card)"
+    r"\b(?:the|its|their|this|[A-Z][\w-]*['’]s)\s+(?:[\w-]+\s+){0,2}(?:paper|technical report|"
+    r"whitepaper|report|model card)"
     r"\s+(?:itself\s+)?"
     r"(?:says|said|states|stated|notes|noted|claims|claimed|shows|showed|reports|reported|describes|described|admits|"
     r"admitted|lists|listed|concedes|conceded|acknowledges|acknowledged|estimates|estimated|puts|put)\b",
@@ -89,8 +103,9 @@ class AttributionRules:
         verbs = sorted(patterns["reporting_verbs"], key=len, reverse=True)
         self.verbs = re.compile(r"\b(?:" + "|".join(verbs) + r")\b", re.I)
         # Words any of these patterns needs, to skip sentences that cannot match at a glance.
-        self.verb_words = {w for v in verbs for w in _WORD.findall(v.lower()) if len(w) > 2} - {"the", "one", "such", "this",
-                                                                                             "that", "has", "have", "are"}
+        self.verb_words = {w for v in verbs for w in _WORD.findall(v.lower()) if len(w) > 2} - {
+            "the", "one", "such", "this", "that", "has", "have", "are",
+        }
         nouns = "|".join(patterns["reporting_nouns"])
         self.possessive_noun = re.compile(_POSSESSIVE_NOUN.pattern.replace("{nouns}", nouns), re.I)
         self_hedges = sorted(patterns["self_report_hedges"], key=len, reverse=True)
@@ -104,27 +119,48 @@ def _clause_end(text: str, start: int, end: int) -> int:
     return match.start() if match else end
 
 
-def _parties_before(text: str, names: Sequence[Name], at: int, floor: int, rules: AttributionRules) -> list[Name]:
+def _parties_before(
+    text: str, names: Sequence[Name], at: int, floor: int, rules: AttributionRules
+) -> list[Name]:
     """The named reporter(s) that a reporting verb at ``at`` follows."""
     found: list[Name] = []
     for name in sorted((n for n in names if floor <= n.start and n.end <= at), key=lambda n: -n.end):
-        gap = text[name.end:at] if not found else text[name.end:found[-1].start]
+        gap = text[name.end : at] if not found else text[name.end : found[-1].start]
         if not found:
-            if not (_GAP_OK.fullmatch(gap) or _APPOSITIVE.fullmatch(gap) or _OF_ORG.fullmatch(gap)
-                    or _AND_SUPPORTERS.fullmatch(gap) or rules.possessive_noun.fullmatch(gap)):
+            if not (
+                _GAP_OK.fullmatch(gap)
+                or _APPOSITIVE.fullmatch(gap)
+                or _OF_ORG.fullmatch(gap)
+                or _AND_SUPPORTERS.fullmatch(gap)
+                or rules.possessive_noun.fullmatch(gap)
+            ):
                 # "Scale AI CEO Alexandr Wang": a title before the name is part of the name
                 continue
             found.append(name)
-            person = [p for p in names if p.end <= name.start and p.kind == "person"
-                      and re.fullmatch(r"\s*,?\s*(?:(?:the\s+)?(?:[\w-]+\s+){0,3}?)?(?:of|at|from)\s+(?:the\s+)?",
-                                       text[p.end:name.start])]
+            person = [
+                p
+                for p in names
+                if p.end <= name.start
+                and p.kind == "person"
+                and re.fullmatch(
+                    r"\s*,?\s*(?:(?:the\s+)?(?:[\w-]+\s+){0,3}?)?(?:of|at|from)\s+(?:the\s+)?",
+                    text[p.end : name.start],
+                )
+            ]
             if person:
                 found[-1] = person[-1]
         elif re.fullmatch(r"\s*(?:,|and|&|,\s*and)\s*", gap):
             found.append(name)
-            person = [p for p in names if p.end <= name.start and p.kind == "person"
-                      and re.fullmatch(r"\s*,?\s*(?:(?:the\s+)?(?:[\w-]+\s+){0,3}?)?(?:of|at|from)\s+(?:the\s+)?",
-                                       text[p.end:name.start])]
+            person = [
+                p
+                for p in names
+                if p.end <= name.start
+                and p.kind == "person"
+                and re.fullmatch(
+                    r"\s*,?\s*(?:(?:the\s+)?(?:[\w-]+\s+){0,3}?)?(?:of|at|from)\s+(?:the\s+)?",
+                    text[p.end : name.start],
+                )
+            ]
             if person:
                 found[-1] = person[-1]
         elif re.fullmatch(r"['’]s\s+|\s+", gap) or name.end > found[-1].start:
@@ -153,30 +189,34 @@ def find_reports(
         until = _clause_end(text, verb.end(), end)
         parties = _parties_before(text, speakers, verb.start(), max(start, verb.start() - 120), rules)
         if parties:
-            reports.append(Report(verb.end(), until, tuple(dict.fromkeys(p.name for p in parties)), verb.group(0)))
+            reports.append(
+                Report(verb.end(), until, tuple(dict.fromkeys(p.name for p in parties)), verb.group(0))
+            )
             continue
         pronoun = _PRONOUN.search(text, max(start, verb.start() - 12), verb.start())
-        named = _UNKNOWN_NAME.search(text, max(start, verb.start() - 80), verb.start())
+        unknown = _UNKNOWN_NAME.search(text, max(start, verb.start() - 80), verb.start())
         company = _COMPANY.search(text, max(start, verb.start() - 25), verb.start())
         if pronoun and last_person:
             reports.append(Report(verb.end(), until, (last_person,), verb.group(0)))
-        elif named and named.group(1).split()[0] not in _NOT_NAME_WORDS:
-            reports.append(Report(verb.end(), until, (named.group(1),), verb.group(0)))
+        elif unknown and unknown.group(1).split()[0] not in _NOT_NAME_WORDS:
+            reports.append(Report(verb.end(), until, (unknown.group(1),), verb.group(0)))
         elif company and last_org:
             reports.append(Report(verb.end(), until, (last_org,), verb.group(0)))
-        elif reports and _SUBJECTLESS.search(text[max(start, verb.start() - 8):verb.start()]):
+        elif reports and _SUBJECTLESS.search(text[max(start, verb.start() - 8) : verb.start()]):
             reports.append(Report(verb.end(), until, reports[-1].parties, verb.group(0)))
     quoted = '"' in text[start:end] or "”" in text[start:end]
     for match in _QUOTE_SAID.finditer(text, start, end) if quoted else ():
         group = "who" if match.group("who") else "who2"
-        who = [n for n in speakers if match.start(group) <= n.start < match.end(group)]
-        name = who[0].name if who else match.group(group).strip()
+        quoted_names = [n for n in speakers if match.start(group) <= n.start < match.end(group)]
+        name = quoted_names[0].name if quoted_names else match.group(group).strip()
         if name.split()[0] not in _NOT_NAME_WORDS:
             reports.append(Report(start, match.start("close"), (name,), "quoted"))
     for match in _ACCORDING.finditer(text, start, end) if "according" in words else ():
         after = [n for n in speakers if match.end() <= n.start <= match.end() + 4]
         if after:
-            clause_start = max(start, text.rfind(",", start, match.start()) + 1) if match.start() - start > 3 else start
+            clause_start = (
+                max(start, text.rfind(",", start, match.start()) + 1) if match.start() - start > 3 else start
+            )
             reports.append(Report(clause_start, end, (after[0].name,), "according to"))
     for match in _REPORTED_BY.finditer(text, start, end) if "reported" in words else ():
         named = [n for n in speakers if match.start(1) <= n.start < match.end(1)]
@@ -193,22 +233,26 @@ def find_reports(
         reports.append(Report(match.end(), _clause_end(text, match.end(), end), (who,), "claims of"))
     for match in _PAPER.finditer(text, start, end) if words & _PAPER_WORDS else ():
         reports.append(Report(match.end(), _clause_end(text, match.end(), end), (PAPER,), "paper"))
-    for match in rules.self_report.finditer(text, start, end) if not words.isdisjoint(rules.self_words) else ():
+    for match in (
+        rules.self_report.finditer(text, start, end) if not words.isdisjoint(rules.self_words) else ()
+    ):
         if not any(r.start <= match.start() < r.until for r in reports if r.cue != "claims of"):
-            reports.append(Report(match.start(), _clause_end(text, match.end(), end), (SELF,), match.group(0).lower()))
+            reports.append(
+                Report(match.start(), _clause_end(text, match.end(), end), (SELF,), match.group(0).lower())
+            )
     return sorted(reports, key=lambda r: r.start)
 
 
-def reporter_at(
-    text: str, reports: Sequence[Report], position: int, names: Sequence[Name]
-) -> Report | None:
+def reporter_at(text: str, reports: Sequence[Report], position: int, names: Sequence[Name]) -> Report | None:
     """The voice a figure at ``position`` is in: the nearest attribution whose scope covers it.
 
     A dash ends an attribution when a new party or subject is named after it.
     """
     best = None
     for report in reports:
-        if report.start <= position < report.until or (report.cue == "according to" and report.start <= position):
+        if report.start <= position < report.until or (
+            report.cue == "according to" and report.start <= position
+        ):
             dash = _DASH.search(text, report.start, position)
             if dash and any(dash.end() <= n.start < position and n.name not in report.parties for n in names):
                 continue

@@ -17,7 +17,8 @@ __all__ = ["DOCUMENT_SUFFIXES", "iter_paths", "read_document", "document_from_te
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".html", ".htm", ""}
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 _DATE_LINE = re.compile(
-    r"^(?:published|posted|updated|date)?[:\s]*((?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4})|(?:\d{1,2} [A-Z][a-z]{2,8} \d{4})|"
+    r"^(?:published|posted|updated|date)?[:\s]*((?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4})|"
+    r"(?:\d{1,2} [A-Z][a-z]{2,8} \d{4})|"
     r"(?:\d{4}-\d{2}-\d{2}))\s*$",
     re.I,
 )
@@ -41,7 +42,9 @@ def iter_paths(paths: Iterable[str | Path], *, recursive: bool = False) -> Itera
         elif path.is_dir():
             pattern = "**/*" if recursive else "*"
             for child in sorted(path.glob(pattern)):
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                if child.is_file() and not any(
+                    part.startswith(".") for part in child.relative_to(path).parts
+                ):
                     yield child
         else:
             yield PathProblem(str(path), "no such file or folder")
@@ -87,7 +90,9 @@ def _decode(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DocumentError(f"{name}: not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})") from exc
+        raise DocumentError(
+            f"{name}: not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})"
+        ) from exc
     if "\x00" in text:  # past the first 8 KiB, or in UTF-16: PostgreSQL cannot store it, nor is it prose
         raise DocumentError(f"{name}: NUL character at offset {text.index(chr(0))}, not text")
     # Universal newlines, as Python's text mode reads the file: offsets must agree with readers.
@@ -112,7 +117,9 @@ def _front_matter(text: str) -> dict[str, str]:
     return fields
 
 
-_SALUTATION = re.compile(r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^.!?]{0,40}[,!:]?$", re.I)
+_SALUTATION = re.compile(
+    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^.!?]{0,40}[,!:]?$", re.I
+)
 
 
 def _first_line(text: str) -> str:

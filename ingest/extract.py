@@ -39,9 +39,12 @@ _CLAUSE_BREAK = re.compile(
     r";|:\s|\s[-–—]\s|—|,\s+(?:so|but|while|whereas|and then)\b|\bbut\s+(?=I\b|we\b)|,\s+and\s+(?=[A-Z])|"
     r",?\s+(?:compared (?:to|with)|versus|vs\.?)\s|\.\.\.\s*|…\s*"
 )
-_COMPARISON = re.compile(r"\b(?:than|compared (?:to|with)|versus|vs\.?|over|against|relative to|trails?|trailing|beats?|"
-                         r"beating|outperforms?|outperforming|ties|tying|rivals?|rivaling|surpass(?:es|ed|ing)?|"
-                         r"exceeds?|overtak(?:es|ing)|behind|ahead of|like)\s+(?:[\w'’,./-]+\s+){0,5}$", re.I)
+_COMPARISON = re.compile(
+    r"\b(?:than|compared (?:to|with)|versus|vs\.?|over|against|relative to|trails?|trailing|beats?|"
+    r"beating|outperforms?|outperforming|ties|tying|rivals?|rivaling|surpass(?:es|ed|ing)?|"
+    r"exceeds?|overtak(?:es|ing)|behind|ahead of|like)\s+(?:[\w'’,./-]+\s+){0,5}$",
+    re.I,
+)
 # A clause whose subject is a pronoun or a definite description ("It trails o1", "The company said")
 # is about whatever the text was about just before; a possessive ("their own moment") is weaker.
 _ANAPHOR = re.compile(
@@ -49,20 +52,26 @@ _ANAPHOR = re.compile(
     r"startup|team|firm|paper)|this (?:model|company|figure)|it|they|he|she)\b(?!['’])",
     re.I,
 )
-_POSSESSIVE_ANAPHOR = re.compile(r"^\W*(?:(?:so|and|but|if|when|because|since|as)\s+)*(?:\w+ly,?\s+)?(?:its|their)\b",
-                                 re.I)
+_POSSESSIVE_ANAPHOR = re.compile(
+    r"^\W*(?:(?:so|and|but|if|when|because|since|as)\s+)*(?:\w+ly,?\s+)?(?:its|their)\b", re.I
+)
 _PARENS = re.compile(r"\([^()]*\)")
 _PRONOUN_AGENT = re.compile(
-    r"(?:^|[,;:(\-–—]|\b(?:that|because|and|but|since|if|when|while|so))\s*(?:they|it|the company|the lab|the team|the startup|"
+    r"(?:^|[,;:(\-–—]|\b(?:that|because|and|but|since|if|when|while|so))\s*(?:they|it|the company|"
+    r"the lab|the team|the startup|"
     r"the paper|the model)\s+(?P<gap>(?:[\w'’-]+\s+){0,4})$",
     re.I,
 )
-_MONEY_NOUN = re.compile(r"\s(?:chip\s+)?(?:ambitions?|plans?|investments?|raise|deal|valuation|budgets?|funding|bets?|programs?|projects?|initiatives?|buildouts?)\b", re.I)
+_MONEY_NOUN = re.compile(
+    r"\s(?:chip\s+)?(?:ambitions?|plans?|investments?|raise|deal|valuation|budgets?|funding|bets?|programs?|projects?|initiatives?|buildouts?)\b",
+    re.I,
+)
 _AFTER_SUBJECT = re.compile(
     r"[\s\]\)]*(?:(?:[\w-]+\s+){0,2}(?:for|of|in|at|from|by)\s+(?:the\s+)?|\(\s*|\s*)$", re.I
 )
 _HARDWARE_PHRASE = re.compile(
-    r"\b(?:on|using|used|use|with|to|of|from|bought|buy|buying|acquired|has|have|had|pool of|fleet of|stuck with)\s+"
+    r"\b(?:on|using|used|use|with|to|of|from|bought|buy|buying|acquired|has|have|had|pool of|fleet of|"
+    r"stuck with)\s+"
     r"(?:(?:massive|large|huge|vast|secret)\s+(?:quantities|numbers|amounts|stockpiles?)\s+of\s+|"
     r"a\s+(?:secret\s+)?(?:[\w-]+\s+)?supercluster\s+of\s+)?"
     r"(?P<desc>(?:[\w-]+\s+){0,3}?)(?P<noun>GPUs?|chips?|hardware|accelerators|[HAB]\d{2,3}s|Hoppers|Blackwells)\b",
@@ -71,26 +80,39 @@ _HARDWARE_PHRASE = re.compile(
 # A byline or dateline ("Published January 28, 2025", "By Jane Doe | Jan. 28, 2025") is not a claim.
 _DATELINE = re.compile(
     r"(?:(?:published|posted|updated|last updated|date|by [^|\n]{1,60})[\s:|,·-]*)*"
-    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?[A-Za-z]{3,9}\.? \d{1,2},? \d{4}(?:[\s,|·-]+\d{1,2}:\d\d.*)?"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?[A-Za-z]{3,9}\.? \d{1,2},? \d{4}(?:[\s,|"
+    r"·-]+\d{1,2}:\d\d.*)?"
     r"|\d{4}-\d\d-\d\d",
     re.I,
 )
 # Metrics that describe a chip: only for these can a GPU model be the subject.
-_HARDWARE_METRICS = {"memory_bandwidth", "memory_capacity", "flops_per_chip", "interconnect_bandwidth", "gpu_price",
-                     "export_restricted"}
+_HARDWARE_METRICS = {
+    "memory_bandwidth", "memory_capacity", "flops_per_chip", "interconnect_bandwidth", "gpu_price",
+    "export_restricted",
+}
 _PRICE_LIST_TAIL = re.compile(
-    r"(?:\s*(?:,|and|or|respectively|per (?:1M|one million|million|1 million) (?:input |output |cached )?tokens?|"
-    r"/\s?1M tokens|\$[\d.]+(?: / 1M tokens)?))*\s*,?\s*for\s+(?:access to\s+|the\s+)?", re.I)
-_PER_MILLION = re.compile(r"per (?:1M|one million|million|1 million) (?:\w+ )?tokens|/\s?1M tokens|per M tokens", re.I)
-_PRICE_CUE = re.compile(r"\bpric(?:e|ed|es|ing)\b|\bcharg(?:e|es|ed|ing)\b|\binput\b|\boutput\b|\bAPI\b|\bper token", re.I)
+    r"(?:\s*(?:,|and|or|respectively|per (?:1M|one million|million|1 million) (?:input |output |"
+    r"cached )?tokens?|"
+    r"/\s?1M tokens|\$[\d.]+(?: / 1M tokens)?))*\s*,?\s*for\s+(?:access to\s+|the\s+)?",
+    re.I,
+)
+_PER_MILLION = re.compile(
+    r"per (?:1M|one million|million|1 million) (?:\w+ )?tokens|/\s?1M tokens|per M tokens", re.I
+)
+_PRICE_CUE = re.compile(
+    r"\bpric(?:e|ed|es|ing)\b|\bcharg(?:e|es|ed|ing)\b|\binput\b|\boutput\b|\bAPI\b|\bper token", re.I
+)
 _PROPER_SUBJECT = re.compile(
     r"\W*(?:The\s+)?((?:[A-Z][\w&.-]*\s+){0,3}[A-Z][\w&.-]*)\s+(?:(?:has|have|had|also|is|was)\s+)?"
     r"(?:\w+ed|fell|rose|lost|gained|sank|slid|jumped|dropped|surged|plunged|raised|spent|paid|won|grew|is|was|has)\b"
 )
-_NOT_NAMES = {"What", "Who", "Why", "How", "Where", "When", "Which", "Whose", "The", "This", "That", "These", "Those", "It", "Its", "They", "We", "I", "He", "She", "Our", "Their",
-              "A", "An", "In", "On", "At", "By", "For", "If", "While", "But", "And", "So", "Some", "Most",
-              "Many", "All", "Each", "Every", "Other", "Both", "Training", "Memory", "Performance", "Throughput",
-              "Speed", "Cost", "Costs", "Inference", "Prices", "Shares", "Stocks", "Revenue", "Sales"}
+_NOT_NAMES = {
+    "What", "Who", "Why", "How", "Where", "When", "Which", "Whose", "The", "This", "That", "These", "Those",
+    "It", "Its", "They", "We", "I", "He", "She", "Our", "Their", "A", "An", "In", "On", "At", "By", "For",
+    "If", "While", "But", "And", "So", "Some", "Most", "Many", "All", "Each", "Every", "Other", "Both",
+    "Training", "Memory", "Performance", "Throughput", "Speed", "Cost", "Costs", "Inference", "Prices",
+    "Shares", "Stocks", "Revenue", "Sales",
+}
 _NEGATION_SCOPE = re.compile(r"\bthat\b|\bwhich\b|,|;|\(")
 _COORDINATED = re.compile(r"\band\s+(?:a|an|the)?\s*$|,\s*$")
 _IF_IDIOMS = re.compile(r"\bif anything\b|\bas if\b|\beven if\b", re.I)
@@ -137,7 +159,7 @@ class _Sentence:
 
     @property
     def question(self) -> bool:
-        return self.text[self.start:self.end].rstrip(" *_\"”'’)").endswith("?")
+        return self.text[self.start : self.end].rstrip(" *_\"”'’)").endswith("?")
 
 
 def _unmasked(text: str, masks: Masks, start: int, end: int) -> str:
@@ -152,7 +174,8 @@ def _unmasked(text: str, masks: Masks, start: int, end: int) -> str:
 
 
 def _incidental_time(mention: Mention) -> bool:
-    """'two weeks ago', 'over the past ten days': spans of days or weeks are claims only about training time."""
+    """'two weeks ago', 'over the past ten days': spans of days or weeks are claims only about training
+    time."""
     return mention.quantity.note in ("days", "weeks", "hours") and mention.metric == "other"
 
 
@@ -163,8 +186,13 @@ def _merge_hardware(mentions: list[Mention]) -> list[Mention]:
         return mentions
     first = types[0]
     names = " and ".join(dict.fromkeys(m.value_text or "" for m in types))
-    merged = replace(first, value_text=names, quantity=replace(first.quantity, text=names),
-                     value_end=types[-1].value_end, note="several hardware types named together")
+    merged = replace(
+        first,
+        value_text=names,
+        quantity=replace(first.quantity, text=names),
+        value_end=types[-1].value_end,
+        note="several hardware types named together",
+    )
     return [m for m in mentions if m.metric != "gpu_type"] + [merged]
 
 
@@ -206,10 +234,14 @@ class Extractor:
         self.conditionals = [Prefiltered(re.compile(c, re.I)) for c in p["conditionals"]]
         self.scopes = [(s["facet"], s["value"], re.compile(s["cue"], re.I)) for s in p["scope"]]
         self.metrics = [
-            (m["metric"], set(m["units"]), set(m.get("notes", [])), m.get("before_only") and "before"
-             or m.get("after_only") and "after" or "",
-             [(Prefiltered(re.compile(cue, re.I)) if cue else None, weight) for cue, weight in m["cues"]],
-             m.get("max_gap", 80))
+            (
+                m["metric"],
+                set(m["units"]),
+                set(m.get("notes", [])),
+                m.get("before_only") and "before" or m.get("after_only") and "after" or "",
+                [(Prefiltered(re.compile(cue, re.I)) if cue else None, weight) for cue, weight in m["cues"]],
+                m.get("max_gap", 80),
+            )
             for m in p["metrics"]
         ]
         self.metrics_by_unit: dict[str, list[Any]] = {}
@@ -217,17 +249,26 @@ class Extractor:
             for unit in entry[1]:
                 self.metrics_by_unit.setdefault(unit, []).append(entry)
         # Metrics about the industry at large ("costs fall 4x a year") never default to the document's topic.
-        self.no_default_subject = {m["metric"]: m["default_subject"] or UNSPECIFIED for m in p["metrics"]
-                                   if "default_subject" in m}
+        self.no_default_subject = {
+            m["metric"]: m["default_subject"] or UNSPECIFIED for m in p["metrics"] if "default_subject" in m
+        }
         self.qualitative = [
-            (q["metric"], q["value"], Prefiltered(re.compile("|".join(f"(?:{c})" for c in q["cues"]), re.I)),
-             [re.compile(n, re.I) for n in q.get("negations", [])], bool(q.get("topic_fallback")))
+            (
+                q["metric"],
+                q["value"],
+                Prefiltered(re.compile("|".join(f"(?:{c})" for c in q["cues"]), re.I)),
+                [re.compile(n, re.I) for n in q.get("negations", [])],
+                bool(q.get("topic_fallback")),
+            )
             for q in p["qualitative"]
         ]
         self.negations = [Prefiltered(re.compile(n, re.I)) for n in p["negations"]]
-        family = [alias for alias, name in self.vocabulary.aliases() if self.vocabulary.family(name) == "DeepSeek"]
-        self.family_hint = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(family, key=len, reverse=True))
-                                      + r")\b")
+        family = [
+            alias for alias, name in self.vocabulary.aliases() if self.vocabulary.family(name) == "DeepSeek"
+        ]
+        self.family_hint = re.compile(
+            r"\b(?:" + "|".join(re.escape(a) for a in sorted(family, key=len, reverse=True)) + r")\b"
+        )
 
     # -- documents ---------------------------------------------------------------------------------
 
@@ -236,15 +277,22 @@ class Extractor:
         return self.extract_many([document])[0]
 
     def extract_many(self, documents: Sequence[Document]) -> list[list[Mention]]:
-        """Mentions for several documents; candidate sentences of all of them go through spaCy in one batch."""
+        """Mentions for several documents; candidate sentences of all of them go through spaCy in one
+        batch."""
         plans = [self._plan(doc) for doc in documents]
-        texts = [_unmasked(doc.text, masks, s.start, s.end)
-                 for doc, (masks, cands, _) in zip(documents, plans, strict=True) for s in cands]
+        texts = [
+            _unmasked(doc.text, masks, s.start, s.end)
+            for doc, (masks, cands, _) in zip(documents, plans, strict=True)
+            for s in cands
+        ]
         parsed = iter(self.nlp.pipe(texts, batch_size=256))
         results = []
         for document, (masks, cands, topical) in zip(documents, plans, strict=True):
-            state = _State(topic_mentions=[p for p, _ in topical], topic_names=[n for _, n in topical],
-                           per_token_prices=_PER_MILLION.search(document.text) is not None)
+            state = _State(
+                topic_mentions=[p for p, _ in topical],
+                topic_names=[n for _, n in topical],
+                per_token_prices=_PER_MILLION.search(document.text) is not None,
+            )
             literals = LiteralIndex(document.text)
             mentions: list[Mention] = []
             for sentence in cands:
@@ -252,14 +300,24 @@ class Extractor:
             results.append(mentions)
         return results
 
-    def _plan(self, document: Document) -> tuple[Masks, list[Sentence], set[int]]:
+    def _plan(self, document: Document) -> tuple[Masks, list[Sentence], list[tuple[int, str]]]:
         text = document.text
         masks = find_masks(text)
-        sentences = [s for s in split_sentences(text) if not masks.overlaps(s.start, s.start + 1)
-                     or not masks.overlaps(s.end - 1, s.end)]
-        topical = [(m.start(), self.vocabulary.entity(m.group(0)) or "DeepSeek") for m in self.family_hint.finditer(text)]
-        chosen = [s for s in sentences if (s.lead_in or self.candidate.search(text, s.start, s.end))
-                  and not _DATELINE.fullmatch(text, s.start, s.end)]
+        sentences = [
+            s
+            for s in split_sentences(text)
+            if not masks.overlaps(s.start, s.start + 1) or not masks.overlaps(s.end - 1, s.end)
+        ]
+        topical = [
+            (m.start(), self.vocabulary.entity(m.group(0)) or "DeepSeek")
+            for m in self.family_hint.finditer(text)
+        ]
+        chosen = [
+            s
+            for s in sentences
+            if (s.lead_in or self.candidate.search(text, s.start, s.end))
+            and not _DATELINE.fullmatch(text, s.start, s.end)
+        ]
         return masks, chosen, topical
 
     # -- sentences ---------------------------------------------------------------------------------
@@ -268,26 +326,56 @@ class Extractor:
         names = []
         for role, group in (("entity", "entities"), ("party", "parties")):
             for span in doc.spans[group]:
-                spec = self.vocabulary.entities.get(span.label_) if role == "entity" else \
-                    self.vocabulary.parties.get(span.label_)
-                names.append(Name(base + span.start_char, base + span.end_char, span.label_, role,
-                                  spec.kind if spec else "other"))
+                spec = (
+                    self.vocabulary.entities.get(span.label_)
+                    if role == "entity"
+                    else self.vocabulary.parties.get(span.label_)
+                )
+                names.append(
+                    Name(
+                        base + span.start_char,
+                        base + span.end_char,
+                        span.label_,
+                        role,
+                        spec.kind if spec else "other",
+                    )
+                )
         return sorted(names, key=lambda n: (n.start, n.role))
 
     def _read_sentence(
-        self, document: Document, masks: Masks, span: Sentence, doc: Doc, state: _State,
+        self,
+        document: Document,
+        masks: Masks,
+        span: Sentence,
+        doc: Doc,
+        state: _State,
         literals: LiteralIndex | None = None,
     ) -> list[Mention]:
         text = document.text
         sent = _Sentence(text, span, self._names(doc, span.start), masks, literals=literals)
-        blocked = [(n.start, n.end) for n in sent.names if n.role == "entity" and n.kind in ("model", "hardware",
-                                                                                            "product")]
-        sent.figures = [f for f in find_figures(text, span.start, span.end, masks=masks, blocked=blocked,
-                                    published=document.published,
-                                    previous_unit=state.last_unit if state.last_unit_paragraph == span.paragraph
-                                    else None)
-                        if not (span.heading and f.kind == "bits")]  # "FP8 mixed-precision training": a heading
-        nouned = [f.quantity for f in sent.figures if f.unit_end > f.end and f.quantity.unit in ("other", "parameters")]
+        blocked = [
+            (n.start, n.end)
+            for n in sent.names
+            if n.role == "entity" and n.kind in ("model", "hardware", "product")
+        ]
+        sent.figures = [
+            f
+            for f in find_figures(
+                text,
+                span.start,
+                span.end,
+                masks=masks,
+                blocked=blocked,
+                published=document.published,
+                previous_unit=state.last_unit if state.last_unit_paragraph == span.paragraph else None,
+            )
+            if not (span.heading and f.kind == "bits")
+        ]  # "FP8 mixed-precision training": a heading
+        nouned = [
+            f.quantity
+            for f in sent.figures
+            if f.unit_end > f.end and f.quantity.unit in ("other", "parameters")
+        ]
         if nouned:
             state.last_unit, state.last_unit_paragraph = nouned[-1], span.paragraph
         # Every statement is read for yes/no and hardware claims. (A word test used to stand here, but it was
@@ -295,13 +383,25 @@ class Extractor:
         # weights" are not among its words, so making it bite would lose claims. It is no longer run.)
         claim_words = not sent.question
         if sent.figures or claim_words or span.lead_in:
-            sent.reports = find_reports(text, span.start, span.end, names=sent.names, rules=self.rules,
-                                        last_person=state.last_person,
-                                        last_org=self.vocabulary.family(state.last_family) if state.last_family else None)
+            sent.reports = find_reports(
+                text,
+                span.start,
+                span.end,
+                names=sent.names,
+                rules=self.rules,
+                last_person=state.last_person,
+                last_org=self.vocabulary.family(state.last_family) if state.last_family else None,
+            )
         if not span.list_item:
             state.lead_reporter = state.lead_subject = None
-        mentions = _merge_hardware([m for fig in sent.figures for m in self._figure_mentions(sent, fig, state)
-                                    if not _incidental_time(m)])
+        mentions = _merge_hardware(
+            [
+                m
+                for fig in sent.figures
+                for m in self._figure_mentions(sent, fig, state)
+                if not _incidental_time(m)
+            ]
+        )
         if claim_words:
             mentions.extend(self._qualitative(sent, state))
             mentions.extend(self._hardware_types(sent, state))
@@ -320,7 +420,9 @@ class Extractor:
             state.last_subject = self._prefer_model(firsts, firsts[0]).name
         if sent.span.lead_in and sent.reports:
             state.lead_reporter = sent.reports[-1].parties
-            state.lead_subject = self._subject(sent, sent.end, sent.end, state, exclude=sent.reports[-1].parties)
+            state.lead_subject = self._subject(
+                sent, sent.end, sent.end, state, exclude=sent.reports[-1].parties
+            )
 
     # -- one figure --------------------------------------------------------------------------------
 
@@ -330,8 +432,15 @@ class Extractor:
         fig = self._price_unit(sent, fig, state)
         metric = self._metric(sent, fig)
         subject = self._released_thing(sent, fig) if metric == "release_date" else None
-        subject = subject or self._subject(sent, fig.start, fig.unit_end, state, exclude=voice, figure=fig,
-                                           hardware=metric in _HARDWARE_METRICS)
+        subject = subject or self._subject(
+            sent,
+            fig.start,
+            fig.unit_end,
+            state,
+            exclude=voice,
+            figure=fig,
+            hardware=metric in _HARDWARE_METRICS,
+        )
         if subject is None:
             subject = self._named_subject(sent, fig)
         key = (metric, fig.quantity.unit, fig.quantity.value)
@@ -340,28 +449,54 @@ class Extractor:
         if subject in voice and metric in self.no_default_subject:
             subject = None  # "Epoch AI estimates costs fall 3x a year": the speaker is not the subject
         if subject is None:
-            subject = (state.figures.get(key) if distinctive else None) or self._default_subject(sent, fig, state)
-        if metric == "other" and fig.quantity.unit == "USD" and (self.vocabulary.family(subject) == "DeepSeek" or (
-                self.vocabulary.entities.get(subject) and self.vocabulary.entities[subject].kind == "model")):
+            subject = (state.figures.get(key) if distinctive else None) or self._default_subject(
+                sent, fig, state
+            )
+        if (
+            metric == "other"
+            and fig.quantity.unit == "USD"
+            and (
+                self.vocabulary.family(subject) == "DeepSeek"
+                or (
+                    self.vocabulary.entities.get(subject)
+                    and self.vocabulary.entities[subject].kind == "model"
+                )
+            )
+        ):
             metric = "training_cost"  # the money figure the debate is about, when nothing names another
         elif key not in state.figures:
             state.figures[key] = subject
         asserted = self._asserter(voice, subject, state, sent.span.list_item)
         hypothetical = self._hypothetical(sent, fig.start)
-        hedge = hedge_before(sent.text, self._clause_start(sent, fig.start), fig.start, self.rules,
-                             literals=sent.literals)
+        hedge = hedge_before(
+            sent.text, self._clause_start(sent, fig.start), fig.start, self.rules, literals=sent.literals
+        )
         start, end = self._quote_span(sent, fig.start, fig.unit_end)
         quantity = fig.quantity
         if quantity.qualifier == "only":
             quantity = replace(quantity, qualifier=None)
         mention = Mention(
-            start=start, end=end, quote=sent.text[start:end], quantity=quantity, subject=subject, metric=metric,
-            value_start=fig.start, value_end=fig.end, value_text=fig.value_text,
-            scope=self._scope(sent, fig, metric), asserted_by=asserted, hedge=hedge, hypothetical=hypothetical,
+            start=start,
+            end=end,
+            quote=sent.text[start:end],
+            quantity=quantity,
+            subject=subject,
+            metric=metric,
+            value_start=fig.start,
+            value_end=fig.end,
+            value_text=fig.value_text,
+            scope=self._scope(sent, fig, metric),
+            asserted_by=asserted,
+            hedge=hedge,
+            hypothetical=hypothetical,
             note=fig.descriptor if fig.kind == "date" else quantity.note,
         )
         out = [mention]
-        if fig.descriptor and not hypothetical and (metric == "gpu_count" or fig.quantity.note == "GPU hours"):
+        if (
+            fig.descriptor
+            and not hypothetical
+            and (metric == "gpu_count" or fig.quantity.note == "GPU hours")
+        ):
             gpu_type = self._gpu_type_of_count(sent, fig, mention)
             if gpu_type:
                 out.append(gpu_type)
@@ -369,13 +504,18 @@ class Extractor:
 
     def _owner_voice(self, sent: _Sentence, fig: Figure) -> tuple[str, ...]:
         """'DeepSeek's $6M model': a company's own figure, written as its possession, is its claim."""
-        match = re.search(r"([\w.-]+(?: [\w.-]+)?)['’]s\s+[\"“]?$", sent.text[max(sent.start, fig.start - 40):fig.start])
+        match = re.search(
+            r"([\w.-]+(?: [\w.-]+)?)['’]s\s+[\"“]?$", sent.text[max(sent.start, fig.start - 40) : fig.start]
+        )
         if not match:
             return ()
         party = self.vocabulary.party(match.group(1))
         spec = self.vocabulary.entities.get(party or "")
-        claimed = re.match(r"[\"”]?\s*(?:[\w-]+\s+)?(?:model|figure|number|miracle|claim|cost|training|budget|price tag)\b",
-                           sent.text[fig.unit_end:fig.unit_end + 30], re.I)
+        claimed = re.match(
+            r"[\"”]?\s*(?:[\w-]+\s+)?(?:model|figure|number|miracle|claim|cost|training|budget|price tag)\b",
+            sent.text[fig.unit_end : fig.unit_end + 30],
+            re.I,
+        )
         return (party,) if party and spec and spec.kind == "org" and claimed else ()
 
     def _price_unit(self, sent: _Sentence, fig: Figure, state: _State) -> Figure:
@@ -384,7 +524,9 @@ class Extractor:
         q = fig.quantity
         if q.unit != "USD" or q.value is None or q.value >= 100 or q.note or not state.per_token_prices:
             return fig
-        if re.match(r"\s*(?:per|/|an?)\s*(?:gpu|h800|h100|a100|chip)", sent.text[fig.end:fig.end + 20], re.I):
+        if re.match(
+            r"\s*(?:per|/|an?)\s*(?:gpu|h800|h100|a100|chip)", sent.text[fig.end : fig.end + 20], re.I
+        ):
             return fig  # "$2 per GPU hour" is a rental price
         if not _PRICE_CUE.search(sent.text, max(sent.start, fig.start - 60), min(sent.end, fig.end + 40)):
             return fig
@@ -406,21 +548,28 @@ class Extractor:
         if not topical:  # the topic may be named later in the same sentence
             j = bisect_right(state.topic_mentions, sent.end) - 1
             topical, i = j >= 0 and state.topic_mentions[j] >= sent.start, j
-        modifier = fig.quantity.unit == "GPU" and re.match(r"\s+(?:[a-z-]+\s+){0,2}(?:models?|clusters?|systems?|"
-                                                           r"supercomputers?|data ?cent(?:er|re)s?|chips?)\b",
-                                                           sent.text[fig.unit_end:fig.unit_end + 40])
-        # The most recent DeepSeek name stands for the passage's subject: "V3 ... The full run took 2.788M hours".
+        modifier = fig.quantity.unit == "GPU" and re.match(
+            r"\s+(?:[a-z-]+\s+){0,2}(?:models?|clusters?|systems?|"
+            r"supercomputers?|data ?cent(?:er|re)s?|chips?)\b",
+            sent.text[fig.unit_end : fig.unit_end + 40],
+        )
+        # The most recent DeepSeek name stands for the passage's subject:
+        # "V3 ... The full run took 2.788M hours".
         return state.topic_names[i] if topical and not modifier else UNSPECIFIED
 
     def _released_thing(self, sent: _Sentence, fig: Figure) -> str | None:
         """'DeepSeek released R1 on January 20': what was released is the object, not the maker."""
         clause_start = self._clause_start(sent, fig.start)
-        models = [n for n in sent.names if n.role == "entity" and n.kind in ("model", "product")
-                  and clause_start <= n.start < fig.start]
+        models = [
+            n
+            for n in sent.names
+            if n.role == "entity" and n.kind in ("model", "product") and clause_start <= n.start < fig.start
+        ]
         return models[-1].name if models else None
 
     def _named_subject(self, sent: _Sentence, fig: Figure) -> str | None:
-        """A proper name outside the vocabulary that opens the figure's clause: 'The Nasdaq Composite fell 3.1%'."""
+        """A proper name outside the vocabulary that opens the figure's clause:
+        'The Nasdaq Composite fell 3.1%'."""
         clause_start = self._clause_start(sent, fig.start)
         match = _PROPER_SUBJECT.match(sent.text, clause_start, fig.start)
         if not match or any(n.start < match.end(1) and match.start(1) < n.end for n in sent.names):
@@ -448,13 +597,19 @@ class Extractor:
         inside = [(f.start, f.unit_end) for f in sent.figures]
         out = []
         for n in sent.names:
-            if n.role != "entity" or n.kind in ("person", "publication", "concept") or (n.kind == "hardware"
-                                                                                     and not hardware):
+            if (
+                n.role != "entity"
+                or n.kind in ("person", "publication", "concept")
+                or (n.kind == "hardware" and not hardware)
+            ):
                 continue
-            if (any(s <= n.start < e for s, e in inside) and not hardware) or any(p.start <= n.start < p.end
-                                                                                 for p in persons):
+            if (any(s <= n.start < e for s, e in inside) and not hardware) or any(
+                p.start <= n.start < p.end for p in persons
+            ):
                 continue
-            if n.name in affiliations and any(abs(p.start - n.end) < 40 or abs(n.start - p.end) < 40 for p in speaking):
+            if n.name in affiliations and any(
+                abs(p.start - n.end) < 40 or abs(n.start - p.end) < 40 for p in speaking
+            ):
                 continue
             if n.name in excluded and not (figure and n.start > figure.end):
                 continue
@@ -464,30 +619,52 @@ class Extractor:
     def _prefer_model(self, names: list[Name], first: Name) -> Name:
         """'DeepSeek's R1' names R1: an organisation followed by its own model names the model."""
         for n in names:
-            if n.start >= first.end and n.start - first.end <= 3 and self.vocabulary.is_ancestor_or_self(first.name, n.name):
+            if (
+                n.start >= first.end
+                and n.start - first.end <= 3
+                and self.vocabulary.is_ancestor_or_self(first.name, n.name)
+            ):
                 return n
         return first
 
     def _subject(
-        self, sent: _Sentence, start: int, end: int, state: _State, *, exclude: Iterable[str],
-        figure: Figure | None = None, hardware: bool = False,
+        self,
+        sent: _Sentence,
+        start: int,
+        end: int,
+        state: _State,
+        *,
+        exclude: Iterable[str],
+        figure: Figure | None = None,
+        hardware: bool = False,
     ) -> str | None:
         """The entity a figure (or claim) at [start, end) is about, or None when the sentence does not say."""
         exclude = tuple(exclude)
         names = self._eligible(sent, exclude, figure, hardware)
         text = sent.text
-        after = [n for n in names if end <= n.start <= end + 40
-                 and _AFTER_SUBJECT.fullmatch(self._visible(sent, end, n.start))]
+        after = [
+            n
+            for n in names
+            if end <= n.start <= end + 40 and _AFTER_SUBJECT.fullmatch(self._visible(sent, end, n.start))
+        ]
         if after:
-            group = [n for n in names if after[0].start <= n.start <= after[0].start + 30
-                     and ")" not in text[after[0].start:n.start]]
+            group = [
+                n
+                for n in names
+                if after[0].start <= n.start <= after[0].start + 30
+                and ")" not in text[after[0].start : n.start]
+            ]
             specific = [n for n in group if n.kind == "model"]
             return (specific or after)[0].name
         beneficiary = self._priced_for(sent, names, end)
         if beneficiary:
             return beneficiary
         names = self._outside_asides(sent, names, start)
-        owner = [n for n in names if n.end <= start and re.fullmatch(r"(?:['’]s?\s+(?:\w+\s+)?|:\s*)", text[n.end:start])]
+        owner = [
+            n
+            for n in names
+            if n.end <= start and re.fullmatch(r"(?:['’]s?\s+(?:\w+\s+)?|:\s*)", text[n.end : start])
+        ]
         if owner:  # "the H100's 900GB/s", "NVIDIA's $593B loss", "o1: 96.4%"
             return owner[-1].name
         clause_start, clause_end = self._clause_start(sent, start), self._clause_end(sent, end)
@@ -497,21 +674,37 @@ class Extractor:
         clause = text[clause_start:start]
         complement = re.split(r"\bthat\s+", clause)[-1]  # "X told Reuters that the company had ..."
         anaphor = _ANAPHOR.search(clause) or _ANAPHOR.search(complement)
-        at = start - len(complement) if _ANAPHOR.search(complement) and not _ANAPHOR.search(clause) else clause_start
-        named_between = [n for n in names if at <= n.start < start and not _COMPARISON.search(text, at, n.start)]
-        if anaphor and not named_between:  # "It trails o1 ... 71.5%": the pronoun, not the rival, is the subject
+        at = (
+            start - len(complement)
+            if _ANAPHOR.search(complement) and not _ANAPHOR.search(clause)
+            else clause_start
+        )
+        named_between = [
+            n for n in names if at <= n.start < start and not _COMPARISON.search(text, at, n.start)
+        ]
+        if (
+            anaphor and not named_between
+        ):  # "It trails o1 ... 71.5%": the pronoun, not the rival, is the subject
             found = self._antecedent(names, at, state, exclude, anaphor.group(0))
             if found:
                 return found
-        before = [n for n in names if clause_start <= n.start < start and not _COMPARISON.search(text, clause_start, n.start)]
+        before = [
+            n
+            for n in names
+            if clause_start <= n.start < start and not _COMPARISON.search(text, clause_start, n.start)
+        ]
         if before:
             nearest = before[-1]
-            gap = text[nearest.end:start]
+            gap = text[nearest.end : start]
             if len(gap) <= 40 and "," not in gap and not re.search(r"\b(?:than|versus|vs)\b|^['’]s\b", gap):
                 return self._prefer_model(names, nearest).name
             return self._prefer_model(names, before[0]).name
-        later = [n for n in names if end <= n.start < clause_end and not re.search(
-            r",\s*(?:and|which|but)\b|\b(?:than|compared|versus|vs)\b", text[end:n.start])]
+        later = [
+            n
+            for n in names
+            if end <= n.start < clause_end
+            and not re.search(r",\s*(?:and|which|but)\b|\b(?:than|compared|versus|vs)\b", text[end : n.start])
+        ]
         if later:
             return self._prefer_model(names, later[0]).name
         possessive = _POSSESSIVE_ANAPHOR.search(clause) or _POSSESSIVE_ANAPHOR.search(complement)
@@ -522,8 +715,11 @@ class Extractor:
         earlier = [n for n in names if n.end <= start and not _COMPARISON.search(text, sent.start, n.start)]
         if earlier:
             return self._prefer_model(names, earlier[-1]).name
-        own = [p for p in exclude if self.vocabulary.entities.get(p) and self.vocabulary.entities[p].kind in ("org",
-                                                                                                          "model")]
+        own = [
+            p
+            for p in exclude
+            if self.vocabulary.entities.get(p) and self.vocabulary.entities[p].kind in ("org", "model")
+        ]
         if own:
             return own[0]
         return None
@@ -546,19 +742,22 @@ class Extractor:
             spans = [n for n in sent.names if n.name == party and n.end <= start]
             if not spec or spec.kind != "org" or not spans:
                 continue
-            between = sent.text[spans[-1].end:start]
+            between = sent.text[spans[-1].end : start]
             if re.search(r"\b(?:it|its|they|their|we|our)\b", between) and not any(
-                    spans[-1].end <= n.start < start for n in names):
+                spans[-1].end <= n.start < start for n in names
+            ):
                 return party
         return None
 
     def _antecedent(
         self, names: list[Name], start: int, state: _State, voice: tuple[str, ...], pronoun: str
     ) -> str | None:
-        """What 'it', 'they' or 'the company' (written at ``start``) refers to: the speaker of the clause if it
-        is a company ("Meta said it would spend"), else the last DeepSeek name before it in the sentence,
-        else the last name before it, else the subject of the sentence before."""
-        own = [p for p in voice if self.vocabulary.entities.get(p) and self.vocabulary.entities[p].kind == "org"]
+        """What 'it', 'they' or 'the company' (written at ``start``) refers to: the speaker of the clause
+        if it is a company ("Meta said it would spend"), else the last DeepSeek name before it in the
+        sentence, else the last name before it, else the subject of the sentence before."""
+        own = [
+            p for p in voice if self.vocabulary.entities.get(p) and self.vocabulary.entities[p].kind == "org"
+        ]
         if own:
             return own[0]
         earlier = [n for n in names if n.end <= start]
@@ -571,13 +770,18 @@ class Extractor:
     @staticmethod
     def _outside_asides(sent: _Sentence, names: list[Name], position: int) -> list[Name]:
         """Names inside a parenthesis that does not hold the figure are asides ('(o1: 96.4%)')."""
-        asides = [m.span() for m in _PARENS.finditer(sent.text, sent.start, sent.end)
-                  if not m.start() <= position < m.end()]
+        asides = [
+            m.span()
+            for m in _PARENS.finditer(sent.text, sent.start, sent.end)
+            if not m.start() <= position < m.end()
+        ]
         return [n for n in names if not any(a <= n.start < b for a, b in asides)]
 
     def _visible(self, sent: _Sentence, start: int, end: int) -> str:
         """Text between two offsets with markup and addresses removed."""
-        return "".join(ch for i, ch in enumerate(sent.text[start:end], start) if not sent.masks.overlaps(i, i + 1))
+        return "".join(
+            ch for i, ch in enumerate(sent.text[start:end], start) if not sent.masks.overlaps(i, i + 1)
+        )
 
     def _asserter(self, voice: tuple[str, ...], subject: str, state: _State, list_item: bool) -> str:
         if not voice and list_item and state.lead_reporter:
@@ -618,12 +822,19 @@ class Extractor:
                     score += weight
                 elif side == "before":
                     lo = max(sent.start, fig.start - 30)
-                    score += weight if cue.possible(sent.literals, lo, fig.start) and cue.pattern.search(
-                        text[lo:fig.start]) else 0.0
+                    score += (
+                        weight
+                        if cue.possible(sent.literals, lo, fig.start)
+                        and cue.pattern.search(text[lo : fig.start])
+                        else 0.0
+                    )
                 elif side == "after":
                     hi = min(sent.end, fig.end + 25)
-                    score += weight if cue.possible(sent.literals, fig.end, hi) and cue.pattern.match(
-                        text[fig.end:hi]) else 0.0
+                    score += (
+                        weight
+                        if cue.possible(sent.literals, fig.end, hi) and cue.pattern.match(text[fig.end : hi])
+                        else 0.0
+                    )
                 else:
                     score += weight * self._closeness(cue, sent, fig, clause_start, clause_end, max_gap)
             if score > best_score:
@@ -634,7 +845,8 @@ class Extractor:
     def _closeness(
         cue: Prefiltered, sent: _Sentence, fig: Figure, clause_start: int, clause_end: int, max_gap: int = 80
     ) -> float:
-        """1.0 for a cue right by the figure, falling with distance; a little for one further off in the sentence."""
+        """1.0 for a cue right by the figure, falling with distance; a little for one further off in the
+        sentence."""
         best = 0.0
         lo, hi = max(sent.start, fig.start - 120), min(sent.end, fig.unit_end + 120)
         if not cue.possible(sent.literals, lo, hi):
@@ -659,7 +871,7 @@ class Extractor:
         return ";".join(f"{k}={v}" for k, v in sorted(facets.items()))
 
     def _hypothetical(self, sent: _Sentence, position: int) -> bool:
-        before, idioms = _IF_IDIOMS.subn(" ", sent.text[sent.start:position])
+        before, idioms = _IF_IDIOMS.subn(" ", sent.text[sent.start : position])
         clause_start = self._clause_start(sent, position)
         clause = sent.text[clause_start:position]
         for cue in self.conditionals:
@@ -687,13 +899,26 @@ class Extractor:
 
     # -- yes/no claims and hardware ------------------------------------------------------------
 
-    def _family_subject(self, sent: _Sentence, state: _State, near: int, *, topic_fallback: bool = False) -> str | None:
-        """Whose yes/no claim: the one DeepSeek model named, else DeepSeek, else a pronoun agent just before."""
-        family = [n for n in sent.names if n.role == "entity" and self.vocabulary.family(n.name) == "DeepSeek"]
+    def _family_subject(
+        self, sent: _Sentence, state: _State, near: int, *, topic_fallback: bool = False
+    ) -> str | None:
+        """Whose yes/no claim: the one DeepSeek model named, else DeepSeek, else a pronoun agent just
+        before."""
+        family = [
+            n for n in sent.names if n.role == "entity" and self.vocabulary.family(n.name) == "DeepSeek"
+        ]
         clause_start = self._clause_start(sent, near)
         if not any(n.start >= clause_start for n in family):
-            rivals = [n for n in sent.names if n.role == "entity" and n.kind == "model" and clause_start <= n.start < near
-                      and re.match(r"\s+(?:is|was|has|had|also|reportedly|uses|used|\w+ed)\b", sent.text[n.end:n.end + 15])]
+            rivals = [
+                n
+                for n in sent.names
+                if n.role == "entity"
+                and n.kind == "model"
+                and clause_start <= n.start < near
+                and re.match(
+                    r"\s+(?:is|was|has|had|also|reportedly|uses|used|\w+ed)\b", sent.text[n.end : n.end + 15]
+                )
+            ]
             if rivals:  # "GPT-4 was reportedly an MoE model as well"
                 return rivals[-1].name
         models = list(dict.fromkeys(n.name for n in family if n.name != "DeepSeek"))
@@ -704,12 +929,20 @@ class Extractor:
         if any(r.parties == (PAPER,) and r.start <= near for r in sent.reports):
             return self.vocabulary.family(state.last_family or state.topic)
         agent = _PRONOUN_AGENT.search(sent.text, max(sent.start, near - 60), near)
-        if state.last_family and agent and not self.rules.verbs.search(agent.group("gap")) and \
-                not re.search(r"\b(?:think|know|wonder|consider|feel|doubt)\w*", agent.group("gap")):
+        if (
+            state.last_family
+            and agent
+            and not self.rules.verbs.search(agent.group("gap"))
+            and not re.search(r"\b(?:think|know|wonder|consider|feel|doubt)\w*", agent.group("gap"))
+        ):
             return self.vocabulary.family(state.last_family)
         others = [n for n in sent.names if n.role == "entity" and n.kind in ("org", "model", "product")]
-        people = re.search(r"\b(?:I|we|you|they|people|anyone|someone|companies|labs)\b", sent.text[sent.start:near])
-        if topic_fallback and not others and not people:  # "All of the weights are MIT-licensed", about DeepSeek
+        people = re.search(
+            r"\b(?:I|we|you|they|people|anyone|someone|companies|labs)\b", sent.text[sent.start : near]
+        )
+        if (
+            topic_fallback and not others and not people
+        ):  # "All of the weights are MIT-licensed", about DeepSeek
             i = bisect_right(state.topic_mentions, near) - 1
             if i >= 0 and state.topic_mentions[i] >= near - TOPIC_WINDOW // 2:
                 return state.topic_names[i]
@@ -720,19 +953,33 @@ class Extractor:
         window_start = max(sent.start, position - 80)
         if any(p.search(text, window_start, position) for p in extra):
             return True
-        clause_start = max([window_start, *(m.end() for m in _NEGATION_SCOPE.finditer(text, window_start, position))])
-        return any(p.possible(sent.literals, clause_start, position)
-                   and p.pattern.search(text, clause_start, position) for p in self.negations)
+        clause_start = max(
+            [window_start, *(m.end() for m in _NEGATION_SCOPE.finditer(text, window_start, position))]
+        )
+        return any(
+            p.possible(sent.literals, clause_start, position)
+            and p.pattern.search(text, clause_start, position)
+            for p in self.negations
+        )
 
-    def _bool_mention(self, sent: _Sentence, metric: str, value: float, at: int, subject: str, state: _State) -> Mention:
+    def _bool_mention(
+        self, sent: _Sentence, metric: str, value: float, at: int, subject: str, state: _State
+    ) -> Mention:
         report = reporter_at(sent.text, sent.reports, at, sent.names)
         asserted = self._asserter(report.parties if report else (), subject, state, sent.span.list_item)
         hedge = hedge_before(sent.text, sent.start, at, self.rules, literals=sent.literals)
         start, end = self._quote_span(sent, at, at)
         return Mention(
-            start=start, end=end, quote=sent.text[start:end], quantity=Quantity(value, unit="bool", text=""),
-            subject=subject, metric=metric, asserted_by=asserted, hedge=hedge,
-            hypothetical=self._hypothetical(sent, at), note="yes/no claim: value 1 = yes, 0 = no",
+            start=start,
+            end=end,
+            quote=sent.text[start:end],
+            quantity=Quantity(value, unit="bool", text=""),
+            subject=subject,
+            metric=metric,
+            asserted_by=asserted,
+            hedge=hedge,
+            hypothetical=self._hypothetical(sent, at),
+            note="yes/no claim: value 1 = yes, 0 = no",
         )
 
     def _qualitative(self, sent: _Sentence, state: _State) -> list[Mention]:
@@ -747,25 +994,37 @@ class Extractor:
             if subject is None:
                 continue
             negated = self._negated(sent, match.start(), negations)
-            out.append(self._bool_mention(sent, metric, 0.0 if negated else float(value), match.start(), subject, state))
+            out.append(
+                self._bool_mention(
+                    sent, metric, 0.0 if negated else float(value), match.start(), subject, state
+                )
+            )
         return out
 
     def _gpu_type(self, sent: _Sentence, value_text: str, at: int, subject: str, state: _State) -> Mention:
         report = reporter_at(sent.text, sent.reports, at, sent.names)
         start, end = self._quote_span(sent, at, at + len(value_text))
         return Mention(
-            start=start, end=end, quote=sent.text[start:end], quantity=Quantity(None, unit="other", text=value_text),
-            subject=subject, metric="gpu_type", value_start=at, value_end=at + len(value_text), value_text=value_text,
+            start=start,
+            end=end,
+            quote=sent.text[start:end],
+            quantity=Quantity(None, unit="other", text=value_text),
+            subject=subject,
+            metric="gpu_type",
+            value_start=at,
+            value_end=at + len(value_text),
+            value_text=value_text,
             asserted_by=self._asserter(report.parties if report else (), subject, state, sent.span.list_item),
             hedge=hedge_before(sent.text, sent.start, at, self.rules, literals=sent.literals),
-            note="hardware class: "
-            + (self.vocabulary.hardware_tier(value_text) or "unknown"),
+            note="hardware class: " + (self.vocabulary.hardware_tier(value_text) or "unknown"),
         )
 
     def _gpu_type_of_count(self, sent: _Sentence, fig: Figure, count: Mention) -> Mention | None:
-        if self.vocabulary.family(count.subject) != "DeepSeek" or not self.vocabulary.hardware_tier(fig.descriptor):
+        if self.vocabulary.family(count.subject) != "DeepSeek" or not self.vocabulary.hardware_tier(
+            fig.descriptor
+        ):
             return None
-        words = sent.text[fig.end:fig.unit_end].strip()
+        words = sent.text[fig.end : fig.unit_end].strip()
         at = sent.text.index(words, fig.end) if words else fig.end
         mention = self._gpu_type(sent, words, at, count.subject, _State())
         return replace(mention, asserted_by=count.asserted_by, hedge=count.hedge)

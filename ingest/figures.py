@@ -19,22 +19,29 @@ _WORD_NUMBER = (
     r"sixty|seventy|eighty|ninety|a hundred|a thousand|a single|a pair of|a dozen|single|first|second|third|"
     r"fourth|fifth)"
 )
-_WORDS_RE = re.compile(rf"\b(?P<w1>{_WORD_NUMBER})(?:\s*(?:-|to|or)\s*(?P<w2>{_WORD_NUMBER}|\d{{1,3}}))?\b(?=[\s-])", re.I)
+_WORDS_RE = re.compile(
+    rf"\b(?P<w1>{_WORD_NUMBER})(?:\s*(?:-|to|or)\s*(?P<w2>{_WORD_NUMBER}|\d{{1,3}}))?\b(?=[\s-])", re.I
+)
 _MULTIPLIER_RE = re.compile(
     r"\b(?:doubling|doubled|doubles|tripled|tripling|triples|quadrupled|quadrupling|tenfold|twofold|threefold|"
-    r"fourfold|fivefold|(?<!several )(?:an |one |two |three )?orders? of magnitude|order-of-magnitude|twice as|"
+    r"fourfold|fivefold|(?<!several )(?:an |one |two |three )?orders? of magnitude|order-of-magnitude|"
+    r"twice as|"
     r"a factor of (?:two|three|four|five|ten|\d+))\b",
     re.I,
 )
 # "a third of the problems", "two-thirds": shares written as words (a bare "half" is too common to count).
 _FRACTION_WORDS_RE = re.compile(
-    r"\b(?:a|one|two|three)[- ](?:third|thirds|quarter|quarters|fifth|tenth)\b(?! of (?:the )?(?:time|way)\b)", re.I)
+    r"\b(?:a|one|two|three)[- ](?:third|thirds|quarter|quarters|fifth|tenth)\b(?! of (?:the )?(?:time|"
+    r"way)\b)",
+    re.I,
+)
 _BITS_RE = re.compile(r"(?<!dense )(?<!sparse )\b(?:FP|BF|INT)(?P<bits>4|8|16|32)\b(?!-)")
 _ORDER_RE = re.compile(
     r"\b(?:(?:tens|hundreds) of (?:billions|millions|thousands)|(?<=in the )(?:billions|millions|trillions)|"
     r"(?:(?<=spent )|(?<=spend )|(?<=spends )|(?<=cost )|(?<=costs )|(?<=raised )|(?<=lost )|(?<=invested ))"
     r"(?:billions|millions|trillions)|"
-    r"double[- ]digit|triple[- ]digit|(?:multi-?)?(?:trillion|billion)-dollar(?=\s(?:chip\s+)?(?:ambitions?|plans?|"
+    r"double[- ]digit|triple[- ]digit|(?:multi-?)?(?:trillion|"
+    r"billion)-dollar(?=\s(?:chip\s+)?(?:ambitions?|plans?|"
     r"investments?|raise|deal|valuation|budgets?|funding|bets?|programs?|projects?|initiatives?|buildouts?)\b))",
     re.I,
 )
@@ -55,16 +62,22 @@ _YEAR_RE = re.compile(r"(?<![\w$.,/-])(?:1[89]|20)\d\d(?![\w%-]|[.,]\d)")
 # "released on January 20": a day without a year is a date only when an event cue says so; the year comes
 # from the document's date.
 _MONTH_DAY_RE = re.compile(rf"\b(?:{_MONTH})\.? \d{{1,2}}(?:st|nd|rd|th)?\b(?!,? (?:19|20)\d\d)(?!\d|[,.]\d)")
-_EVENT_CUE = re.compile(r"\b(?:released|launched|unveiled|founded|announced|published|introduced|debuted|came out|"
-                        r"previewed|banned|barred|tightened)\b", re.I)
+_EVENT_CUE = re.compile(
+    r"\b(?:released|launched|unveiled|founded|announced|published|introduced|debuted|came out|"
+    r"previewed|banned|barred|tightened)\b",
+    re.I,
+)
 _YEAR_EVENT_BEFORE = re.compile(
     r"(?:(?:founded|established|started|launched|released|introduced|created|formed|incorporated|born|"
-    r"announced|published|unveiled|spun (?:out|off)|bought|purchased|acquired|banned|barred|restricted|imposed|"
+    r"announced|published|unveiled|spun (?:out|off)|bought|purchased|acquired|banned|barred|restricted|"
+    r"imposed|"
     r"tightened|previewed)\b[^.;]{0,25}\b(?:in|since)|\bback in|\brestricted since|\bbanned since)\s+$",
     re.I,
 )
 # "released in late December": a month without a year, placed by the document's date.
-_MONTH_ALONE_RE = re.compile(rf"\b(?:(?:early|mid|late)[- ])?(?P<mon>{_MONTH})\b(?!\.? \d)(?!,? (?:of )?(?:19|20)\d\d)")
+_MONTH_ALONE_RE = re.compile(
+    rf"\b(?:(?:early|mid|late)[- ])?(?P<mon>{_MONTH})\b(?!\.? \d)(?!,? (?:of )?(?:19|20)\d\d)"
+)
 _HOLIDAY_RE = re.compile(
     r"\b(?:over|during|on|around|at|before|after) the (?:Christmas|holiday)(?: holidays?| break| season)?\b|"
     r"\bon Christmas(?: Day| Eve)?\b",
@@ -73,11 +86,16 @@ _HOLIDAY_RE = re.compile(
 _RANK_RE = re.compile(
     r"#(?P<n>\d{1,3})\b|\b[Nn]o\. ?(?P<m>\d{1,3})\b|\bnumber one\b|"
     r"\b(?:the )?top(?:-rated|-ranked)?(?:-| )(?:(?:downloaded|free|ranked|grossing|rated)\s+){0,2}app\b|"
-    r"\btop of (?:the |Apple['’]s |Google['’]s )?(?:U\.?S\.? |US )?(?:app store|charts|play store|download charts)\b",
+    r"\btop of (?:the |Apple['’]s |Google['’]s )?(?:U\.?S\.? |US )?(?:app store|charts|play store|"
+    r"download charts)\b",
 )
 _FRACTION_RE = re.compile(r"(?<![\w/])(?P<a>\d)/(?P<b>\d{1,2})(?:rds?|ths?|nds?|s)\b")
 _PER_MONTH_RE = re.compile(r"\s?/\s?(?:month|mo|year|yr)\b|\s(?:per|a) (?:month|year)\b", re.I)
-_PER_TOKENS_RE = re.compile(r"\s*(?:/|per)\s*(?:\d+(?:\.\d+)?\s?)?(?:[kKmM]|thousand|million)?\s*(?:input |output |cached )?tok(?:en)?s?\b", re.I)
+_PER_TOKENS_RE = re.compile(
+    r"\s*(?:/|per)\s*(?:\d+(?:\.\d+)?\s?)?(?:[kKmM]|thousand|million)?\s*(?:input |output |"
+    r"cached )?tok(?:en)?s?\b",
+    re.I,
+)
 _FIRST_PERSON = re.compile(r"\b(?:I|we|We|I've|we've|I'd)\b")
 
 
@@ -99,30 +117,38 @@ def _overlaps_any(start: int, end: int, spans: Sequence[tuple[int, int]]) -> boo
 
 
 def _qualifier_before(text: str, start: int, floor: int) -> str | None:
-    return qualifier_of(text[max(floor, start - 30):start])
+    return qualifier_of(text[max(floor, start - 30) : start])
 
 
 def _with_qualifier(q: Quantity, qualifier: str | None) -> Quantity:
-    if qualifier and (q.qualifier is None or q.qualifier == "more than" and qualifier in ("over", "more than")):
+    if qualifier and (
+        q.qualifier is None or q.qualifier == "more than" and qualifier in ("over", "more than")
+    ):
         return replace(q, qualifier=qualifier)
     return q
 
 
 def _descriptor(rest: str, length: int) -> str | None:
     words = rest[:length].strip()
-    words = re.sub(r"\b(?:gpus?|chips?|accelerators?|processors|cards?|of|the|its|their|hours?)\b|-hours?", " ", words,
-                   flags=re.I)
+    words = re.sub(
+        r"\b(?:gpus?|chips?|accelerators?|processors|cards?|of|the|its|their|hours?)\b|-hours?",
+        " ",
+        words,
+        flags=re.I,
+    )
     words = " ".join(words.split()).strip(" ,")
     return words or None
 
 
-_OF_PHRASE = re.compile(r"\s+of\s+(?:the\s+|its\s+|their\s+|(?:[A-Z][\w.-]*|[\w-]+)['’]s\s+)?(?:\d[\d,.]*\s*[A-Za-z]*\s+)?")
+_OF_PHRASE = re.compile(
+    r"\s+of\s+(?:the\s+|its\s+|their\s+|(?:[A-Z][\w.-]*|[\w-]+)['’]s\s+)?(?:\d[\d,.]*\s*[A-Za-z]*\s+)?"
+)
 _FROM_BEFORE = re.compile(r"\bfrom\s*$|\b(?:trails?|ties|beats?|versus|vs\.?)\b[^.;]{0,100}$", re.I)
 
 
 def _split_range(text: str, m: re.Match[str], start: int) -> list[tuple[int, int]]:
     """'rose from 15.6% to 71.0%' and 'trails o1, 71.5% to 75.7%' are two figures, not a range."""
-    if m["conn"] != "to" or not _FROM_BEFORE.search(text[max(start, m.start() - 60):m.start()]):
+    if m["conn"] != "to" or not _FROM_BEFORE.search(text[max(start, m.start() - 60) : m.start()]):
         return [(m.start(), m.end())]
     second = m.start("cur2") if m["cur2"] else m.start("num2")
     first_end = m.start("conn")
@@ -131,7 +157,9 @@ def _split_range(text: str, m: re.Match[str], start: int) -> list[tuple[int, int
     return [(m.start(), first_end), (second, m.end())]
 
 
-def _number_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]) -> list[Figure]:
+def _number_figures(
+    text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]
+) -> list[Figure]:
     out = []
     for m in CORE_RE.finditer(text, start, end):
         if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), blocked):
@@ -145,10 +173,13 @@ def _number_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequ
 
 def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | None:
     """The figure written at text[a:b] (one CORE_RE match or half of a split range), or None."""
-    rest = text[b:min(end, b + 80)]
+    rest = text[b : min(end, b + 80)]
     attached = noun_unit(rest) if re.match(r"[A-Za-z]", rest) else None
-    if re.match(r"[A-Za-z]", rest) and not re.match(r"(?:k|K|M|B|bn|T)\b", rest) and not (
-            attached and attached[0] == "other" and attached[1] in ("GB", "GB/s", "FLOPs", "power")):
+    if (
+        re.match(r"[A-Za-z]", rest)
+        and not re.match(r"(?:k|K|M|B|bn|T)\b", rest)
+        and not (attached and attached[0] == "other" and attached[1] in ("GB", "GB/s", "FLOPs", "power"))
+    ):
         return None
     if re.match(r"\s?(?:nm|st|nd|rd|th)\b|\.\d|:\d|/\d(?!\s?[MmKk]\b)", rest):
         return None
@@ -159,9 +190,10 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
         return None
     found = noun_unit(rest)
     of = _OF_PHRASE.match(rest) if q.unit == "count" and not found else None
-    if of and noun_unit(rest[of.end():]):  # "2,000 of Nvidia's H800 chips", "37B of 671B parameters"
-        unit, note, length = noun_unit(rest[of.end():])  # type: ignore[misc]
-        # The unit is read; "of Nvidia's H800 chips" belongs to the figure, "of 671B parameters" is a figure itself.
+    if of and noun_unit(rest[of.end() :]):  # "2,000 of Nvidia's H800 chips", "37B of 671B parameters"
+        unit, note, length = noun_unit(rest[of.end() :])  # type: ignore[misc]
+        # The unit is read; "of Nvidia's H800 chips" belongs to the figure, "of 671B parameters" is a
+        # figure itself.
         found = (unit, note, 0 if re.search(r"(?<![A-Za-z])\d", of.group(0)) else of.end() + length)
         q = replace(q, unit=unit, note=note)
     magnitude = re.match(r"[\d,.]+\s?(?:k|K|M|B|bn|T|[Mm]illion|[Bb]illion|[Tt]rillion)\b", core)
@@ -170,9 +202,15 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
     per = _PER_TOKENS_RE.match(rest) if q.unit == "USD/1M tokens" else None
     if per:
         found = ("USD/1M tokens", None, per.end())
-    unit_end = b + (found[2] if found and q.unit in ("GPU", "parameters", "months", "years", "count", "other",
-                                                     "tokens/s", "USD/1M tokens") else 0)
-    descriptor = _descriptor(rest, found[2]) if found and (found[0] == "GPU" or found[1] == "GPU hours") else None
+    unit_end = b + (
+        found[2]
+        if found
+        and q.unit in ("GPU", "parameters", "months", "years", "count", "other", "tokens/s", "USD/1M tokens")
+        else 0
+    )
+    descriptor = (
+        _descriptor(rest, found[2]) if found and (found[0] == "GPU" or found[1] == "GPU hours") else None
+    )
     if q.unit == "USD" and _PER_MONTH_RE.match(rest):
         q = replace(q, note="per month")
     q = _with_qualifier(q, _qualifier_before(text, a, start))
@@ -183,13 +221,15 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
     return Figure(begin, b, text[begin:b], q, unit_end, descriptor, kind=kind)
 
 
-def _word_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]) -> list[Figure]:
+def _word_figures(
+    text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]
+) -> list[Figure]:
     out = []
     for m in _WORDS_RE.finditer(text, start, end):
         if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), blocked):
             continue
-        rest = text[m.end():min(end, m.end() + 80)]
-        if rest.startswith("-") or re.search(r"\bevery\s*$", text[max(start, m.start() - 7):m.start()]):
+        rest = text[m.end() : min(end, m.end() + 80)]
+        if rest.startswith("-") or re.search(r"\bevery\s*$", text[max(start, m.start() - 7) : m.start()]):
             continue  # "one-day loss", "every single parameter": adjectives, not figures
         found = noun_unit(rest)
         if found and found[0] == "count" and m["w1"].lower() in ("one", "single", "a single") and not m["w2"]:
@@ -209,11 +249,15 @@ def _word_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequen
     return out
 
 
-_SIMPLE_HINT = re.compile(r"[#/]|[Dd]oubl|[Tt]ripl|[Qq]uadrupl|fold|magnitude|[Tt]wice|illions|thousands|digit|dollar|"
-                          r"No\.|[Nn]umber one|[Tt]op|year|month|decade|factor|third|quarter|fifth|tenth|FP|BF|INT")
+_SIMPLE_HINT = re.compile(
+    r"[#/]|[Dd]oubl|[Tt]ripl|[Qq]uadrupl|fold|magnitude|[Tt]wice|illions|thousands|digit|dollar|"
+    r"No\.|[Nn]umber one|[Tt]op|year|month|decade|factor|third|quarter|fifth|tenth|FP|BF|INT"
+)
 
 
-def _simple_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]) -> list[Figure]:
+def _simple_figures(
+    text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]
+) -> list[Figure]:
     out: list[Figure] = []
     if not _SIMPLE_HINT.search(text, start, end):
         return out
@@ -227,7 +271,7 @@ def _simple_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequ
                 continue
             if q.value is None:
                 continue
-            rest = text[m.end():min(end, m.end() + 60)]
+            rest = text[m.end() : min(end, m.end() + 60)]
             found = noun_unit(re.sub(r"^\s*of\s+", " ", rest))
             if kind == "order" and q.unit == "count":
                 q = replace(q, unit=found[0] if found and found[0] in ("parameters", "GPU") else "USD")
@@ -238,7 +282,9 @@ def _simple_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequ
             continue
         unit = {"year": "years", "month": "months", "decade": "years"}[m["unit"].lower()]
         value = 10.0 if m["unit"].lower() == "decade" else 1.0
-        q = _with_qualifier(Quantity(value, unit=unit, precision=1.0), _qualifier_before(text, m.start("fig"), start))
+        q = _with_qualifier(
+            Quantity(value, unit=unit, precision=1.0), _qualifier_before(text, m.start("fig"), start)
+        )
         out.append(Figure(m.start("fig"), m.end(), m["fig"], q, m.end(), kind="words"))
     for m in _FRACTION_WORDS_RE.finditer(text, start, end):
         if masks.overlaps(m.start(), m.end()):
@@ -256,14 +302,30 @@ def _simple_figures(text: str, start: int, end: int, masks: Masks, blocked: Sequ
         if masks.overlaps(m.start(), m.end()):
             continue
         value = float(m["n"] or m["m"] or 1)
-        out.append(Figure(m.start(), m.end(), m.group(0), Quantity(value, unit="other", note="rank", precision=1.0),
-                          m.end(), kind="rank"))
+        out.append(
+            Figure(
+                m.start(),
+                m.end(),
+                m.group(0),
+                Quantity(value, unit="other", note="rank", precision=1.0),
+                m.end(),
+                kind="rank",
+            )
+        )
     for m in _FRACTION_RE.finditer(text, start, end):
         if masks.overlaps(m.start(), m.end()):
             continue
         value = round(100 * int(m["a"]) / int(m["b"]), 2)
-        out.append(Figure(m.start(), m.end(), m.group(0), Quantity(value, unit="percent", precision=0.01),
-                          m.end(), kind="fraction"))
+        out.append(
+            Figure(
+                m.start(),
+                m.end(),
+                m.group(0),
+                Quantity(value, unit="percent", precision=0.01),
+                m.end(),
+                kind="fraction",
+            )
+        )
     return out
 
 
@@ -277,10 +339,14 @@ def _resolve_holiday(published: str | None) -> int | None:
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _RELATIVE_RE = re.compile(
     r"\b(?:yesterday|last (?:week|month|year)|this (?:week|month|year)|earlier this (?:week|month|year)|"
-    r"on (?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", re.I)
-_RELATIVE_EVENT = re.compile(r"\b(?:released|launched|unveiled|announced|debuted|came out|founded|"
-                             r"introduced|shipped|fell|dropped|lost|plunged|slumped|tumbled|sank|surged|wiped|erased)\b",
-                             re.I)
+    r"on (?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
+    re.I,
+)
+_RELATIVE_EVENT = re.compile(
+    r"\b(?:released|launched|unveiled|announced|debuted|came out|founded|"
+    r"introduced|shipped|fell|dropped|lost|plunged|slumped|tumbled|sank|surged|wiped|erased)\b",
+    re.I,
+)
 
 
 def _relative_date(phrase: str, day_name: str | None, published: str) -> tuple[int, str] | None:
@@ -298,7 +364,9 @@ def _relative_date(phrase: str, day_name: str | None, published: str) -> tuple[i
         resolved = today - timedelta(days=7 if lowered.startswith("last") else 0)
         return date_value(resolved.year, resolved.month, 0), f"{phrase}, the week of {resolved.isoformat()}"
     if lowered.endswith("month"):
-        year, month = (today.year, today.month - 1) if lowered.startswith("last") else (today.year, today.month)
+        year, month = (
+            (today.year, today.month - 1) if lowered.startswith("last") else (today.year, today.month)
+        )
         if month == 0:
             year, month = year - 1, 12
         return date_value(year, month), f"{phrase} as of {published}"
@@ -307,18 +375,28 @@ def _relative_date(phrase: str, day_name: str | None, published: str) -> tuple[i
 
 
 def _relative_figures(text: str, start: int, end: int, masks: Masks, published: str) -> list[Figure]:
-    """'DeepSeek released R1 last week': relative dates of events, when the document says when it was written."""
+    """'DeepSeek released R1 last week': relative dates of events, when the document says when it was
+    written."""
     out = []
     for m in _RELATIVE_RE.finditer(text, start, end):
-        near = text[max(start, m.start() - 60):min(end, m.end() + 40)]
+        near = text[max(start, m.start() - 60) : min(end, m.end() + 40)]
         if masks.overlaps(m.start(), m.end()) or not _RELATIVE_EVENT.search(near):
             continue
         resolved = _relative_date(m.group(0).removeprefix("on ").removeprefix("On "), m["day"], published)
         if resolved:
             value, note = resolved
             start_at = m.start("day") if m["day"] else m.start()
-            out.append(Figure(start_at, m.end(), text[start_at:m.end()], Quantity(float(value), unit="date"),
-                              m.end(), descriptor=f"resolved: {note}", kind="date"))
+            out.append(
+                Figure(
+                    start_at,
+                    m.end(),
+                    text[start_at : m.end()],
+                    Quantity(float(value), unit="date"),
+                    m.end(),
+                    descriptor=f"resolved: {note}",
+                    kind="date",
+                )
+            )
     return out
 
 
@@ -333,17 +411,23 @@ def _date_figures(text: str, start: int, end: int, masks: Masks, published: str 
             continue
         out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date"))
     for m in _YEAR_RE.finditer(text, start, end):
-        if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), [(f.start, f.end) for f in out]):
+        if masks.overlaps(m.start(), m.end()) or _overlaps_any(
+            m.start(), m.end(), [(f.start, f.end) for f in out]
+        ):
             continue
-        before = text[max(start, m.start() - 60):m.start()]
-        sentence_initial = re.fullmatch(r"\s*(?:In|in|By|Back in|Since)\s+", text[start:m.start()]) and \
-            text[m.end():m.end() + 1] == ","
+        before = text[max(start, m.start() - 60) : m.start()]
+        sentence_initial = (
+            re.fullmatch(r"\s*(?:In|in|By|Back in|Since)\s+", text[start : m.start()])
+            and text[m.end() : m.end() + 1] == ","
+        )
         if sentence_initial or _YEAR_EVENT_BEFORE.search(before):
             q = Quantity(float(date_value(int(m.group(0)))), unit="date", text=m.group(0))
             out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date"))
     if published:
         for m in _MONTH_DAY_RE.finditer(text, start, end):
-            if masks.overlaps(m.start(), m.end()) or not _EVENT_CUE.search(text, max(start, m.start() - 60), m.start()):
+            if masks.overlaps(m.start(), m.end()) or not _EVENT_CUE.search(
+                text, max(start, m.start() - 60), m.start()
+            ):
                 continue
             try:
                 q = parse_quantity(f"{m.group(0)}, {published[:4]}")
@@ -351,25 +435,54 @@ def _date_figures(text: str, start: int, end: int, masks: Masks, published: str 
                 continue
             if q.value and int(q.value) // 100 % 100 > int(published[5:7]):  # "Dec. 26" written in February
                 q = replace(q, value=q.value - 10000)
-            out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date",
-                              descriptor=f"year taken from the document date {published}"))
+            out.append(
+                Figure(
+                    m.start(),
+                    m.end(),
+                    m.group(0),
+                    q,
+                    m.end(),
+                    kind="date",
+                    descriptor=f"year taken from the document date {published}",
+                )
+            )
         for m in _MONTH_ALONE_RE.finditer(text, start, end):
-            if m["mon"] == "May" and not re.match(r"\s+(?:of|in|\d)", text[m.end():m.end() + 4]):
+            if m["mon"] == "May" and not re.match(r"\s+(?:of|in|\d)", text[m.end() : m.end() + 4]):
                 continue  # "may" is mostly a verb
-            if masks.overlaps(m.start(), m.end()) or not _EVENT_CUE.search(text, max(start, m.start() - 40), m.start()):
+            if masks.overlaps(m.start(), m.end()) or not _EVENT_CUE.search(
+                text, max(start, m.start() - 40), m.start()
+            ):
                 continue
             month = parse_quantity(f"{m['mon']} 2000").value or 0
             month = int(month) // 100 % 100
             year = int(published[:4]) - (1 if month > int(published[5:7]) else 0)
             q = Quantity(float(date_value(year, month)), unit="date", text=m.group(0))
-            out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date",
-                              descriptor=f"year taken from the document date {published}"))
+            out.append(
+                Figure(
+                    m.start(),
+                    m.end(),
+                    m.group(0),
+                    q,
+                    m.end(),
+                    kind="date",
+                    descriptor=f"year taken from the document date {published}",
+                )
+            )
     for m in _HOLIDAY_RE.finditer(text, start, end):
         value = _resolve_holiday(published)
         if value and not masks.overlaps(m.start(), m.end()):
             q = Quantity(float(value), unit="date", text=m.group(0))
-            out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date",
-                              descriptor=f"resolved against the document date {published}"))
+            out.append(
+                Figure(
+                    m.start(),
+                    m.end(),
+                    m.group(0),
+                    q,
+                    m.end(),
+                    kind="date",
+                    descriptor=f"resolved against the document date {published}",
+                )
+            )
     return out
 
 
@@ -378,39 +491,58 @@ def _merge_bit_ranges(text: str, figures: list[Figure]) -> list[Figure]:
     out: list[Figure] = []
     for fig in figures:
         prev = out[-1] if out else None
-        if (prev and prev.quantity.note == "bits" and fig.quantity.note == "bits"
-                and re.fullmatch(r"-bits?\s+(?:or|to|and)\s+", text[prev.end:fig.start])):
+        if (
+            prev
+            and prev.quantity.note == "bits"
+            and fig.quantity.note == "bits"
+            and re.fullmatch(r"-bits?\s+(?:or|to|and)\s+", text[prev.end : fig.start])
+        ):
             merged = replace(prev.quantity, value_max=fig.quantity.value)
-            out[-1] = Figure(prev.start, fig.unit_end, text[prev.start:fig.unit_end], merged, fig.unit_end)
+            out[-1] = Figure(prev.start, fig.unit_end, text[prev.start : fig.unit_end], merged, fig.unit_end)
             continue
         out.append(fig)
     return out
 
 
 def _shared_price_unit(figures: list[Figure]) -> list[Figure]:
-    """'$0.55 per million input tokens ... compared with $15 and $60 for o1': the bare prices are per token too."""
+    """'$0.55 per million input tokens ... compared with $15 and $60 for o1': the bare prices are per
+    token too."""
     if not any(f.quantity.unit == "USD/1M tokens" for f in figures):
         return figures
     out = []
     for fig in figures:
         q = fig.quantity
-        if q.unit == "USD" and q.value is not None and q.value < 1000 and fig.unit_end == fig.end and not q.note:
+        if (
+            q.unit == "USD"
+            and q.value is not None
+            and q.value < 1000
+            and fig.unit_end == fig.end
+            and not q.note
+        ):
             fig = replace(fig, quantity=replace(q, unit="USD/1M tokens"))
         out.append(fig)
     return out
 
 
-def _bare_counts(text: str, start: int, end: int, figures: list[Figure], previous_unit: Quantity | None) -> list[Figure]:
+def _bare_counts(
+    text: str, start: int, end: int, figures: list[Figure], previous_unit: Quantity | None
+) -> list[Figure]:
     """A bare number takes its unit from the sentence: 'said the number is about 50,000' after GPU counts,
     'another 119,000 went to ...' after '2.664 million GPU hours'; a large written number ('37 billion
     of them') may take it from the sentence before. Small bare numbers are dropped: they are rarely claims."""
     has_gpu = any(f.quantity.unit == "GPU" for f in figures)
     pue = re.search(r"\bPUE\b|power usage effectiveness", text[start:end]) is not None
-    nouned = [f.quantity for f in figures if f.unit_end > f.end and f.quantity.unit in ("other", "parameters", "GPU")]
+    nouned = [
+        f.quantity
+        for f in figures
+        if f.unit_end > f.end and f.quantity.unit in ("other", "parameters", "GPU")
+    ]
     donor = nouned[0] if nouned else previous_unit
     out = []
     for fig in figures:
-        bare = fig.quantity.unit == "count" and fig.unit_end == fig.end and fig.kind in ("number", "magnitude")
+        bare = (
+            fig.quantity.unit == "count" and fig.unit_end == fig.end and fig.kind in ("number", "magnitude")
+        )
         large = fig.kind == "magnitude" or ("," in fig.value_text and (fig.quantity.value or 0) >= 1000)
         if not bare:
             out.append(fig)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import spacy
 from spacy.language import Language
@@ -42,7 +43,8 @@ class EntityMatcher:
             (self.exact if exact else self.folded).add(label, docs)
 
     def __call__(self, doc: Doc) -> Doc:
-        entities, parties = [], []
+        entities: list[Span] = []
+        parties: list[Span] = []
         for match_id, start, end in [*self.exact(doc), *self.folded(doc)]:
             prefix, canonical = doc.vocab.strings[match_id].split("|", 1)
             (entities if prefix == "ENTITY" else parties).append(Span(doc, start, end, label=canonical))
@@ -66,8 +68,12 @@ def build_nlp(*, resources: Path | None = None) -> Language:
     folder = resources or resources_dir()
     nlp = spacy.blank("en")
     # "405B." and "H800s." end sentences: split the period off figures and model names that end in a capital.
-    suffixes = [*nlp.Defaults.suffixes, r"(?<=[0-9][A-Za-z])\.", r"(?<=[0-9][A-Za-z]s)\."]
-    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    # English defaults always carry suffix rules, and blank("en") always has spaCy's own Tokenizer
+    # (spacy.tokenizer is compiled and ships no type information, hence Any).
+    default_suffixes = cast("Sequence[str]", nlp.Defaults.suffixes)
+    suffixes = [*default_suffixes, r"(?<=[0-9][A-Za-z])\.", r"(?<=[0-9][A-Za-z]s)\."]
+    tokenizer: Any = nlp.tokenizer
+    tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
     nlp.add_pipe("claims_entities", config={"vocabulary_path": str(folder / "vocabulary.json")})
     return nlp
 

@@ -56,12 +56,19 @@ class IngestReport:
     def summary(self) -> str:
         c = self.counts
         lines = [
-            f"Ingested {self.documents_seen} document(s): {self.documents_added} new, {self.documents_unchanged} unchanged"
-            + (f", {self.documents_superseded} replaced an earlier version" if self.documents_superseded else "")
-            + (f", {len(self.skipped)} skipped" if self.skipped else "") + f" in {self.seconds:.2f}s.",
+            f"Ingested {self.documents_seen} document(s): {self.documents_added} new, "
+            f"{self.documents_unchanged} unchanged"
+            + (
+                f", {self.documents_superseded} replaced an earlier version"
+                if self.documents_superseded
+                else ""
+            )
+            + (f", {len(self.skipped)} skipped" if self.skipped else "")
+            + f" in {self.seconds:.2f}s.",
             f"Evidence added: {self.evidence_added}. Relations added: {self.relations_added}. "
             f"Statuses changed: {self.statuses_changed}.",
-            f"Database: {c.get('sources', 0)} sources, {c.get('claims', 0)} claims, {c.get('evidence', 0)} evidence, "
+            f"Database: {c.get('sources', 0)} sources, {c.get('claims', 0)} claims, "
+            f"{c.get('evidence', 0)} evidence, "
             f"{c.get('disputed', 0)} disputed claims, {c.get('contradictions', 0)} contradiction links.",
         ]
         lines.extend(f"Skipped {path}: {reason}" for path, reason in self.skipped)
@@ -121,7 +128,7 @@ def _extracted_batches(
 ) -> Iterator[list[Extracted]]:
     """Batches of extracted documents, in order; with workers > 1 extraction runs in other processes
     while this one writes to the database."""
-    batches = [documents[i:i + BATCH] for i in range(0, len(documents), BATCH)]
+    batches = [documents[i : i + BATCH] for i in range(0, len(documents), BATCH)]
     if workers <= 1 or len(batches) <= 1:
         for batch in batches:
             yield _extract_batch(extractor, batch)
@@ -174,9 +181,16 @@ def ingest_documents(
                     result = record_document(session, document=doc, mentions=mentions, vocabulary=vocabulary)
                     mark_pending(session, claim_ids=result.claims_touched)
                     if result.created:  # its audit entry commits with the document, or not at all
-                        record_ingested(session, sources=[(result.source_id, doc.name, result.evidence_added)])
+                        record_ingested(
+                            session, sources=[(result.source_id, doc.name, result.evidence_added)]
+                        )
             except Exception as exc:  # noqa: BLE001 - reported and skipped, the rest go in
-                report.skipped.append((doc.origin, f"could not be stored: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"))
+                report.skipped.append(
+                    (
+                        doc.origin,
+                        f"could not be stored: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}",
+                    )
+                )
                 continue
             report.documents_added += result.created
             report.documents_unchanged += not result.created
@@ -210,8 +224,15 @@ def ingest_paths(
     report = IngestReport()
     started = time.perf_counter()
     documents = _read_all(paths, recursive, report)
-    ingest_documents(engine, documents, extractor=extractor, vocabulary=vocabulary, report=report, progress=progress,
-                     workers=workers)
+    ingest_documents(
+        engine,
+        documents,
+        extractor=extractor,
+        vocabulary=vocabulary,
+        report=report,
+        progress=progress,
+        workers=workers,
+    )
     report.seconds = time.perf_counter() - started
     return report
 

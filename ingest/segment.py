@@ -9,22 +9,24 @@ from dataclasses import dataclass
 __all__ = ["Sentence", "Masks", "find_masks", "split_sentences"]
 
 _MASK_PATTERNS = [
-    re.compile(r"\A---\n.*?\n---\n", re.S),                      # YAML front matter
-    re.compile(r"!\[[^\]]*\]\([^)]*\)"),                           # markdown images
-    re.compile(r"(?<=\])\((?:[^()\s]|\([^)\s]*\))*\)"),           # markdown link targets
-    re.compile(r"\bhttps?://[^\s)\]>]+|\bwww\.[^\s)\]>]+"),        # bare URLs
-    re.compile(r"\[\^\d+\]:?"),                                    # footnote markers
-    re.compile(r"<[^>\n]{1,200}>"),                                # HTML tags
-    re.compile(r"(?m)^[ \t]*(?:[-*+•]|\d{1,2}[.)])(?=[ \t])"),     # list markers
-    re.compile(r"(?m)^#{1,6}[ \t]*\d{1,2}\.(?=[ \t])"),            # numbered headings
+    re.compile(r"\A---\n.*?\n---\n", re.S),  # YAML front matter
+    re.compile(r"!\[[^\]]*\]\([^)]*\)"),  # markdown images
+    re.compile(r"(?<=\])\((?:[^()\s]|\([^)\s]*\))*\)"),  # markdown link targets
+    re.compile(r"\bhttps?://[^\s)\]>]+|\bwww\.[^\s)\]>]+"),  # bare URLs
+    re.compile(r"\[\^\d+\]:?"),  # footnote markers
+    re.compile(r"<[^>\n]{1,200}>"),  # HTML tags
+    re.compile(r"(?m)^[ \t]*(?:[-*+•]|\d{1,2}[.)])(?=[ \t])"),  # list markers
+    re.compile(r"(?m)^#{1,6}[ \t]*\d{1,2}\.(?=[ \t])"),  # numbered headings
     re.compile(r"(?:[:;,]|\band|\bor) ?(?P<mask>\(?\d{1,2}\))(?=\s)"),  # inline "1) pre-training; 2) ..."
-    re.compile(r"(?<![\w-])[A-Z][A-Za-z]*(?:-[A-Za-z]+)*-?\d+(?:\.\d+)?[- ]\d+(?:\.\d+)?[BMbm]\b"),  # "LLaMa-3 70B"
-    re.compile(r"@\w+"),                                           # handles
+    re.compile(
+        r"(?<![\w-])[A-Z][A-Za-z]*(?:-[A-Za-z]+)*-?\d+(?:\.\d+)?[- ]\d+(?:\.\d+)?[BMbm]\b"
+    ),  # "LLaMa-3 70B"
+    re.compile(r"@\w+"),  # handles
 ]
 _ABBREVIATIONS = {
-    "u.s", "u.k", "e.g", "i.e", "vs", "mr", "mrs", "ms", "dr", "inc", "co", "corp", "ltd", "jan", "feb", "mar",
-    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "approx", "est", "etc", "st", "fig",
-    "al", "jr", "sr", "u.s.a", "p.m", "a.m",
+    "u.s", "u.k", "e.g", "i.e", "vs", "mr", "mrs", "ms", "dr", "inc", "co", "corp", "ltd", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "approx", "est", "etc", "st",
+    "fig", "al", "jr", "sr", "u.s.a", "p.m", "a.m",
 }
 _BOUNDARY = re.compile(r"(?<=[.!?…])(?:[\"'”’)\]»_*]|\[\^\d+\])*\s+(?=[\"“'‘(\[»*_]*[A-Z0-9$#>~])")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]+")
@@ -72,7 +74,7 @@ def find_masks(text: str) -> Masks:
     >>> m.overlaps(4, 20), m.overlaps(22, 30)
     (False, True)
     """
-    spans = []
+    spans: list[tuple[int, int]] = []
     for pattern in _MASK_PATTERNS:
         group = "mask" if "mask" in pattern.groupindex else 0
         spans.extend(m.span(group) for m in pattern.finditer(text))
@@ -80,12 +82,17 @@ def find_masks(text: str) -> Masks:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    """Is the word ending at this period an abbreviation ('U.S.', 'Jan.', 'e.g.') rather than a sentence end?"""
-    token = re.search(r"[^\s(\[\"“]*$", text[max(0, dot - 12):dot])
+    """Is the word ending at this period an abbreviation ('U.S.', 'Jan.', 'e.g.') rather than a sentence
+    end?"""
+    token = re.search(r"[^\s(\[\"“]*$", text[max(0, dot - 12) : dot])
     word = (token.group(0) if token else "").lower().strip(".")
     if not word or any(ch.isdigit() for ch in word):  # "A100s." ends a sentence
         return False
-    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word) is not None
+    return (
+        word in _ABBREVIATIONS
+        or (len(word) == 1 and word.isalpha())
+        or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word) is not None
+    )
 
 
 def _line_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -130,10 +137,18 @@ def split_sentences(text: str) -> list[Sentence]:
             continue
         stripped = line.strip()
         list_item = bool(_LIST_ITEM.match(line))
-        heading = stripped.startswith("#") or (len(stripped) < 80 and not re.search(r"[.!?]\W*$", stripped)
-                                                 and not list_item and stripped[-1:] != ":")
+        heading = stripped.startswith("#") or (
+            len(stripped) < 80
+            and not re.search(r"[.!?]\W*$", stripped)
+            and not list_item
+            and stripped[-1:] != ":"
+        )
         for s, e in _line_sentences(text, line_start, line_end):
             s, e = _trim(text, s, e)
             if e > s:
-                out.append(Sentence(s, e, line_start, list_item, text[s:e].rstrip().endswith(":"), heading, paragraph))
+                out.append(
+                    Sentence(
+                        s, e, line_start, list_item, text[s:e].rstrip().endswith(":"), heading, paragraph
+                    )
+                )
     return out

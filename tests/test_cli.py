@@ -22,8 +22,10 @@ def run(db, *args, check=True):
 
 def test_mentions_export_has_every_contract_field(seeded_db):
     rows = [json.loads(line) for line in run(seeded_db, "export", "--format", "mentions").stdout.splitlines()]
-    fields = {"source", "start", "end", "quote", "value_text", "value", "value_max", "unit", "qualifier", "subject",
-              "metric", "asserted_by", "hypothetical", "claim_id", "status", "contradicts"}
+    fields = {
+        "source", "start", "end", "quote", "value_text", "value", "value_max", "unit", "qualifier", "subject",
+        "metric", "asserted_by", "hypothetical", "claim_id", "status", "contradicts",
+    }
     assert len(rows) > 100
     assert all(fields <= row.keys() for row in rows)
     assert {r["status"] for r in rows} <= {"unverified", "corroborated", "disputed", "refuted"}
@@ -70,7 +72,11 @@ def test_status_of_an_unknown_claim_is_a_clear_error(seeded_db):
 @pytest.mark.parametrize("fmt", ["mentions", "csv"])
 def test_database_url_environment_variable_overrides_db(seeded_db, tmp_path, fmt):
     env_url = url_for(seeded_db)
-    result = subprocess.run([sys.executable, "-m", "claims.cli", "--db", str(tmp_path / "other.db"), "export",
-                             "--format", fmt], capture_output=True, text=True, timeout=120,
-                            env={**__import__("os").environ, "CLAIMS_DATABASE_URL": env_url})
+    result = subprocess.run(
+        [sys.executable, "-m", "claims.cli", "--db", str(tmp_path / "other.db"), "export", "--format", fmt],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "CLAIMS_DATABASE_URL": env_url},
+    )
     assert result.returncode == 0 and len(result.stdout.splitlines()) > 50

@@ -109,7 +109,8 @@ def status(claim_id, evidence, relations=(), others=None):
 
 
 def test_one_origin_is_unverified_and_repeats_of_one_party_do_not_corroborate():
-    assert status("c", [ev("e1", "c", "Alexandr Wang"), ev("e2", "c", "Alexandr Wang")]).status == "unverified"
+    repeats = [ev("e1", "c", "Alexandr Wang"), ev("e2", "c", "Alexandr Wang")]
+    assert status("c", repeats).status == "unverified"
 
 
 def test_two_independent_origins_corroborate():
@@ -118,20 +119,28 @@ def test_two_independent_origins_corroborate():
 
 
 def test_a_credible_contradiction_disputes():
-    verdict = status("c", [ev("e1", "c", "DeepSeek")], [("contradicts", "c", "d")],
-                     {"d": [ev("e2", "d", "Alexandr Wang")]})
+    verdict = status(
+        "c", [ev("e1", "c", "DeepSeek")], [("contradicts", "c", "d")], {"d": [ev("e2", "d", "Alexandr Wang")]}
+    )
     assert verdict.status == "disputed" and any("Contradicted" in r for r in verdict.reasons)
 
 
 def test_one_alternative_with_many_independent_origins_refutes():
-    rivals = [ev(f"r{i}", "d", name) for i, name in enumerate(["SemiAnalysis", "Dylan Patel", "Reuters", "Epoch AI"])]
+    rivals = [
+        ev(f"r{i}", "d", name)
+        for i, name in enumerate(["SemiAnalysis", "Dylan Patel", "Reuters", "Epoch AI"])
+    ]
     verdict = status("c", [ev("e1", "c", "DeepSeek")], [("contradicts", "c", "d")], {"d": rivals})
     assert verdict.status == "refuted"
 
 
 def test_rivals_that_disagree_with_each_other_do_not_add_up_to_a_refutation():
-    verdict = status("c", [ev("e1", "c", "DeepSeek")], [("contradicts", "c", "d"), ("contradicts", "c", "e")],
-                     {"d": [ev("r1", "d", "SemiAnalysis"), ev("r2", "d", "Reuters")], "e": [ev("r3", "e", "Epoch AI")]})
+    verdict = status(
+        "c",
+        [ev("e1", "c", "DeepSeek")],
+        [("contradicts", "c", "d"), ("contradicts", "c", "e")],
+        {"d": [ev("r1", "d", "SemiAnalysis"), ev("r2", "d", "Reuters")], "e": [ev("r3", "e", "Epoch AI")]},
+    )
     assert verdict.status == "disputed"
 
 
@@ -147,6 +156,9 @@ def test_hypothetical_or_pending_evidence_does_not_count(flag):
 
 
 def test_hedged_rivals_do_not_refute():
-    rivals = [ev(f"r{i}", "d", n, hedge="rumored") for i, n in enumerate(["A Person", "B Person", "C Person", "D P"])]
+    rivals = [
+        ev(f"r{i}", "d", n, hedge="rumored")
+        for i, n in enumerate(["A Person", "B Person", "C Person", "D P"])
+    ]
     verdict = status("c", [ev("e1", "c", "DeepSeek")], [("contradicts", "c", "d")], {"d": rivals})
     assert verdict.status == "disputed"

@@ -1,4 +1,5 @@
-"""Extraction rules on sentences written for these tests (not from the seeds): language, not particular text."""
+"""Extraction rules on sentences written for these tests (not from the seeds): language, not particular
+text."""
 
 import pytest
 
@@ -11,14 +12,19 @@ def read(extractor):
         doc = Document(name="t.txt", text=text, origin="t.txt", title="t", published=published)
         mentions = extractor.extract(doc)
         for m in mentions:
-            assert text[m.start:m.end] == m.quote
+            assert text[m.start : m.end] == m.quote
         return mentions
+
     return read
 
 
 def only(mentions, **want):
-    found = [m for m in mentions if all(getattr(m, k) == v for k, v in want.items() if k != "value")
-             and ("value" not in want or m.quantity.value == pytest.approx(want["value"]))]
+    found = [
+        m
+        for m in mentions
+        if all(getattr(m, k) == v for k, v in want.items() if k != "value")
+        and ("value" not in want or m.quantity.value == pytest.approx(want["value"]))
+    ]
     assert len(found) == 1, [(m.value_text, m.metric, m.subject, m.asserted_by) for m in mentions]
     return found[0]
 
@@ -29,49 +35,66 @@ def test_reporting_verb_names_the_speaker_and_the_reported_subject(read):
 
 
 def test_according_to_and_qualifiers(read):
-    m = only(read("According to SemiAnalysis, DeepSeek has access to about 50,000 Hopper GPUs."), metric="gpu_count")
+    m = only(
+        read("According to SemiAnalysis, DeepSeek has access to about 50,000 Hopper GPUs."),
+        metric="gpu_count",
+    )
     assert (m.asserted_by, m.quantity.qualifier, m.quantity.unit) == ("SemiAnalysis", "about", "GPU")
 
 
 def test_speakers_outside_the_vocabulary_are_named(read):
-    m = only(read("White House AI czar David Sacks said DeepSeek distilled knowledge from OpenAI's models."),
-             metric="distilled_from_openai")
+    m = only(
+        read("White House AI czar David Sacks said DeepSeek distilled knowledge from OpenAI's models."),
+        metric="distilled_from_openai",
+    )
     assert m.asserted_by == "David Sacks" and m.quantity.value == 1
 
 
 def test_quote_then_said_attributes_the_quote(read):
-    m = only(read('"DeepSeek has about 50,000 H100s," said Dylan Patel, chief analyst at SemiAnalysis.'),
-             metric="gpu_count")
+    m = only(
+        read('"DeepSeek has about 50,000 H100s," said Dylan Patel, chief analyst at SemiAnalysis.'),
+        metric="gpu_count",
+    )
     assert m.asserted_by == "Dylan Patel"
 
 
 def test_gpu_hours_rental_price_and_final_run_scope(read):
-    text = ("DeepSeek said training V3 took 2,788 thousand H800 GPU hours, which at $2 per GPU hour comes to "
-            "$5.576 million.")
+    text = (
+        "DeepSeek said training V3 took 2,788 thousand H800 GPU hours, which at $2 per GPU hour comes to "
+        "$5.576 million."
+    )
     mentions = read(text)
     assert only(mentions, metric="gpu_hours").quantity.value == 2_788_000
     assert only(mentions, metric="gpu_hour_price").quantity.value == 2
     cost = only(mentions, metric="training_cost")
-    assert cost.subject == "DeepSeek-V3" and cost.scope == "basis=final_run" and cost.asserted_by == "DeepSeek"
+    assert (
+        cost.subject == "DeepSeek-V3" and cost.scope == "basis=final_run" and cost.asserted_by == "DeepSeek"
+    )
 
 
 def test_market_figures_take_the_possessor_as_subject(read):
-    mentions = read("Nvidia shares fell 17% on Monday, wiping nearly $600 billion off the company's market value.")
+    mentions = read(
+        "Nvidia shares fell 17% on Monday, wiping nearly $600 billion off the company's market value."
+    )
     assert only(mentions, metric="stock_change").subject == "NVIDIA"
     loss = only(mentions, metric="market_cap_loss")
     assert loss.subject == "NVIDIA" and loss.quantity.qualifier == "nearly"
 
 
 def test_prices_per_million_tokens_share_their_unit_across_a_comparison(read):
-    mentions = read("R1 costs $0.55 per million input tokens and $2.19 per million output tokens, compared "
-                    "with $15 and $60 for OpenAI's o1.")
+    mentions = read(
+        "R1 costs $0.55 per million input tokens and $2.19 per million output tokens, compared "
+        "with $15 and $60 for OpenAI's o1."
+    )
     prices = [m for m in mentions if m.metric == "api_price"]
     assert [m.quantity.value for m in prices] == [0.55, 2.19, 15, 60]
     assert [m.subject for m in prices][-1] == "OpenAI o1"
 
 
 def test_parameters_total_and_active(read):
-    mentions = read("V3 has 671 billion parameters, but only 37 billion parameters are active for each token.")
+    mentions = read(
+        "V3 has 671 billion parameters, but only 37 billion parameters are active for each token."
+    )
     assert only(mentions, metric="parameters_total").quantity.value == 671e9
     assert only(mentions, metric="parameters_active").quantity.value == 37e9
 
@@ -82,12 +105,17 @@ def test_conditionals_are_hypothetical(read):
 
 
 def test_industry_trends_are_not_pinned_on_the_topic(read):
-    text = "DeepSeek surprised many. Costs for a given level of capability have been falling roughly 4x per year."
+    text = (
+        "DeepSeek surprised many. "
+        "Costs for a given level of capability have been falling roughly 4x per year."
+    )
     assert only(read(text), value=4).subject == "AI industry"
 
 
 def test_datelines_are_not_claims(read):
-    mentions = read("DeepSeek FAQ\nPublished January 28, 2025\nDeepSeek released R1 on January 20.", "2025-01-28")
+    mentions = read(
+        "DeepSeek FAQ\nPublished January 28, 2025\nDeepSeek released R1 on January 20.", "2025-01-28"
+    )
     assert [m.quantity.value for m in mentions] == [20250120]
     assert mentions[0].metric == "release_date" and mentions[0].subject == "DeepSeek-R1"
 
@@ -110,7 +138,9 @@ def test_yes_no_claims_read_polarity(read):
 
 
 def test_questions_assert_no_yes_no_claims(read):
-    assert not [m for m in read("Did DeepSeek train on OpenAI's outputs?") if m.metric == "distilled_from_openai"]
+    assert not [
+        m for m in read("Did DeepSeek train on OpenAI's outputs?") if m.metric == "distilled_from_openai"
+    ]
 
 
 def test_aliases_and_typos_resolve(read):

@@ -31,7 +31,9 @@ def test_second_ingest_changes_nothing(seeded_db, extractor, vocabulary):
     assert dump(seeded_db) == before
 
 
-def test_claim_and_evidence_ids_are_the_same_in_a_fresh_database(seeded_engine, tmp_path, extractor, vocabulary):
+def test_claim_and_evidence_ids_are_the_same_in_a_fresh_database(
+    seeded_engine, tmp_path, extractor, vocabulary
+):
     engine, _ = ingest_into(tmp_path / "again.db", [SEEDS], extractor, vocabulary)
     from sqlmodel import select
 
@@ -48,9 +50,15 @@ def test_evidence_added_by_people_survives_a_reingest(seeded_db, extractor, voca
     engine = make_engine(url_for(seeded_db))
     with session_scope(engine) as s:
         claim = s.exec(select(Claim).where(Claim.metric == "gpu_count")).first()
-        added, _ = add_evidence(s, claim_id=claim.id, added_by="tester", vocabulary=vocabulary,
-                                submission=EvidenceSubmission(stance="supports", quote="They have 2,048 GPUs.",
-                                                              source_title="Notes", source_url=None))
+        added, _ = add_evidence(
+            s,
+            claim_id=claim.id,
+            added_by="tester",
+            vocabulary=vocabulary,
+            submission=EvidenceSubmission(
+                stance="supports", quote="They have 2,048 GPUs.", source_title="Notes", source_url=None
+            ),
+        )
         added_id = added.id
     engine.dispose()
     engine, _ = ingest_into(seeded_db, [SEEDS], extractor, vocabulary)
@@ -76,4 +84,6 @@ def test_a_changed_file_supersedes_its_old_version_and_keeps_it(tmp_path, extrac
         sources = s.exec(select(Source)).all()
         assert len(sources) == 2 and sum(x.superseded_by is None for x in sources) == 1
         old = [x for x in sources if x.superseded_by][0]
-        assert {e.review for e in s.exec(select(Evidence).where(Evidence.source_id == old.id))} == {"superseded"}
+        assert {e.review for e in s.exec(select(Evidence).where(Evidence.source_id == old.id))} == {
+            "superseded"
+        }

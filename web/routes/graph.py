@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal, cast
 
 import networkx as nx
 from fastapi import APIRouter, Query, Request
@@ -43,11 +44,12 @@ def _relation(data: dict[str, Any]) -> str:
     return str(data.get("relation") or data.get("type") or "")
 
 
-def _claims(graph: nx.MultiDiGraph) -> list[str]:
-    return [n for n, kind in graph.nodes(data="type") if kind == "claim"]
+def _claims(graph: nx.MultiDiGraph[str]) -> list[str]:
+    # nodes(data="type") yields (node, its "type" attribute); the stubs type the second item as the whole dict
+    return [n for n, kind in cast("Iterable[tuple[str, Any]]", graph.nodes(data="type")) if kind == "claim"]
 
 
-def disputes_only(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+def disputes_only(graph: nx.MultiDiGraph[str]) -> nx.MultiDiGraph[str]:
     """The claims joined by contradictions, with the sources and entities next to them."""
     rivals = {
         end for u, v, data in graph.edges(data=True) if _relation(data) == "contradicts" for end in (u, v)
@@ -55,12 +57,12 @@ def disputes_only(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return _with_neighbours(graph, rivals)
 
 
-def _with_neighbours(graph: nx.MultiDiGraph, claims: set[str]) -> nx.MultiDiGraph:
+def _with_neighbours(graph: nx.MultiDiGraph[str], claims: set[str]) -> nx.MultiDiGraph[str]:
     around = {n for c in claims for n in nx.all_neighbors(graph, c) if graph.nodes[n].get("type") != "claim"}
     return graph.subgraph(claims | around).copy()
 
 
-def _most_linked(graph: nx.MultiDiGraph, max_claims: int) -> nx.MultiDiGraph:
+def _most_linked(graph: nx.MultiDiGraph[str], max_claims: int) -> nx.MultiDiGraph[str]:
     claims = sorted(_claims(graph), key=lambda n: (-graph.degree(n), n))
     return _with_neighbours(graph, set(claims[:max_claims]))
 
