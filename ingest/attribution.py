@@ -119,6 +119,16 @@ def _clause_end(text: str, start: int, end: int) -> int:
     return match.start() if match else end
 
 
+_PERSON_OF = re.compile(r"\s*,?\s*(?:(?:the\s+)?(?:[\w-]+\s+){0,3}?)?(?:of|at|from)\s+(?:the\s+)?")
+
+
+def _person_of(text: str, names: Sequence[Name], name: Name) -> Name:
+    """The person an organisation's name belongs to ("Alexandr Wang, CEO of Scale AI"), else the name."""
+    people = [p for p in names
+              if p.end <= name.start and p.kind == "person" and _PERSON_OF.fullmatch(text, p.end, name.start)]
+    return people[-1] if people else name
+
+
 def _parties_before(
     text: str, names: Sequence[Name], at: int, floor: int, rules: AttributionRules
 ) -> list[Name]:
@@ -137,32 +147,10 @@ def _parties_before(
                 # "Scale AI CEO Alexandr Wang": a title before the name is part of the name
                 continue
             found.append(name)
-            person = [
-                p
-                for p in names
-                if p.end <= name.start
-                and p.kind == "person"
-                and re.fullmatch(
-                    r"\s*,?\s*(?:(?:the\s+)?(?:[\w-]+\s+){0,3}?)?(?:of|at|from)\s+(?:the\s+)?",
-                    text[p.end : name.start],
-                )
-            ]
-            if person:
-                found[-1] = person[-1]
+            found[-1] = _person_of(text, names, name)
         elif re.fullmatch(r"\s*(?:,|and|&|,\s*and)\s*", gap):
             found.append(name)
-            person = [
-                p
-                for p in names
-                if p.end <= name.start
-                and p.kind == "person"
-                and re.fullmatch(
-                    r"\s*,?\s*(?:(?:the\s+)?(?:[\w-]+\s+){0,3}?)?(?:of|at|from)\s+(?:the\s+)?",
-                    text[p.end : name.start],
-                )
-            ]
-            if person:
-                found[-1] = person[-1]
+            found[-1] = _person_of(text, names, name)
         elif re.fullmatch(r"['’]s\s+|\s+", gap) or name.end > found[-1].start:
             continue
         else:
