@@ -400,6 +400,12 @@ def _relative_figures(text: str, start: int, end: int, masks: Masks, published: 
     return out
 
 
+def _dated_by_document(m: re.Match[str], q: Quantity, published: str) -> Figure:
+    """A date figure whose year the text leaves out and the document's own date supplies."""
+    return Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date",
+                  descriptor=f"year taken from the document date {published}")
+
+
 def _date_figures(text: str, start: int, end: int, masks: Masks, published: str | None) -> list[Figure]:
     out = _relative_figures(text, start, end, masks, published) if published else []
     for m in _DATE_RE.finditer(text, start, end):
@@ -435,17 +441,7 @@ def _date_figures(text: str, start: int, end: int, masks: Masks, published: str 
                 continue
             if q.value and int(q.value) // 100 % 100 > int(published[5:7]):  # "Dec. 26" written in February
                 q = replace(q, value=q.value - 10000)
-            out.append(
-                Figure(
-                    m.start(),
-                    m.end(),
-                    m.group(0),
-                    q,
-                    m.end(),
-                    kind="date",
-                    descriptor=f"year taken from the document date {published}",
-                )
-            )
+            out.append(_dated_by_document(m, q, published))
         for m in _MONTH_ALONE_RE.finditer(text, start, end):
             if m["mon"] == "May" and not re.match(r"\s+(?:of|in|\d)", text[m.end() : m.end() + 4]):
                 continue  # "may" is mostly a verb
@@ -457,17 +453,7 @@ def _date_figures(text: str, start: int, end: int, masks: Masks, published: str 
             month = int(month) // 100 % 100
             year = int(published[:4]) - (1 if month > int(published[5:7]) else 0)
             q = Quantity(float(date_value(year, month)), unit="date", text=m.group(0))
-            out.append(
-                Figure(
-                    m.start(),
-                    m.end(),
-                    m.group(0),
-                    q,
-                    m.end(),
-                    kind="date",
-                    descriptor=f"year taken from the document date {published}",
-                )
-            )
+            out.append(_dated_by_document(m, q, published))
     for m in _HOLIDAY_RE.finditer(text, start, end):
         value = _resolve_holiday(published)
         if value and not masks.overlaps(m.start(), m.end()):
