@@ -32,7 +32,7 @@ from claims.store import corpus_counts, ensure_vocabulary, record_document, rein
 from claims.vocabulary import default_vocabulary  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
-VERSION = 2  # bump when the generated data changes, so cached databases are rebuilt
+VERSION = 3  # bump when the generated data changes, so cached databases are rebuilt
 CLAIMS_PER_GROUP = 25
 SENTENCES_PER_DOC = 100
 # metric, unit, phrase before the figure, how the figure is written, centre values

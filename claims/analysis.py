@@ -15,7 +15,7 @@ from claims.canonical import metric_label
 from claims.models import Claim, Entity, Evidence, Relation, Source, utcnow
 from claims.quantities import Quantity
 from claims.relations import ClaimFacts, RelationFacts, detect_relations
-from claims.status import EvidenceFacts, Verdict, compute_status, origins_of
+from claims.status import EvidenceFacts, Verdict, claim_digest, compute_status, origins_of
 from claims.vocabulary import Vocabulary
 
 __all__ = ["RefreshResult", "Derived", "derive", "refresh", "claim_facts", "evidence_facts", "group_of"]
@@ -86,7 +86,9 @@ def evidence_facts(
     by_claim: dict[str, list[EvidenceFacts]] = defaultdict(list)
     for eid, cid, sid, asserted_by, stance, hypothetical, hedge, review in rows:
         origins = origins_of(asserted_by, source_label=labels.get(sid, sid))
-        by_claim[cid].append(EvidenceFacts(eid, cid, origins, stance, bool(hypothetical), hedge, review))
+        by_claim[cid].append(
+            EvidenceFacts(eid, cid, origins, stance, bool(hypothetical), hedge, review, asserted_by)
+        )
     return by_claim
 
 
@@ -138,7 +140,7 @@ def _families(entities: dict[str, Any], vocabulary: Vocabulary) -> dict[str, str
 def _claim_rows(session: Session, groups: set[tuple[str, str]] | None, families: dict[str, str]) -> list[Any]:
     columns = (
         C.id, C.subject_id, C.metric, C.scope, C.unit, C.value, C.value_max, C.qualifier, C.precision,
-        C.order, C.note, C.value_text, C.statement, C.status, C.reasons,
+        C.order, C.note, C.value_text, C.statement, C.status, C.reasons, C.origins, C.asserters,
     )
     if groups is None:
         return list(session.execute(select(*columns)))
@@ -204,6 +206,25 @@ def _sync_relations(
         )
 
 
+Digest = tuple[dict[str, list[str]], list[str]]  # a claim's origins for and against, and its asserters
+
+
+def _apply_digests(session: Session, rows: Sequence[Any], digests: dict[str, Digest]) -> None:
+    """Store each claim's origins and asserters where they changed (or were never computed)."""
+    changes = [
+        {"cid": row.id, "new_origins": digests[row.id][0], "new_asserters": digests[row.id][1]}
+        for row in rows
+        if (row.origins, row.asserters) != digests[row.id]
+    ]
+    if changes:
+        session.execute(
+            update(Claim.__table__)  # type: ignore[attr-defined]
+            .where(C.id == bindparam("cid"))
+            .values(origins=bindparam("new_origins"), asserters=bindparam("new_asserters")),
+            changes,
+        )
+
+
 def _apply_verdicts(
     session: Session, rows: Sequence[Any], verdicts: dict[str, Verdict], result: RefreshResult
 ) -> None:
@@ -236,6 +257,7 @@ class Derived:
     rows: list[Any]
     relations: list[RelationFacts]
     verdicts: dict[str, Verdict]
+    digests: dict[str, Digest] = field(default_factory=dict)
 
 
 def derive(session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str] | None = None) -> Derived:
@@ -280,7 +302,8 @@ def derive(session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str]
         )
         for r in rows
     }
-    return Derived(rows, found, verdicts)
+    digests = {r.id: claim_digest(evidence.get(r.id, ())) for r in rows}
+    return Derived(rows, found, verdicts, digests)
 
 
 def refresh(
@@ -304,6 +327,7 @@ def refresh(
         return result
     _sync_relations(session, derived.relations, {r.id for r in derived.rows}, result)
     _apply_verdicts(session, derived.rows, derived.verdicts, result)
+    _apply_digests(session, derived.rows, derived.digests)
     record_status_changes(session, changes=result.changed_claims, cause=cause or StatusCause())
     session.flush()
     session.expire_all()  # rows were written with Core statements: reload any ORM objects on next access

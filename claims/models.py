@@ -102,6 +102,11 @@ class Claim(SQLModel, table=True):
     status: str = Field(default="unverified", index=True, max_length=20)
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
+    # Derived from accepted evidence by refresh, beside the status (None until a refresh has computed them):
+    # the independent origins for and against ({"for": [...], "against": [...]}) and who asserts the claim.
+    # Claim pages show them for every rival of a claim, so they are stored rather than counted per request.
+    origins: dict[str, list[str]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    asserters: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Evidence(SQLModel, table=True):

@@ -388,6 +388,9 @@ def _derived(session: Session, report: CheckReport, vocabulary: Vocabulary, pend
         elif list(row.reasons or []) != list(verdict.reasons):
             detail = "stored reasons differ from recomputed"
             report.problems.append(Problem("derived", "claim", row.id, detail))
+        if row.origins is not None and (row.origins, row.asserters) != derived.digests[row.id]:
+            detail = "stored origins or asserters differ from recomputed"
+            report.problems.append(Problem("derived", "claim", row.id, detail))
     wanted = {r.id: r for r in derived.relations if r.a in settled}
     stored = {rid: (kind, a, b, reason) for rid, kind, a, b, reason in
               _rows(session, select(R.id, R.kind, R.claim_a, R.claim_b, R.reason)) if a in settled}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 import networkx as nx
@@ -14,12 +14,12 @@ from sqlmodel import Session, col, select
 from claims.analysis import evidence_facts
 from claims.canonical import metric_label
 from claims.models import Claim, Entity, Evidence, Relation, Source
-from claims.status import origins_of
+from claims.status import claim_digest, origins_of
 from claims.vocabulary import norm_name
 
 __all__ = [
     "ACCEPTED",
-    "claim_origins",
+    "claim_digests",
     "contradiction_claims",
     "contradiction_clusters",
     "entity_names",
@@ -40,22 +40,23 @@ _CHUNK = 1000
 _SOURCE_LIST_FIELDS = ("id", "name", "title", "author", "published", "url", "kind", "superseded_by")
 
 
-def claim_origins(
-    session: Session, *, claim_ids: Collection[str] | None = None
-) -> dict[str, dict[str, list[str]]]:
-    """For each claim (of the given ones, or all), the independent origins for it and against it.
+def claim_digests(
+    session: Session, *, claims: Sequence[Claim]
+) -> dict[str, tuple[dict[str, list[str]], list[str]]]:
+    """For each claim: its independent origins for and against, and who asserts it.
 
-    Only accepted, not hypothetical evidence counts, and origins are counted as the status rules
-    count them: a named party once wherever it is quoted, an article's author once per article.
+    Refresh stores both beside the status (``Claim.origins``, ``Claim.asserters``), so this costs no query;
+    a claim no refresh has digested yet (a database from before they were stored) has them counted from its
+    evidence, as refresh would count them.
     """
-    out: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"for": set(), "against": set()})
-    chosen = sorted(claim_ids) if claim_ids is not None else None
-    for claim_id, facts in evidence_facts(session, chosen).items():
-        for fact in facts:
-            if fact.review != ACCEPTED or fact.hypothetical:
-                continue
-            out[claim_id]["for" if fact.stance == "supports" else "against"].update(fact.origins)
-    return {cid: {side: sorted(names) for side, names in sides.items()} for cid, sides in out.items()}
+    out = {
+        c.id: (c.origins, c.asserters) for c in claims if c.origins is not None and c.asserters is not None
+    }
+    missing = sorted(c.id for c in claims if c.id not in out)
+    if missing:
+        facts = evidence_facts(session, missing)
+        out.update({cid: claim_digest(facts.get(cid, ())) for cid in missing})
+    return out
 
 
 def contradiction_claims(session: Session) -> list[Claim]:

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 
 from claims.relations import RelationFacts
 
-__all__ = ["EvidenceFacts", "Verdict", "origins_of", "compute_status", "REFUTE_MIN_ORIGINS", "REFUTE_RATIO"]
+__all__ = [
+    "EvidenceFacts", "Verdict", "origins_of", "compute_status", "claim_digest", "REFUTE_MIN_ORIGINS",
+    "REFUTE_RATIO",
+]
 
 # "Refuted" means the evidence against clearly wins: at least this many independent origins
 # against, and at least REFUTE_RATIO times as many as for. Or the claim's own asserter retracts it.
@@ -28,6 +31,7 @@ class EvidenceFacts:
     hypothetical: bool = False
     hedge: str | None = None
     review: str = "accepted"
+    asserted_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,29 @@ def origins_of(asserted_by: str | None, *, source_label: str) -> tuple[str, ...]
         return (source_label,)
     parts = [p.strip() for p in re.split(r";|,| and | & ", asserted_by) if p.strip()]
     return tuple(dict.fromkeys(parts)) or (source_label,)
+
+
+def claim_digest(evidence: Sequence[EvidenceFacts]) -> tuple[dict[str, list[str]], list[str]]:
+    """What lists and charts show of a claim's evidence: its independent origins for and against (accepted,
+    not hypothetical evidence, counted as the status rules count them) and who asserts it (accepted).
+
+    >>> facts = [EvidenceFacts("e1", "c", ("Ben",), asserted_by="Ben"),
+    ...          EvidenceFacts("e2", "c", ("Ada",), stance="contradicts", asserted_by="Ada"),
+    ...          EvidenceFacts("e3", "c", ("Lee",), hypothetical=True, asserted_by="Lee"),
+    ...          EvidenceFacts("e4", "c", ("Kim",), review="pending", asserted_by="Kim")]
+    >>> claim_digest(facts)
+    ({'for': ['Ben'], 'against': ['Ada']}, ['Ada', 'Ben', 'Lee'])
+    """
+    sides: dict[str, set[str]] = {"for": set(), "against": set()}
+    asserters: set[str] = set()
+    for fact in evidence:
+        if fact.review != "accepted":
+            continue
+        if fact.asserted_by is not None:
+            asserters.add(fact.asserted_by)
+        if not fact.hypothetical:
+            sides["for" if fact.stance == "supports" else "against"].update(fact.origins)
+    return {side: sorted(names) for side, names in sides.items()}, sorted(asserters)
 
 
 def _counted(evidence: Sequence[EvidenceFacts], stance: str) -> list[EvidenceFacts]:

@@ -13,7 +13,7 @@ from claims.audit import history_view, reviews_of, status_history
 from claims.canonical import metric_label, metric_question
 from claims.models import Claim, Entity, Evidence, Relation, Source, as_dict
 from claims.queries import (
-    claim_origins,
+    claim_digests,
     claims_about,
     claims_asserted_by,
     contradiction_claims,
@@ -125,8 +125,7 @@ def value_spread(session: Session, claim: Claim) -> list[dict[str, Any]]:
         .where(Claim.subject_id == claim.subject_id, Claim.metric == claim.metric)
         .order_by(col(Claim.value).nulls_first(), col(Claim.id))  # NULLs first on both databases
     ).all()
-    origins = claim_origins(session, claim_ids={r.id for r in rivals})
-    asserters = _asserters(session, [r.id for r in rivals])
+    digests = claim_digests(session, claims=rivals)
     out = []
     for rival in rivals:
         out.append(
@@ -139,25 +138,11 @@ def value_spread(session: Session, claim: Claim) -> list[dict[str, Any]]:
                 "value_text": rival.value_text,
                 "value_label": value_label(rival),
                 "status": rival.status,
-                "asserted_by": sorted(asserters.get(rival.id, ())),
+                "asserted_by": digests[rival.id][1],
                 "current": rival.id == claim.id,
-                "origins": origins.get(rival.id, {}).get("for", []),
+                "origins": digests[rival.id][0]["for"],
             }
         )
-    return out
-
-
-def _asserters(session: Session, claim_ids: list[str]) -> dict[str, set[str]]:
-    """Who asserts each of these claims in accepted evidence: one query for all of them."""
-    out: dict[str, set[str]] = {}
-    for i in range(0, len(claim_ids), 500):
-        query = (
-            select(Evidence.claim_id, Evidence.asserted_by)
-            .where(col(Evidence.claim_id).in_(claim_ids[i : i + 500]), Evidence.review == "accepted")
-            .distinct()
-        )
-        for cid, asserted_by in session.exec(query):
-            out.setdefault(cid, set()).add(asserted_by)
     return out
 
 
@@ -301,7 +286,7 @@ def dispute_groups(session: Session) -> list[dict[str, Any]]:
     The most discussed questions (most evidence, then most independent origins) come first.
     """
     claims = {c.id: c for c in contradiction_claims(session)}
-    origins = claim_origins(session, claim_ids=set(claims))
+    origins = {cid: digest[0] for cid, digest in claim_digests(session, claims=list(claims.values())).items()}
     counts = evidence_counts(session, claim_ids=set(claims))
     entities = entity_names(session, ids={c.subject_id for c in claims.values()})
     groups = []

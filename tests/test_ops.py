@@ -337,3 +337,13 @@ def test_check_reports_search_keys_out_of_step_with_their_claim(seeded_engine, s
     conn.close()
     report = check(seeded_engine, vocabulary=vocabulary)
     assert problems(report, "search_keys") == {cid: "search keys differ from the claim or its search row"}
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_check_reports_stored_asserters_that_evidence_does_not_give(seeded_engine, seeded_db, vocabulary):
+    cid = one_row(seeded_db, "SELECT id FROM claim ORDER BY id LIMIT 1")[0]
+    conn = raw(seeded_db)
+    conn.execute("UPDATE claim SET asserters = '[\"Nobody at all\"]' WHERE id = ?", (cid,))
+    conn.close()
+    report = check(seeded_engine, vocabulary=vocabulary)
+    assert problems(report, "derived") == {cid: "stored origins or asserters differ from recomputed"}
