@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import defer
+from sqlalchemy import select as sa_select
+from sqlalchemy import union_all
 from sqlmodel import Session, col, select
 
 from claims.audit import history_view, reviews_of, status_history
@@ -29,7 +31,6 @@ from claims.store import (
     get_claim,
     get_entity,
     get_source,
-    relations_of_claim,
 )
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "evidence_view",
     "claim_view",
     "value_spread",
+    "related_claims",
     "value_label",
     "dispute_groups",
     "overview",
@@ -117,13 +119,20 @@ def evidence_view(ev: Evidence, source: Source | None) -> dict[str, Any]:
     }
 
 
+_CLAIM, _RELATION = Claim.__table__, Relation.__table__  # type: ignore[attr-defined]
+_C, _R = _CLAIM.c, _RELATION.c
+# Claim pages read rivals and related claims as plain rows: a page lists dozens, and ORM objects of whole
+# claim rows cost more than the rest of the page.
+_RIVAL_COLUMNS = (_C.id, _C.value, _C.value_max, _C.unit, _C.qualifier, _C.value_text, _C.statement,
+                  _C.status, _C.origins, _C.asserters)
+
+
 def value_spread(session: Session, claim: Claim) -> list[dict[str, Any]]:
     """Every claim with the same subject and metric: the values people report, for the spread chart."""
-    rivals = session.exec(
-        select(Claim)
-        .options(defer(Claim.reasons))  # type: ignore[arg-type]  # long, and not shown here
-        .where(Claim.subject_id == claim.subject_id, Claim.metric == claim.metric)
-        .order_by(col(Claim.value).nulls_first(), col(Claim.id))  # NULLs first on both databases
+    rivals: Sequence[Any] = session.execute(  # rows with a claim's attributes: they stand in for Claim below
+        sa_select(*_RIVAL_COLUMNS)
+        .where(_C.subject_id == claim.subject_id, _C.metric == claim.metric)
+        .order_by(_C.value.nulls_first(), _C.id)  # NULLs first on both databases
     ).all()
     digests = claim_digests(session, claims=rivals)
     out = []
@@ -146,25 +155,16 @@ def value_spread(session: Session, claim: Claim) -> list[dict[str, Any]]:
     return out
 
 
-def _related(session: Session, claim_id: str, relations: list[Relation]) -> list[dict[str, Any]]:
-    ends = {rel.claim_b if rel.claim_a == claim_id else rel.claim_a for rel in relations}
-    others = {c.id: c for c in session.exec(
-        select(Claim).options(defer(Claim.reasons)).where(col(Claim.id).in_(sorted(ends)))  # type: ignore[arg-type]
-    )} if ends else {}
-    out = []
-    for rel in relations:
-        other = others.get(rel.claim_b if rel.claim_a == claim_id else rel.claim_a)
-        if other is not None:
-            out.append(
-                {
-                    "kind": rel.kind,
-                    "claim_id": other.id,
-                    "statement": other.statement,
-                    "status": other.status,
-                    "reason": rel.reason,
-                }
-            )
-    return out
+def related_claims(session: Session, *, claim_id: str) -> list[dict[str, Any]]:
+    """The claims linked to this one, each with the link's kind and reason, by kind then link: one query."""
+    columns = (_R.id.label("rid"), _R.kind, _R.reason, _C.id.label("claim_id"), _C.statement, _C.status)
+    as_a = sa_select(*columns).join_from(_RELATION, _CLAIM, _C.id == _R.claim_b).where(_R.claim_a == claim_id)
+    as_b = sa_select(*columns).join_from(_RELATION, _CLAIM, _C.id == _R.claim_a).where(
+        _R.claim_b == claim_id, _R.claim_a != claim_id
+    )
+    rows = session.execute(union_all(as_a, as_b).order_by("kind", "rid")).all()
+    return [{"kind": r.kind, "claim_id": r.claim_id, "statement": r.statement, "status": r.status,
+             "reason": r.reason} for r in rows]
 
 
 def _set_aside(
@@ -211,7 +211,7 @@ def claim_view(session: Session, *, claim_id: str) -> dict[str, Any] | None:
             "pending_count": sum(e.review == "pending" for e in everything),
             "set_aside": _set_aside(session, set_aside, sources),
             "history": history_view(status_history(session, claim_id=claim_id)),
-            "related": _related(session, claim_id, relations_of_claim(session, claim_id=claim_id)),
+            "related": related_claims(session, claim_id=claim_id),
             "spread": value_spread(session, claim),
         }
     )
