@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
@@ -34,6 +35,7 @@ __all__ = [
     "current_source_named",
     "known_sources",
     "record_document",
+    "record_documents",
     "claim_row",
     "evidence_of_claim",
     "relations_of_claim",
@@ -138,8 +140,8 @@ def current_source_named(session: Session, *, name: str) -> Source | None:
     return session.exec(query).first()
 
 
-def claim_row(mention: Mention) -> dict[str, Any]:
-    """The canonical claim a mention supports, as a row to insert."""
+def claim_row(mention: Mention, *, now: datetime | None = None) -> dict[str, Any]:
+    """The canonical claim a mention supports, as a row to insert (``now``: its time, else the clock's)."""
     q = mention.quantity
     bound = bound_of(q.qualifier)
     return {
@@ -171,11 +173,11 @@ def claim_row(mention: Mention) -> dict[str, Any]:
         ),
         "status": "unverified",
         "reasons": [],
-        "updated_at": utcnow(),
+        "updated_at": now or utcnow(),
     }
 
 
-def _evidence_row(source_id_: str, claim: str, mention: Mention) -> dict[str, Any]:
+def _evidence_row(source_id_: str, claim: str, mention: Mention, *, now: datetime) -> dict[str, Any]:
     q = mention.quantity
     return {
         "id": evidence_id(source=source_id_, start=mention.start, end=mention.end, claim=claim),
@@ -196,7 +198,7 @@ def _evidence_row(source_id_: str, claim: str, mention: Mention) -> dict[str, An
         "hypothetical": mention.hypothetical,
         "origin": "extracted",
         "added_by": None,
-        "added_at": utcnow(),
+        "added_at": now,
         "note": mention.note,
         "review": "accepted",
     }
@@ -275,23 +277,29 @@ def _ensure_entities(session: Session, names: Iterable[str], vocabulary: Vocabul
 
 
 def _store_mentions(
-    session: Session, *, source_id_: str, mentions: Sequence[Mention], vocabulary: Vocabulary
-) -> tuple[int, set[str]]:
-    """Insert the claims and evidence of a document just stored, in a few statements; return
-    (evidence added, claims touched).
+    session: Session, *, documents: Sequence[tuple[str, Sequence[Mention]]], vocabulary: Vocabulary
+) -> list[tuple[int, set[str]]]:
+    """Insert the claims and evidence of documents just stored (source id, mentions), in a few statements for
+    all of them; return (evidence added, claims touched) for each.
 
     Evidence ids derive from the source id, so a new source has no evidence stored yet: nothing to look up.
     """
-    _ensure_entities(session, {m.subject for m in mentions}, vocabulary)
+    _ensure_entities(session, {m.subject for _, mentions in documents for m in mentions}, vocabulary)
     claims: dict[str, dict[str, Any]] = {}
-    evidence: dict[str, dict[str, Any]] = {}
-    for mention in mentions:
-        row = claim_row(mention)
-        claims.setdefault(row["id"], row)
-        if row["qualifier"] == "about":
-            claims[row["id"]]["qualifier"] = "about"
-        ev = _evidence_row(source_id_, row["id"], mention)
-        evidence.setdefault(ev["id"], ev)
+    new_evidence: list[dict[str, Any]] = []
+    out: list[tuple[int, set[str]]] = []
+    now = utcnow()
+    for sid, mentions in documents:
+        evidence: dict[str, dict[str, Any]] = {}
+        for mention in mentions:
+            row = claim_row(mention, now=now)
+            claims.setdefault(row["id"], row)
+            if row["qualifier"] == "about":
+                claims[row["id"]]["qualifier"] = "about"
+            ev = _evidence_row(sid, row["id"], mention, now=now)
+            evidence.setdefault(ev["id"], ev)
+        new_evidence.extend(evidence.values())
+        out.append((len(evidence), {row["claim_id"] for row in evidence.values()}))
     table = Claim.__table__  # type: ignore[attr-defined]
     insert_new(session, table, list(claims.values()))
     widen = [cid for cid, row in claims.items() if row["qualifier"] == "about"]
@@ -301,13 +309,12 @@ def _store_mentions(
             .where(table.c.id.in_(widen[i : i + 500]), table.c.qualifier.is_(None))
             .values(qualifier="about")
         )
-    new_evidence = list(evidence.values())
     if new_evidence:
         session.execute(
             insert(Evidence.__table__),  # type: ignore[attr-defined]
             fit_rows(Evidence.__table__, new_evidence),  # type: ignore[attr-defined]
         )
-    return len(new_evidence), {row["claim_id"] for row in new_evidence}
+    return out
 
 
 def _supersede(session: Session, *, old: Source, new_id: str) -> set[str]:
@@ -319,6 +326,79 @@ def _supersede(session: Session, *, old: Source, new_id: str) -> set[str]:
     claims: set[str] = set(session.execute(sa_select(ev.c.claim_id).where(*retired)).scalars())
     session.execute(sa_update(ev).where(*retired).values(review="superseded"))
     return claims
+
+
+def _source_row(document: Document, sid: str) -> dict[str, Any]:
+    return {
+        "id": sid,
+        "name": document.name,
+        "title": document.title,
+        "author": document.author,
+        "published": document.published,
+        "origin": document.origin,
+        "url": document.url,
+        "sha256": document.sha256,
+        "text": document.text,
+        "kind": "document",
+        "added_by": None,
+        "created_at": utcnow(),
+        "superseded_by": None,
+    }
+
+
+def _live_names(session: Session, names: Iterable[str]) -> set[str]:
+    """Which of these file names a live (not superseded) document is stored under."""
+    sources = Source.__table__.c  # type: ignore[attr-defined]
+    wanted, found = sorted(set(names)), set[str]()
+    for i in range(0, len(wanted), 500):
+        found.update(session.execute(
+            sa_select(sources.name).where(
+                sources.name.in_(wanted[i : i + 500]), sources.superseded_by.is_(None),
+                sources.kind == "document",
+            )
+        ).scalars())
+    return found
+
+
+def record_documents(
+    session: Session, *, documents: Sequence[tuple[Document, Sequence[Mention]]], vocabulary: Vocabulary
+) -> list[DocumentResult]:
+    """Store documents and their mentions, in order: the same rows as ``record_document`` for each in turn,
+    written by a few statements for all the new ones (an ingest batch).
+
+    A text already stored (or met earlier in the batch) changes nothing. A document whose name is already
+    taken, by a stored document or by another of the batch, may supersede one: those go one at a time
+    through ``record_document``, after the rest, in their order (only same-named documents affect each other).
+    """
+    sids = [source_id(document.sha256) for document, _ in documents]
+    known = _existing(session, Source.__table__.c.id, sids)  # type: ignore[attr-defined]
+    names = [document.name for document, _ in documents]
+    shared = _live_names(session, names) | {n for n in names if names.count(n) > 1}
+    results: list[DocumentResult | None] = [None] * len(documents)
+    bulk: list[int] = []
+    for i, (document, _) in enumerate(documents):
+        if document.name in shared:
+            continue
+        if sids[i] in known:
+            results[i] = DocumentResult(source_id=sids[i], created=False)
+        else:
+            known.add(sids[i])
+            bulk.append(i)
+    if bulk:
+        session.execute(
+            insert(Source.__table__),  # type: ignore[attr-defined]
+            fit_rows(Source.__table__, [_source_row(documents[i][0], sids[i]) for i in bulk]),  # type: ignore[attr-defined]
+        )
+        stored = _store_mentions(
+            session, documents=[(sids[i], list(documents[i][1])) for i in bulk], vocabulary=vocabulary
+        )
+        for i, (added, touched) in zip(bulk, stored, strict=True):
+            results[i] = DocumentResult(source_id=sids[i], created=True, evidence_added=added,
+                                        claims_touched=touched)
+    for i, (document, mentions) in enumerate(documents):
+        if results[i] is None:
+            results[i] = record_document(session, document=document, mentions=mentions, vocabulary=vocabulary)
+    return [r for r in results if r is not None]
 
 
 def record_document(
@@ -342,33 +422,14 @@ def record_document(
     previous = current_source_named(session, name=document.name) if earlier is not None else None
     session.execute(
         insert(Source.__table__),  # type: ignore[attr-defined]
-        fit_rows(
-            Source.__table__,  # type: ignore[attr-defined]
-            [
-                {
-                    "id": sid,
-                    "name": document.name,
-                    "title": document.title,
-                    "author": document.author,
-                    "published": document.published,
-                    "origin": document.origin,
-                    "url": document.url,
-                    "sha256": document.sha256,
-                    "text": document.text,
-                    "kind": "document",
-                    "added_by": None,
-                    "created_at": utcnow(),
-                    "superseded_by": None,
-                }
-            ],
-        ),
+        fit_rows(Source.__table__, [_source_row(document, sid)]),  # type: ignore[attr-defined]
     )
     result = DocumentResult(source_id=sid, created=True)
     retired: set[str] = set()
     if previous is not None:
         retired = _supersede(session, old=previous, new_id=sid)
         result.superseded = previous.id
-    added, touched = _store_mentions(session, source_id_=sid, mentions=list(mentions), vocabulary=vocabulary)
+    [(added, touched)] = _store_mentions(session, documents=[(sid, list(mentions))], vocabulary=vocabulary)
     # claims that lost evidence need their status recomputed as much as claims that gained some
     result.evidence_added, result.claims_touched = added, touched | retired
     return result

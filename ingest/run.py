@@ -1,4 +1,4 @@
-"""Ingest paths into the store: read, extract, record each document in its own transaction, then refresh."""
+"""Ingest paths into the store: read, extract, record documents a batch per transaction, then refresh."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from claims.analysis import refresh
 from claims.audit import StatusCause, record_ingested
@@ -19,13 +20,14 @@ from claims.db import session_scope
 from claims.errors import DocumentError
 from claims.records import Document, Mention
 from claims.store import (
+    DocumentResult,
     clear_pending,
     corpus_counts,
     ensure_vocabulary,
     known_sources,
     mark_pending,
     pending_claims,
-    record_document,
+    record_documents,
     reindex_search,
 )
 from claims.vocabulary import Vocabulary
@@ -139,6 +141,46 @@ def _extracted_batches(
             yield list(zip(batch, mentions, strict=True))
 
 
+Stored = tuple[Document, DocumentResult | str]  # what storing did, or why the document could not be stored
+
+
+def _record(session: Session, items: Sequence[tuple[Document, list[Mention]]],
+            vocabulary: Vocabulary) -> list[DocumentResult]:
+    """Store documents with their pending marks and audit entries (in the caller's transaction)."""
+    results = record_documents(session, documents=items, vocabulary=vocabulary)
+    mark_pending(session, claim_ids={cid for r in results for cid in r.claims_touched})
+    record_ingested(  # each audit entry commits with its document, or not at all
+        session,
+        sources=[(r.source_id, doc.name, r.evidence_added) for (doc, _), r in zip(items, results, strict=True)
+                 if r.created],
+    )
+    return results
+
+
+def _store_batch(engine: Engine, batch: Sequence[Extracted], vocabulary: Vocabulary) -> list[Stored]:
+    """Store an extracted batch in one transaction; if that fails, each document in a transaction of its own,
+    so a document that cannot be stored is reported and skipped while the rest go in."""
+    items = [(doc, mentions) for doc, mentions in batch if not isinstance(mentions, str)]
+    try:
+        with session_scope(engine) as session:
+            results = iter(_record(session, items, vocabulary))
+        return [(doc, mentions if isinstance(mentions, str) else next(results)) for doc, mentions in batch]
+    except Exception:  # noqa: BLE001 - retried one by one below, where the culprit is named
+        pass
+    out: list[Stored] = []
+    for doc, mentions in batch:
+        if isinstance(mentions, str):
+            out.append((doc, mentions))
+            continue
+        try:
+            with session_scope(engine) as session:
+                [result] = _record(session, [(doc, mentions)], vocabulary)
+            out.append((doc, result))
+        except Exception as exc:  # noqa: BLE001 - reported and skipped, the rest go in
+            out.append((doc, f"could not be stored: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"))
+    return out
+
+
 def ingest_documents(
     engine: Engine,
     documents: Sequence[Document],
@@ -149,11 +191,13 @@ def ingest_documents(
     progress: Callable[[int, int, str], None] | None = None,
     workers: int = 1,
 ) -> IngestReport:
-    """Extract and record documents, one transaction each, then recompute relations and statuses.
+    """Extract and record documents, a batch per transaction, then recompute relations and statuses.
 
-    Each document's transaction also marks its claims as pending; the last transaction recomputes them
-    and clears the marks. A run killed at any point therefore leaves whole documents and a to-do list,
-    and the next run (which skips stored documents) converges to the rows of an uninterrupted one.
+    Each batch's transaction also marks its claims as pending; the last transaction recomputes them
+    and clears the marks. A batch that cannot be stored whole is stored one document per transaction,
+    so a bad document is reported and skipped and the others go in. A run killed at any point therefore
+    leaves whole documents and a to-do list, and the next run (which skips stored documents) converges to
+    the rows of an uninterrupted one.
     """
     report = report or IngestReport()
     started = time.perf_counter()
@@ -169,34 +213,18 @@ def ingest_documents(
     documents = fresh  # an unchanged text is not read again: ingest is idempotent and cheap to repeat
     done = 0
     for batch in _extracted_batches(documents, extractor, workers):
-        for doc, mentions in batch:
+        for doc, stored in _store_batch(engine, batch, vocabulary):
             done += 1
             report.documents_seen += 1
             report.words += len(doc.text.split())
-            if isinstance(mentions, str):
-                report.skipped.append((doc.origin, mentions))
+            if isinstance(stored, str):
+                report.skipped.append((doc.origin, stored))
                 continue
-            try:
-                with session_scope(engine) as session:
-                    result = record_document(session, document=doc, mentions=mentions, vocabulary=vocabulary)
-                    mark_pending(session, claim_ids=result.claims_touched)
-                    if result.created:  # its audit entry commits with the document, or not at all
-                        record_ingested(
-                            session, sources=[(result.source_id, doc.name, result.evidence_added)]
-                        )
-            except Exception as exc:  # noqa: BLE001 - reported and skipped, the rest go in
-                report.skipped.append(
-                    (
-                        doc.origin,
-                        f"could not be stored: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}",
-                    )
-                )
-                continue
-            report.documents_added += result.created
-            report.documents_unchanged += not result.created
-            report.documents_superseded += result.superseded is not None
-            report.evidence_added += result.evidence_added
-            touched |= result.claims_touched
+            report.documents_added += stored.created
+            report.documents_unchanged += not stored.created
+            report.documents_superseded += stored.superseded is not None
+            report.evidence_added += stored.evidence_added
+            touched |= stored.claims_touched
             if progress:
                 progress(done, len(documents), doc.name)
     with session_scope(engine) as session:

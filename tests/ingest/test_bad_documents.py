@@ -68,3 +68,44 @@ def test_overlong_header_fields_are_cut_to_fit_not_a_reason_to_skip(tmp_path, ex
             assert author.startswith(source.author) and len(source.url) == 2000
     finally:
         engine.dispose()
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_a_document_the_database_refuses_is_skipped_and_the_rest_of_its_batch_goes_in(
+    tmp_path, extractor, vocabulary
+):
+    """Documents are stored a batch per transaction; when the batch fails, each is retried alone."""
+    import sqlite3
+
+    from claims.db import init_db, make_engine
+    from claims.ops import check
+    from ingest.run import ingest_paths
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, line in (("a.txt", "DeepSeek says it trained V3 for $5.6M."),
+                       ("b.txt", "Alexandr Wang says DeepSeek has about 50,000 H100s."),
+                       ("c.txt", "DeepSeek charges $2.19 per million output tokens.")):
+        (docs / name).write_text(line + "\n")
+    db = tmp_path / "c.db"
+    engine = make_engine(f"sqlite:///{db}")
+    init_db(engine)
+    conn = sqlite3.connect(db)  # a real refusal by the database, for one document only
+    conn.execute("CREATE TRIGGER poison BEFORE INSERT ON source WHEN NEW.name = 'b.txt' "
+                 "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END")
+    conn.close()
+    try:
+        report = ingest_paths(engine, [docs], extractor=extractor, vocabulary=vocabulary)
+        assert report.documents_added == 2 and report.documents_seen == 3
+        assert [(origin.rsplit("/", 1)[-1], reason) for origin, reason in report.skipped] == [
+            ("b.txt", "could not be stored: IntegrityError: (sqlite3.IntegrityError) refused for the test")
+        ]
+        with engine.connect() as c:
+            names = sorted(r[0] for r in c.exec_driver_sql("SELECT name FROM source"))
+            holders = {r[0] for r in c.exec_driver_sql("SELECT asserted_by FROM evidence")}
+            audited = c.exec_driver_sql("SELECT count(*) FROM auditentry WHERE action = 'source.ingest'")
+            assert names == ["a.txt", "c.txt"] and "Alexandr Wang" not in holders
+            assert audited.scalar() == 2
+        assert check(engine, vocabulary=vocabulary).ok  # nothing half-stored, nothing left pending
+    finally:
+        engine.dispose()

@@ -87,3 +87,40 @@ def test_a_changed_file_supersedes_its_old_version_and_keeps_it(tmp_path, extrac
         assert {e.review for e in s.exec(select(Evidence).where(Evidence.source_id == old.id))} == {
             "superseded"
         }
+
+
+def _rows(engine) -> dict[str, list[str]]:
+    """Every row of the graph's tables, without wall-clock columns, sorted (SQLite or PostgreSQL)."""
+    from sqlalchemy import select as sa_select
+
+    from claims.models import Claim, Relation, Source
+
+    clock = {"created_at", "updated_at", "added_at"}
+    out = {}
+    with engine.connect() as conn:
+        for model in (Source, Claim, Evidence, Relation):
+            table = model.__table__
+            columns = [c for c in table.columns if c.name not in clock]
+            out[table.name] = sorted(repr(tuple(r)) for r in conn.execute(sa_select(*columns)))
+    return out
+
+
+def test_two_versions_in_one_run_store_as_two_runs_would(tmp_path, extractor, vocabulary):
+    """Documents go in a batch at a time; a batch holding two files of the same name still supersedes."""
+    first, second = tmp_path / "v1", tmp_path / "v2"
+    for folder, text in ((first, "DeepSeek says it used 2,048 H800 GPUs.\n"),
+                         (second, "DeepSeek says it used 2,048 H800 GPUs. Wang says 50,000 Hoppers.\n")):
+        folder.mkdir()
+        (folder / "a.txt").write_text(text)
+        other = folder / f"{folder.name}-other.txt"  # a name of its own: new, whatever batch it is in
+        other.write_text(f"Meta spent $60 billion on {folder.name} data centres.\n")
+    engine, report = ingest_into(tmp_path / "one.db", [first, second], extractor, vocabulary)
+    assert report.documents_added == 4 and report.documents_superseded == 1
+    one = _rows(engine)
+    engine.dispose()
+    engine, _ = ingest_into(tmp_path / "two.db", [first], extractor, vocabulary)
+    engine.dispose()
+    engine, _ = ingest_into(tmp_path / "two.db", [second], extractor, vocabulary)
+    two = _rows(engine)
+    engine.dispose()
+    assert len(one["source"]) == 4 and one["relation"] and one == two
