@@ -218,11 +218,12 @@ def fit_rows(table_: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]
     >>> fit_rows(Source.__table__, [{"published": "2025-01-27T10:00", "text": "x" * 20}])[0]["published"]
     '2025-01-27'
     """
-    limits = _string_limits(table_)
-    return [
-        {k: v[: limits[k]] if isinstance(v, str) and k in limits else v for k, v in row.items()}
-        for row in rows
-    ]
+    limits = list(_string_limits(table_).items())
+    out = []
+    for row in rows:
+        over = [(k, n) for k, n in limits if isinstance(row.get(k), str) and len(row[k]) > n]
+        out.append(row | {k: row[k][:n] for k, n in over} if over else row)
+    return out
 
 
 def _existing(session: Session, column: Any, keys: Iterable[str]) -> set[str]:
