@@ -48,10 +48,10 @@ READING = """\
 How to read it: *kill when stored* is the drawn kill point (documents stored before the kill, plus up to
 0.3 s; 0 is a kill during start-up); *documents stored* and *claims pending* are what the killed run
 left (each extraction batch of 64 documents is stored in one transaction, so a killed run leaves a
-multiple of 64 documents, or all of them, and more may be stored than drawn). All documents stored with claims pending means the kill landed in the last transaction, which
-recomputes relations, statuses and search rows; it rolled back, and the next run redid it from the
-pending list. Times are wall clock on a shared, busy 2-core machine (the reference ingest takes about 5
-s when the machine is idle)."""
+multiple of 64 documents, or all of them, and more may be stored than drawn). All documents stored with
+claims pending means the kill landed in the last transaction, which recomputes relations, statuses and
+search rows; it rolled back, and the next run redid it from the pending list. Times are wall clock on a
+shared, busy 2-core machine (the reference ingest takes about 5 s when the machine is idle)."""
 
 
 def build_corpus(folder: Path, synthetic: int, *, seed: int = 7) -> int:
