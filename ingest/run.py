@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -125,6 +126,15 @@ def _worker_extract(batch: Sequence[Document]) -> list[list[Mention] | str]:
     return _extract_mentions(_WORKER_EXTRACTOR, batch)
 
 
+def worker_start_method() -> str:
+    """How extraction worker processes start: "fork" on POSIX, where they start at once and share this
+    process's pipeline; but a fork copies only the calling thread, so a process running other threads (a
+    server, a test harness) uses "spawn", whose workers import us and build their own (about a second)."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
 def _extracted_batches(
     documents: Sequence[Document], extractor: Extractor, workers: int
 ) -> Iterator[list[Extracted]]:
@@ -135,8 +145,12 @@ def _extracted_batches(
         for batch in batches:
             yield _extract_batch(extractor, batch)
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start) as pool:
+    global _WORKER_EXTRACTOR  # noqa: PLW0603 - forked workers inherit this process's pipeline
+    method = worker_start_method()
+    context, start = multiprocessing.get_context(method), _worker_start if method == "spawn" else None
+    if method == "fork":
+        _WORKER_EXTRACTOR = extractor
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start) as pool:
         for batch, mentions in zip(batches, pool.map(_worker_extract, batches), strict=True):
             yield list(zip(batch, mentions, strict=True))
 

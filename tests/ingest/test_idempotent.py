@@ -1,12 +1,16 @@
 """Ingest is idempotent: a second run changes no row and no id; ids are stable across databases."""
 
+import pytest
 from sqlalchemy import MetaData, select
 
-from claims.db import make_engine, session_scope
+from claims.db import init_db, make_engine, session_scope
 from claims.evidence import EvidenceSubmission, add_evidence
 from claims.models import Claim, Evidence
+from ingest.run import ingest_paths, worker_start_method
 from tests.conftest import SEEDS, ingest_into
 from tests.databases import url_for
+
+UNSEEN = SEEDS.parent / "tests" / "data" / "unseen"
 
 
 def dump(path):
@@ -124,3 +128,28 @@ def test_two_versions_in_one_run_store_as_two_runs_would(tmp_path, extractor, vo
     two = _rows(engine)
     engine.dispose()
     assert len(one["source"]) == 4 and one["relation"] and one == two
+
+
+@pytest.mark.parametrize("other_thread", [False, True], ids=["fork-or-spawn", "spawn-beside-a-thread"])
+def test_extraction_in_worker_processes_stores_the_same_rows(tmp_path, extractor, vocabulary, other_thread):
+    """--workers: forked workers share this process's pipeline; with another thread running, workers are
+    spawned and build their own. Either way the rows equal a one-process ingest's."""
+    import threading
+
+    engine, _ = ingest_into(tmp_path / "one.db", [SEEDS, UNSEEN], extractor, vocabulary)
+    expected = _rows(engine)
+    engine.dispose()
+    stop = threading.Event()
+    waiting = threading.Thread(target=stop.wait, daemon=True)
+    if other_thread:
+        waiting.start()
+    assert worker_start_method() == ("fork" if threading.active_count() == 1 else "spawn")
+    try:
+        engine = make_engine(url_for(tmp_path / "many.db"))
+        init_db(engine)
+        report = ingest_paths(engine, [SEEDS, UNSEEN], extractor=extractor, vocabulary=vocabulary, workers=2)
+    finally:
+        stop.set()
+    assert report.documents_added == 11 and not report.skipped
+    assert _rows(engine) == expected and expected["evidence"]
+    engine.dispose()
