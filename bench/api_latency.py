@@ -7,6 +7,7 @@ returning a constant JSON body (bench/bare_app.py) on the same server settings, 
 (installed with apt-get when missing and running as root):
   claim       GET /api/claims/{id}, a Lua script rotating over 2,000 random claim ids
   claim_cached  the same once each id has been requested (one timed pass): the server's view cache answers
+  claim_nocache  the same rotation against a server started with --view-cache-bytes 0: every view built
   bare        GET /api/bare, the ceiling
   list, filter by status / metric / subject, search (q=...): GET /api/claims?...
 Latency (p50, p99) is measured with one connection (each request's own time); throughput with
@@ -211,6 +212,23 @@ def run(db: Path, seconds: int, connections: int) -> dict[str, object]:
             }
         finally:
             stop(server)
+        # The same rotation with the view cache off: every request builds the claim's view from the database.
+        port = free_port()
+        server = start(
+            [str(BIN / "claims"), "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--log-level", "warning", "--view-cache-bytes", "0"],
+            port,
+            "/api/claims?per_page=1",
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            run_wrk(wrk, base, seconds=2, connections=connections, script=script)
+            results["claim_nocache"] = run_wrk(wrk, base, seconds=seconds, connections=1, script=script)
+            results["claim_nocache_load"] = run_wrk(
+                wrk, base, seconds=seconds, connections=connections, script=script
+            )
+        finally:
+            stop(server)
         port = free_port()
         bare = start(
             [sys.executable, str(ROOT / "bench" / "bare_app.py"), "--port", str(port)], port, "/api/bare"
@@ -224,8 +242,9 @@ def run(db: Path, seconds: int, connections: int) -> dict[str, object]:
             stop(bare)
     claim_rps, bare_rps = results["claim_load"]["rps"], results["bare_load"]["rps"]  # type: ignore[index]
     results["claim_vs_bare"] = round(claim_rps / bare_rps, 3) if claim_rps and bare_rps else None
-    cached_rps = results["claim_cached_load"]["rps"]  # type: ignore[index]
-    results["claim_cached_vs_bare"] = round(cached_rps / bare_rps, 3) if cached_rps and bare_rps else None
+    for key in ("claim_cached", "claim_nocache"):
+        rps = results[f"{key}_load"]["rps"]  # type: ignore[index]
+        results[f"{key}_vs_bare"] = round(rps / bare_rps, 3) if rps and bare_rps else None
     return results
 
 

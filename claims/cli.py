@@ -218,6 +218,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             max_body_bytes=args.max_body_bytes,
             write_rate=args.write_rate,
             write_burst=args.write_burst,
+            view_cache_bytes=args.view_cache_bytes,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -314,6 +315,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="writes a client may send at once (default 30; env CLAIMS_WRITE_BURST)",
+    )
+    p.add_argument(
+        "--view-cache-bytes",
+        type=int,
+        default=None,
+        help="memory for JSON bodies of claims already served, kept until the next commit; 0 = no cache "
+        "(default 268435456; env CLAIMS_VIEW_CACHE_BYTES)",
     )
     return parser
 

@@ -80,3 +80,15 @@ def test_database_url_environment_variable_overrides_db(seeded_db, tmp_path, fmt
         env={**__import__("os").environ, "CLAIMS_DATABASE_URL": env_url},
     )
     assert result.returncode == 0 and len(result.stdout.splitlines()) > 50
+
+
+@pytest.mark.parametrize(("args", "env", "message"), [
+    (["--view-cache-bytes", "-1"], {}, "view-cache-bytes must not be negative, not -1"),
+    ([], {"CLAIMS_VIEW_CACHE_BYTES": "lots"}, "CLAIMS_VIEW_CACHE_BYTES must be a whole number, not 'lots'"),
+    (["--write-rate", "-2"], {}, "write-rate must not be negative, not -2.0"),
+])
+def test_serve_refuses_bad_limits_before_starting(tmp_path, args, env, message):
+    db = tmp_path / "c.db"
+    result = subprocess.run([sys.executable, "-m", "claims.cli", "--db", str(db), "serve", *args],
+                            capture_output=True, text=True, timeout=60, env=cli_env(db) | env)
+    assert result.returncode == 2 and f"error: {message}" in result.stderr

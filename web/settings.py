@@ -19,6 +19,7 @@ LIMIT_ENV: dict[str, tuple[str, type]] = {
     "max_body_bytes": ("CLAIMS_MAX_BODY_BYTES", int),
     "write_rate": ("CLAIMS_WRITE_RATE", float),
     "write_burst": ("CLAIMS_WRITE_BURST", int),
+    "view_cache_bytes": ("CLAIMS_VIEW_CACHE_BYTES", int),
 }
 
 
@@ -94,6 +95,9 @@ def limits_from(environ: Mapping[str, str], **flags: float | None) -> dict[str, 
     >>> limits_from({"CLAIMS_WRITE_BURST": "lots"})
     Traceback (most recent call last):
     ValueError: CLAIMS_WRITE_BURST must be a whole number, not 'lots'
+    >>> limits_from({}, view_cache_bytes=-1)
+    Traceback (most recent call last):
+    ValueError: view-cache-bytes must not be negative, not -1
     """
     out: dict[str, Any] = {}
     for name, (variable, kind) in LIMIT_ENV.items():
@@ -106,4 +110,6 @@ def limits_from(environ: Mapping[str, str], **flags: float | None) -> dict[str, 
                 raise ValueError(f"{variable} must be {noun}, not {raw!r}") from None
         if flags.get(name) is not None:
             out[name] = kind(flags[name])
+        if out.get(name, 0) < 0:
+            raise ValueError(f"{name.replace('_', '-')} must not be negative, not {out[name]}")
     return out
