@@ -148,6 +148,8 @@ class _Sentence:
     reports: list[Report] = field(default_factory=list)
     literals: LiteralIndex | None = None  # where the rules' required words occur in the document
     metrics: dict[Figure, str] = field(default_factory=dict)  # each figure's metric, once worked out
+    # per unit, the metrics and cues that can match in the document (shared by its sentences)
+    live_metrics: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def start(self) -> int:
@@ -294,9 +296,14 @@ class Extractor:
                 per_token_prices=_PER_MILLION.search(document.text) is not None,
             )
             literals = LiteralIndex(document.text)
+            live_metrics: dict[str, list[Any]] = {}
             mentions: list[Mention] = []
             for sentence in cands:
-                mentions.extend(self._read_sentence(document, masks, sentence, next(parsed), state, literals))
+                mentions.extend(
+                    self._read_sentence(
+                        document, masks, sentence, next(parsed), state, literals, live_metrics=live_metrics
+                    )
+                )
             results.append(mentions)
         return results
 
@@ -350,9 +357,12 @@ class Extractor:
         doc: Doc,
         state: _State,
         literals: LiteralIndex | None = None,
+        live_metrics: dict[str, list[Any]] | None = None,
     ) -> list[Mention]:
         text = document.text
         sent = _Sentence(text, span, self._names(doc, span.start), masks, literals=literals)
+        if live_metrics is not None:
+            sent.live_metrics = live_metrics
         blocked = [
             (n.start, n.end)
             for n in sent.names
@@ -813,7 +823,7 @@ class Extractor:
         text = sent.text
         clause_start, clause_end = self._clause_start(sent, fig.start), self._clause_end(sent, fig.unit_end)
         best, best_score = "other", 0.0
-        for metric, _units, notes, side, cues, max_gap in self.metrics_by_unit.get(q.unit, ()):
+        for metric, notes, side, cues, max_gap in self._live_metrics(sent, q.unit):
             if notes and q.unit == "other" and q.note not in notes:
                 continue
             score = 0.0
@@ -840,6 +850,19 @@ class Extractor:
             if score > best_score:
                 best, best_score = metric, score
         return best
+
+    def _live_metrics(self, sent: _Sentence, unit: str) -> list[Any]:
+        """The unit's metrics with only the cues that can match somewhere in the document (a cue that cannot
+        adds 0.0 to a score, which changes nothing); metrics left with no cue at all can only score 0.0,
+        never better than "other", and are left out. Worked out once per document and unit."""
+        live = sent.live_metrics.get(unit)
+        if live is None:
+            live = sent.live_metrics[unit] = []
+            for metric, _units, notes, side, cues, max_gap in self.metrics_by_unit.get(unit, ()):
+                kept = [(cue, weight) for cue, weight in cues if cue is None or cue.anywhere(sent.literals)]
+                if kept:
+                    live.append((metric, notes, side, kept, max_gap))
+        return live
 
     @staticmethod
     def _closeness(

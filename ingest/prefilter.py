@@ -126,12 +126,32 @@ class Prefiltered:
         """False only when no match can lie within text[start:end] (``index`` is the text's LiteralIndex)."""
         if index is None:
             return True
-        key = id(self)
-        entry = index.found[key] if key in index.found else index.present(self)
+        try:
+            entry = index.found[id(self)]
+        except KeyError:
+            entry = index.present(self)
         if entry is None:
             return True
         text, literals = entry  # no literal in the text: nothing to look for, no match possible
-        return any(text.find(literal, start, end) >= 0 for literal in literals)
+        for literal in literals:
+            if text.find(literal, start, end) >= 0:
+                return True
+        return False
+
+    def anywhere(self, index: LiteralIndex | None) -> bool:
+        """False only when no match can lie anywhere in the index's text (so in no window of it either).
+
+        >>> p = Prefiltered(re.compile(r"\\breportedly\\b", re.I))
+        >>> p.anywhere(LiteralIndex("It used 2,048 GPUs.")), p.anywhere(None)
+        (False, True)
+        """
+        if index is None:
+            return True
+        try:
+            entry = index.found[id(self)]
+        except KeyError:
+            entry = index.present(self)
+        return entry is None or bool(entry[1])
 
 
 class LiteralIndex:
