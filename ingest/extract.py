@@ -378,6 +378,7 @@ class Extractor:
                 blocked=blocked,
                 published=document.published,
                 previous_unit=state.last_unit if state.last_unit_paragraph == span.paragraph else None,
+                literals=literals,
             )
             if not (span.heading and f.kind == "bits")
         ]  # "FP8 mixed-precision training": a heading

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from claims.errors import QuantityError
 from claims.quantities import CORE_RE, Quantity, date_value, parse_quantity, qualifier_of
 from claims.vocabulary import noun_unit
+from ingest.prefilter import LiteralIndex, Prefiltered
 from ingest.segment import Masks
 
 __all__ = ["Figure", "find_figures"]
@@ -97,6 +98,15 @@ _PER_TOKENS_RE = re.compile(
     re.I,
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|we|We|I've|we've|I'd)\b")
+# The same patterns with their literal pre-tests: a sentence lacking every word one needs is not searched.
+_WORDS_P = Prefiltered(_WORDS_RE)
+_MULTIPLIER_P = Prefiltered(_MULTIPLIER_RE)
+_ORDER_P = Prefiltered(_ORDER_RE)
+_A_DURATION_P = Prefiltered(_A_DURATION_RE)
+_FRACTION_WORDS_P = Prefiltered(_FRACTION_WORDS_RE)
+_MONTH_DAY_P = Prefiltered(_MONTH_DAY_RE)
+_MONTH_ALONE_P = Prefiltered(_MONTH_ALONE_RE)
+_HOLIDAY_P = Prefiltered(_HOLIDAY_RE)
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,13 @@ class Figure:
     unit_end: int
     descriptor: str | None = None
     kind: str = "number"
+
+
+def _scan(
+    pattern: Prefiltered, text: str, start: int, end: int, literals: LiteralIndex | None
+) -> Iterator[re.Match[str]]:
+    """The pattern's matches in text[start:end], none without searching when its pre-test rules them out."""
+    return pattern.pattern.finditer(text, start, end) if pattern.possible(literals, start, end) else iter(())
 
 
 def _overlaps_any(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -222,9 +239,16 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
 
 
 def _word_figures(
-    text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]
+    text: str,
+    start: int,
+    end: int,
+    masks: Masks,
+    blocked: Sequence[tuple[int, int]],
+    literals: LiteralIndex | None = None,
 ) -> list[Figure]:
-    out = []
+    out: list[Figure] = []
+    if not _WORDS_P.possible(literals, start, end):
+        return out
     for m in _WORDS_RE.finditer(text, start, end):
         if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), blocked):
             continue
@@ -256,13 +280,20 @@ _SIMPLE_HINT = re.compile(
 
 
 def _simple_figures(
-    text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]
+    text: str,
+    start: int,
+    end: int,
+    masks: Masks,
+    blocked: Sequence[tuple[int, int]],
+    literals: LiteralIndex | None = None,
 ) -> list[Figure]:
     out: list[Figure] = []
     if not _SIMPLE_HINT.search(text, start, end):
         return out
-    for pattern, kind in ((_MULTIPLIER_RE, "multiplier"), (_ORDER_RE, "order")):
-        for m in pattern.finditer(text, start, end):
+    for pattern, kind in ((_MULTIPLIER_P, "multiplier"), (_ORDER_P, "order")):
+        if not pattern.possible(literals, start, end):
+            continue
+        for m in pattern.pattern.finditer(text, start, end):
             if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), blocked):
                 continue
             try:
@@ -277,7 +308,7 @@ def _simple_figures(
                 q = replace(q, unit=found[0] if found and found[0] in ("parameters", "GPU") else "USD")
             q = _with_qualifier(q, _qualifier_before(text, m.start(), start))
             out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind=kind))
-    for m in _A_DURATION_RE.finditer(text, start, end):
+    for m in _scan(_A_DURATION_P, text, start, end, literals):
         if masks.overlaps(m.start(), m.end()):
             continue
         unit = {"year": "years", "month": "months", "decade": "years"}[m["unit"].lower()]
@@ -286,7 +317,7 @@ def _simple_figures(
             Quantity(value, unit=unit, precision=1.0), _qualifier_before(text, m.start("fig"), start)
         )
         out.append(Figure(m.start("fig"), m.end(), m["fig"], q, m.end(), kind="words"))
-    for m in _FRACTION_WORDS_RE.finditer(text, start, end):
+    for m in _scan(_FRACTION_WORDS_P, text, start, end, literals):
         if masks.overlaps(m.start(), m.end()):
             continue
         try:
@@ -342,6 +373,7 @@ _RELATIVE_RE = re.compile(
     r"on (?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
     re.I,
 )
+_RELATIVE_P = Prefiltered(_RELATIVE_RE)
 _RELATIVE_EVENT = re.compile(
     r"\b(?:released|launched|unveiled|announced|debuted|came out|founded|"
     r"introduced|shipped|fell|dropped|lost|plunged|slumped|tumbled|sank|surged|wiped|erased)\b",
@@ -374,10 +406,14 @@ def _relative_date(phrase: str, day_name: str | None, published: str) -> tuple[i
     return date_value(year), f"{phrase} as of {published}"
 
 
-def _relative_figures(text: str, start: int, end: int, masks: Masks, published: str) -> list[Figure]:
+def _relative_figures(
+    text: str, start: int, end: int, masks: Masks, published: str, literals: LiteralIndex | None = None
+) -> list[Figure]:
     """'DeepSeek released R1 last week': relative dates of events, when the document says when it was
     written."""
-    out = []
+    out: list[Figure] = []
+    if not _RELATIVE_P.possible(literals, start, end):
+        return out
     for m in _RELATIVE_RE.finditer(text, start, end):
         near = text[max(start, m.start() - 60) : min(end, m.end() + 40)]
         if masks.overlaps(m.start(), m.end()) or not _RELATIVE_EVENT.search(near):
@@ -406,8 +442,10 @@ def _dated_by_document(m: re.Match[str], q: Quantity, published: str) -> Figure:
                   descriptor=f"year taken from the document date {published}")
 
 
-def _date_figures(text: str, start: int, end: int, masks: Masks, published: str | None) -> list[Figure]:
-    out = _relative_figures(text, start, end, masks, published) if published else []
+def _date_figures(
+    text: str, start: int, end: int, masks: Masks, published: str | None, literals: LiteralIndex | None = None
+) -> list[Figure]:
+    out = _relative_figures(text, start, end, masks, published, literals) if published else []
     for m in _DATE_RE.finditer(text, start, end):
         if masks.overlaps(m.start(), m.end()):
             continue
@@ -430,7 +468,7 @@ def _date_figures(text: str, start: int, end: int, masks: Masks, published: str 
             q = Quantity(float(date_value(int(m.group(0)))), unit="date", text=m.group(0))
             out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date"))
     if published:
-        for m in _MONTH_DAY_RE.finditer(text, start, end):
+        for m in _scan(_MONTH_DAY_P, text, start, end, literals):
             if masks.overlaps(m.start(), m.end()) or not _EVENT_CUE.search(
                 text, max(start, m.start() - 60), m.start()
             ):
@@ -442,7 +480,7 @@ def _date_figures(text: str, start: int, end: int, masks: Masks, published: str 
             if q.value and int(q.value) // 100 % 100 > int(published[5:7]):  # "Dec. 26" written in February
                 q = replace(q, value=q.value - 10000)
             out.append(_dated_by_document(m, q, published))
-        for m in _MONTH_ALONE_RE.finditer(text, start, end):
+        for m in _scan(_MONTH_ALONE_P, text, start, end, literals):
             if m["mon"] == "May" and not re.match(r"\s+(?:of|in|\d)", text[m.end() : m.end() + 4]):
                 continue  # "may" is mostly a verb
             if masks.overlaps(m.start(), m.end()) or not _EVENT_CUE.search(
@@ -454,7 +492,7 @@ def _date_figures(text: str, start: int, end: int, masks: Masks, published: str 
             year = int(published[:4]) - (1 if month > int(published[5:7]) else 0)
             q = Quantity(float(date_value(year, month)), unit="date", text=m.group(0))
             out.append(_dated_by_document(m, q, published))
-    for m in _HOLIDAY_RE.finditer(text, start, end):
+    for m in _scan(_HOLIDAY_P, text, start, end, literals):
         value = _resolve_holiday(published)
         if value and not masks.overlaps(m.start(), m.end()):
             q = Quantity(float(value), unit="date", text=m.group(0))
@@ -552,16 +590,19 @@ def find_figures(
     blocked: Sequence[tuple[int, int]] = (),
     published: str | None = None,
     previous_unit: Quantity | None = None,
+    literals: LiteralIndex | None = None,
 ) -> list[Figure]:
     """Every figure in text[start:end], in order, longest first where two overlap.
 
-    ``blocked`` spans (model names such as 'GPT-4' or 'Llama 3.1 405B') hold no figures.
+    ``blocked`` spans (model names such as 'GPT-4' or 'Llama 3.1 405B') hold no figures. ``literals``
+    indexes ``text`` when the caller has one: patterns whose required words are not in the sentence are
+    not run (the figures found are the same).
     """
     found = [
-        *_date_figures(text, start, end, masks, published),
+        *_date_figures(text, start, end, masks, published, literals),
         *_number_figures(text, start, end, masks, blocked),
-        *_word_figures(text, start, end, masks, blocked),
-        *_simple_figures(text, start, end, masks, blocked),
+        *_word_figures(text, start, end, masks, blocked, literals),
+        *_simple_figures(text, start, end, masks, blocked, literals),
     ]
     found.sort(key=lambda f: (f.start, -(f.end - f.start)))
     kept: list[Figure] = []

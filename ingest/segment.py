@@ -23,6 +23,15 @@ _MASK_PATTERNS = [
     ),  # "LLaMa-3 70B"
     re.compile(r"@\w+"),  # handles
 ]
+_DIGIT_PAREN = re.compile(r"\d\)")
+_DIGIT_MAGNITUDE = re.compile(r"\d[BMbm]")
+# Cheap tests of what every match of a slow mask pattern contains (its scan is skipped without it).
+_MASK_NEEDS = {
+    _MASK_PATTERNS[2]: lambda text: "](" in text,  # a link target follows "]"
+    _MASK_PATTERNS[3]: lambda text: "http" in text or "www." in text,
+    _MASK_PATTERNS[8]: lambda text: _DIGIT_PAREN.search(text) is not None,  # "1)", "(2)"
+    _MASK_PATTERNS[9]: lambda text: _DIGIT_MAGNITUDE.search(text) is not None,  # "70B"
+}
 _ABBREVIATIONS = {
     "u.s", "u.k", "e.g", "i.e", "vs", "mr", "mrs", "ms", "dr", "inc", "co", "corp", "ltd", "jan", "feb",
     "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "approx", "est", "etc", "st",
@@ -76,6 +85,9 @@ def find_masks(text: str) -> Masks:
     """
     spans: list[tuple[int, int]] = []
     for pattern in _MASK_PATTERNS:
+        needs = _MASK_NEEDS.get(pattern)
+        if needs is not None and not needs(text):
+            continue  # the text lacks what every match of this pattern contains
         group = "mask" if "mask" in pattern.groupindex else 0
         spans.extend(m.span(group) for m in pattern.finditer(text))
     return Masks(spans)
