@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,7 +25,7 @@ from ingest.attribution import (
     reporter_at,
 )
 from ingest.figures import Figure, find_figures
-from ingest.pipeline import build_nlp, load_patterns
+from ingest.pipeline import EntityMatcher, build_nlp, load_patterns
 from ingest.prefilter import LiteralIndex, Prefiltered
 from ingest.segment import Masks, Sentence, find_masks, split_sentences
 
@@ -228,6 +228,10 @@ class Extractor:
         self.vocabulary = vocabulary or default_vocabulary()
         self.patterns = patterns or load_patterns()
         self.rules = AttributionRules(self.patterns)
+        # With nothing but the entity matcher in the pipeline, its names are read straight from the matches
+        # (what doc.spans would hold), without spaCy's pipe machinery or Span objects.
+        matcher = self.nlp.get_pipe("claims_entities") if self.nlp.pipe_names == ["claims_entities"] else None
+        self._matcher = matcher if isinstance(matcher, EntityMatcher) else None
         self._compile()
 
     def _compile(self) -> None:
@@ -287,7 +291,12 @@ class Extractor:
             for doc, (masks, cands, _) in zip(documents, plans, strict=True)
             for s in cands
         ]
-        parsed = iter(self.nlp.pipe(texts, batch_size=256))
+        parsed: Iterator[Doc | tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]]
+        if self._matcher is not None:
+            make_doc, name_spans = self.nlp.make_doc, self._matcher.name_spans
+            parsed = (name_spans(make_doc(t)) for t in texts)
+        else:
+            parsed = iter(self.nlp.pipe(texts, batch_size=256))
         results = []
         for document, (masks, cands, topical) in zip(documents, plans, strict=True):
             state = _State(
@@ -329,24 +338,26 @@ class Extractor:
 
     # -- sentences ---------------------------------------------------------------------------------
 
-    def _names(self, doc: Doc, base: int) -> list[Name]:
+    def _names(
+        self, doc: Doc | tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]], base: int
+    ) -> list[Name]:
+        """The sentence's names from its parsed doc, or from the matcher's (entities, parties) spans."""
+        if isinstance(doc, Doc):
+            groups = tuple(
+                [(span.start_char, span.end_char, span.label_) for span in doc.spans[group]]
+                for group in ("entities", "parties")
+            )
+        else:
+            groups = doc
         names = []
-        for role, group in (("entity", "entities"), ("party", "parties")):
-            for span in doc.spans[group]:
-                spec = (
-                    self.vocabulary.entities.get(span.label_)
-                    if role == "entity"
-                    else self.vocabulary.parties.get(span.label_)
-                )
-                names.append(
-                    Name(
-                        base + span.start_char,
-                        base + span.end_char,
-                        span.label_,
-                        role,
-                        spec.kind if spec else "other",
-                    )
-                )
+        for role, spans, specs in (
+            ("entity", groups[0], self.vocabulary.entities),
+            ("party", groups[1], self.vocabulary.parties),
+        ):
+            for start_char, end_char, label in spans:
+                spec = specs.get(label)
+                kind = spec.kind if spec else "other"
+                names.append(Name(base + start_char, base + end_char, label, role, kind))
         return sorted(names, key=lambda n: (n.start, n.role))
 
     def _read_sentence(
@@ -354,7 +365,7 @@ class Extractor:
         document: Document,
         masks: Masks,
         span: Sentence,
-        doc: Doc,
+        doc: Doc | tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]],
         state: _State,
         literals: LiteralIndex | None = None,
         live_metrics: dict[str, list[Any]] | None = None,

@@ -42,6 +42,26 @@ class EntityMatcher:
         for (label, exact), docs in by_label.items():
             (self.exact if exact else self.folded).add(label, docs)
 
+    def name_spans(self, doc: Doc) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+        """The entity and party names of a tokenized doc as (start_char, end_char, canonical name), in the
+        order ``__call__`` stores them in ``doc.spans`` (overlaps resolved as ``filter_spans`` does), without
+        building Span objects.
+
+        >>> import spacy
+        >>> from claims.vocabulary import default_vocabulary
+        >>> nlp = spacy.blank("en")
+        >>> matcher = EntityMatcher(nlp, default_vocabulary())
+        >>> matcher.name_spans(nlp.make_doc("Nvidia says DeepSeek-V3 used 2,048 GPUs"))[0]
+        [(0, 6, 'NVIDIA'), (12, 23, 'DeepSeek-V3')]
+        """
+        entities: list[tuple[int, int, str]] = []
+        parties: list[tuple[int, int, str]] = []
+        strings = doc.vocab.strings
+        for match_id, start, end in [*self.exact(doc), *self.folded(doc)]:
+            prefix, canonical = strings[match_id].split("|", 1)
+            (entities if prefix == "ENTITY" else parties).append((start, end, canonical))
+        return _char_spans(doc, _filter_spans(entities)), _char_spans(doc, _filter_spans(parties))
+
     def __call__(self, doc: Doc) -> Doc:
         entities: list[Span] = []
         parties: list[Span] = []
@@ -51,6 +71,33 @@ class EntityMatcher:
         doc.spans["entities"] = filter_spans(entities)
         doc.spans["parties"] = filter_spans(parties)
         return doc
+
+
+def _filter_spans(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """``spacy.util.filter_spans`` on (start, end, label) token spans: the (first) longest of overlapping
+    spans wins; the result is in order of start.
+
+    >>> _filter_spans([(0, 1, "a"), (0, 2, "b"), (1, 3, "c"), (3, 4, "d")])
+    [(0, 2, 'b'), (3, 4, 'd')]
+    """
+    ordered = sorted(spans, key=lambda span: (span[1] - span[0], -span[0]), reverse=True)
+    result = []
+    seen: set[int] = set()
+    for span in ordered:
+        start, end, _label = span
+        if start not in seen and end - 1 not in seen:
+            result.append(span)
+            seen.update(range(start, end))
+    return sorted(result, key=lambda span: span[0])
+
+
+def _char_spans(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Token spans as character spans (what ``Span.start_char`` and ``Span.end_char`` give)."""
+    out = []
+    for start, end, label in spans:
+        last = doc[end - 1]
+        out.append((doc[start].idx, last.idx + len(last), label))
+    return out
 
 
 @Language.factory("claims_entities", default_config={"vocabulary_path": ""})

@@ -1,0 +1,55 @@
+"""The extraction fast paths give what the plain paths give, on the seed and dev texts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.extract import Extractor, _unmasked
+from ingest.figures import find_figures
+from ingest.prefilter import LiteralIndex
+from ingest.segment import find_masks, split_sentences
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))] + [
+    p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "data" / "unseen").glob("*.txt"))
+]
+
+
+def test_matcher_names_equal_the_spans_the_pipeline_sets(extractor: Extractor) -> None:
+    matcher = extractor._matcher
+    assert matcher is not None
+    compared = named = 0
+    for text in TEXTS:
+        masks = find_masks(text)
+        for s in split_sentences(text):
+            sentence = _unmasked(text, masks, s.start, s.end)
+            doc = extractor.nlp(sentence)
+            expected = tuple(
+                [(span.start_char, span.end_char, span.label_) for span in doc.spans[group]]
+                for group in ("entities", "parties")
+            )
+            assert matcher.name_spans(extractor.nlp.make_doc(sentence)) == expected
+            compared += 1
+            named += bool(expected[0] or expected[1])
+    assert compared > 500 and named > 200
+
+
+def test_figures_are_the_same_with_and_without_the_literal_pre_test() -> None:
+    found = 0
+    for text in TEXTS:
+        masks, literals = find_masks(text), LiteralIndex(text)
+        for s in split_sentences(text):
+            for published in (None, "2025-01-28"):
+                plain = find_figures(text, s.start, s.end, masks=masks, published=published)
+                fast = find_figures(text, s.start, s.end, masks=masks, published=published, literals=literals)
+                assert fast == plain
+                found += len(plain)
+    assert found > 300
+
+
+def test_a_pipeline_with_other_components_is_run_whole() -> None:
+    from ingest.pipeline import build_nlp
+
+    nlp = build_nlp()
+    nlp.add_pipe("sentencizer")
+    assert Extractor(nlp=nlp)._matcher is None
