@@ -14,7 +14,14 @@ from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
-__all__ = ["LiteralIndex", "Prefiltered", "fold", "required_literals"]
+__all__ = [
+    "LiteralIndex",
+    "Prefiltered",
+    "first_characters",
+    "fold",
+    "required_literals",
+    "with_first_character_test",
+]
 
 MIN_LENGTH = 3  # shorter literals ("n" of "n't", "if") occur everywhere: looking for them saves nothing
 
@@ -104,6 +111,71 @@ def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
         return None
     ignore_case = bool(pattern.flags & re.IGNORECASE)
     return frozenset(s.lower() if ignore_case else s for s in found)
+
+
+def _first_of_sequence(items: Any) -> tuple[set[str], bool] | None:
+    """(characters a match of this sequence can start with, whether it can match the empty string), or
+    None when that cannot be told."""
+    chars: set[str] = set()
+    for op, arg in items:
+        if op is sre_constants.AT:
+            continue  # \b, ^: zero width
+        if op is sre_constants.LITERAL:
+            chars.add(chr(arg))
+            return chars, False
+        if op is sre_constants.SUBPATTERN:
+            if arg[1] or arg[2]:
+                return None  # scoped flags
+            inner = _first_of_sequence(arg[3])
+        elif op is sre_constants.BRANCH:
+            branches = [_first_of_sequence(b) for b in arg[1]]
+            if any(b is None for b in branches):
+                return None
+            inner = (set().union(*(b[0] for b in branches)), any(b[1] for b in branches))  # type: ignore[index]
+        elif op in _REPEATS:
+            low, _high, body = arg
+            found = _first_of_sequence(body)
+            inner = None if found is None else (found[0], found[1] or low == 0)
+        else:
+            return None
+        if inner is None:
+            return None
+        chars |= inner[0]
+        if not inner[1]:
+            return chars, False
+    return chars, True
+
+
+def first_characters(source: str, flags: int = 0) -> frozenset[str] | None:
+    """The characters every match of the pattern ``source`` starts with one of (as written: with
+    IGNORECASE their other cases match too), or None when it can match the empty string or it cannot be
+    told.
+
+    >>> sorted(first_characters(r"\\b(?:says|(?:has |have )?pointed out|made)\\b"))
+    ['h', 'm', 'p', 's']
+    >>> first_characters(r"\\d+|x"), first_characters(r"(?:ab)?")
+    (None, None)
+    """
+    try:
+        found = _first_of_sequence(sre_parse.parse(source, flags))
+    except (ValueError, TypeError, re.error, RecursionError):
+        return None
+    if found is None or found[1] or not found[0]:
+        return None
+    return frozenset(found[0])
+
+
+def with_first_character_test(source: str, flags: int = 0) -> re.Pattern[str]:
+    """The pattern compiled with a look-ahead for its possible first characters in front (when they can be
+    told): it matches exactly where the pattern does, and fails fast elsewhere.
+
+    >>> with_first_character_test(r"\\b(?:said|says)\\b", re.I).pattern
+    '(?=[s])\\\\b(?:said|says)\\\\b'
+    """
+    chars = first_characters(source, flags)
+    if chars is None or source.startswith("(?") and source[2:3].isalpha():
+        return re.compile(source, flags)
+    return re.compile("(?=[" + "".join(re.escape(c) for c in sorted(chars)) + "])" + source, flags)
 
 
 class Prefiltered:

@@ -24,13 +24,13 @@ _MASK_PATTERNS = [
     re.compile(r"@\w+"),  # handles
 ]
 _DIGIT_PAREN = re.compile(r"\d\)")
-_DIGIT_MAGNITUDE = re.compile(r"\d[BMbm]")
+_DIGIT_MAGNITUDE = re.compile(r"\d[- ]\d+(?:\.\d+)?[BMbm]")  # the tail of every "LLaMa-3 70B" match
 # Cheap tests of what every match of a slow mask pattern contains (its scan is skipped without it).
 _MASK_NEEDS = {
     _MASK_PATTERNS[2]: lambda text: "](" in text,  # a link target follows "]"
     _MASK_PATTERNS[3]: lambda text: "http" in text or "www." in text,
     _MASK_PATTERNS[8]: lambda text: _DIGIT_PAREN.search(text) is not None,  # "1)", "(2)"
-    _MASK_PATTERNS[9]: lambda text: _DIGIT_MAGNITUDE.search(text) is not None,  # "70B"
+    _MASK_PATTERNS[9]: lambda text: _DIGIT_MAGNITUDE.search(text) is not None,  # "3 70B"
 }
 _ABBREVIATIONS = {
     "u.s", "u.k", "e.g", "i.e", "vs", "mr", "mrs", "ms", "dr", "inc", "co", "corp", "ltd", "jan", "feb",

@@ -53,3 +53,18 @@ def test_a_pipeline_with_other_components_is_run_whole() -> None:
     nlp = build_nlp()
     nlp.add_pipe("sentencizer")
     assert Extractor(nlp=nlp)._matcher is None
+
+
+def test_first_character_look_ahead_changes_no_match(extractor: Extractor) -> None:
+    import re
+
+    found = 0
+    for fast in (extractor.rules.verbs, extractor.rules.self_report):
+        assert fast.pattern.startswith("(?=[")
+        plain = re.compile(fast.pattern[fast.pattern.index("]") + 2 :], fast.flags)
+        for text in TEXTS:
+            for s in split_sentences(text):
+                spans = [m.span() for m in fast.finditer(text, s.start, s.end)]
+                assert spans == [m.span() for m in plain.finditer(text, s.start, s.end)]
+                found += len(spans)
+    assert found > 100
