@@ -26,7 +26,7 @@ from ingest.attribution import (
 )
 from ingest.figures import Figure, find_figures
 from ingest.pipeline import EntityMatcher, build_nlp, load_patterns
-from ingest.prefilter import LiteralIndex, Prefiltered
+from ingest.prefilter import LiteralIndex, Prefiltered, with_first_character_test
 from ingest.segment import Masks, Sentence, find_masks, split_sentences
 
 __all__ = ["Extractor"]
@@ -39,7 +39,7 @@ _CLAUSE_BREAK = re.compile(
     r";|:\s|\s[-–—]\s|—|,\s+(?:so|but|while|whereas|and then)\b|\bbut\s+(?=I\b|we\b)|,\s+and\s+(?=[A-Z])|"
     r",?\s+(?:compared (?:to|with)|versus|vs\.?)\s|\.\.\.\s*|…\s*"
 )
-_COMPARISON = re.compile(
+_COMPARISON = with_first_character_test(
     r"\b(?:than|compared (?:to|with)|versus|vs\.?|over|against|relative to|trails?|trailing|beats?|"
     r"beating|outperforms?|outperforming|ties|tying|rivals?|rivaling|surpass(?:es|ed|ing)?|"
     r"exceeds?|overtak(?:es|ing)|behind|ahead of|like)\s+(?:[\w'’,./-]+\s+){0,5}$",
@@ -55,7 +55,7 @@ _ANAPHOR = re.compile(
 _POSSESSIVE_ANAPHOR = re.compile(
     r"^\W*(?:(?:so|and|but|if|when|because|since|as)\s+)*(?:\w+ly,?\s+)?(?:its|their)\b", re.I
 )
-_PARENS = re.compile(r"\([^()]*\)")
+_PARENS = with_first_character_test(r"\([^()]*\)")
 _PRONOUN_AGENT = re.compile(
     r"(?:^|[,;:(\-–—]|\b(?:that|because|and|but|since|if|when|while|so))\s*(?:they|it|the company|"
     r"the lab|the team|the startup|"
@@ -69,7 +69,7 @@ _MONEY_NOUN = re.compile(
 _AFTER_SUBJECT = re.compile(
     r"[\s\]\)]*(?:(?:[\w-]+\s+){0,2}(?:for|of|in|at|from|by)\s+(?:the\s+)?|\(\s*|\s*)$", re.I
 )
-_HARDWARE_PHRASE = re.compile(
+_HARDWARE_PHRASE = with_first_character_test(
     r"\b(?:on|using|used|use|with|to|of|from|bought|buy|buying|acquired|has|have|had|pool of|fleet of|"
     r"stuck with)\s+"
     r"(?:(?:massive|large|huge|vast|secret)\s+(?:quantities|numbers|amounts|stockpiles?)\s+of\s+|"

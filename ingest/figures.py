@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from claims.errors import QuantityError
 from claims.quantities import CORE_RE, Quantity, date_value, parse_quantity, qualifier_of
 from claims.vocabulary import noun_unit
-from ingest.prefilter import LiteralIndex, Prefiltered
+from ingest.prefilter import LiteralIndex, Prefiltered, with_first_character_test
 from ingest.segment import Masks
 
 __all__ = ["Figure", "find_figures"]
@@ -20,7 +20,7 @@ _WORD_NUMBER = (
     r"sixty|seventy|eighty|ninety|a hundred|a thousand|a single|a pair of|a dozen|single|first|second|third|"
     r"fourth|fifth)"
 )
-_WORDS_RE = re.compile(
+_WORDS_RE = with_first_character_test(
     rf"\b(?P<w1>{_WORD_NUMBER})(?:\s*(?:-|to|or)\s*(?P<w2>{_WORD_NUMBER}|\d{{1,3}}))?\b(?=[\s-])", re.I
 )
 _MULTIPLIER_RE = re.compile(
@@ -68,7 +68,7 @@ _EVENT_CUE = re.compile(
     r"previewed|banned|barred|tightened)\b",
     re.I,
 )
-_YEAR_EVENT_BEFORE = re.compile(
+_YEAR_EVENT_BEFORE = with_first_character_test(
     r"(?:(?:founded|established|started|launched|released|introduced|created|formed|incorporated|born|"
     r"announced|published|unveiled|spun (?:out|off)|bought|purchased|acquired|banned|barred|restricted|"
     r"imposed|"
@@ -76,7 +76,7 @@ _YEAR_EVENT_BEFORE = re.compile(
     re.I,
 )
 # "released in late December": a month without a year, placed by the document's date.
-_MONTH_ALONE_RE = re.compile(
+_MONTH_ALONE_RE = with_first_character_test(
     rf"\b(?:(?:early|mid|late)[- ])?(?P<mon>{_MONTH})\b(?!\.? \d)(?!,? (?:of )?(?:19|20)\d\d)"
 )
 _HOLIDAY_RE = re.compile(
@@ -84,7 +84,7 @@ _HOLIDAY_RE = re.compile(
     r"\bon Christmas(?: Day| Eve)?\b",
     re.I,
 )
-_RANK_RE = re.compile(
+_RANK_RE = with_first_character_test(
     r"#(?P<n>\d{1,3})\b|\b[Nn]o\. ?(?P<m>\d{1,3})\b|\bnumber one\b|"
     r"\b(?:the )?top(?:-rated|-ranked)?(?:-| )(?:(?:downloaded|free|ranked|grossing|rated)\s+){0,2}app\b|"
     r"\btop of (?:the |Apple['’]s |Google['’]s )?(?:U\.?S\.? |US )?(?:app store|charts|play store|"
@@ -160,7 +160,9 @@ def _descriptor(rest: str, length: int) -> str | None:
 _OF_PHRASE = re.compile(
     r"\s+of\s+(?:the\s+|its\s+|their\s+|(?:[A-Z][\w.-]*|[\w-]+)['’]s\s+)?(?:\d[\d,.]*\s*[A-Za-z]*\s+)?"
 )
-_FROM_BEFORE = re.compile(r"\bfrom\s*$|\b(?:trails?|ties|beats?|versus|vs\.?)\b[^.;]{0,100}$", re.I)
+_FROM_BEFORE = with_first_character_test(
+    r"\bfrom\s*$|\b(?:trails?|ties|beats?|versus|vs\.?)\b[^.;]{0,100}$", re.I
+)
 
 
 def _split_range(text: str, m: re.Match[str], start: int) -> list[tuple[int, int]]:
@@ -273,7 +275,7 @@ def _word_figures(
     return out
 
 
-_SIMPLE_HINT = re.compile(
+_SIMPLE_HINT = with_first_character_test(
     r"[#/]|[Dd]oubl|[Tt]ripl|[Qq]uadrupl|fold|magnitude|[Tt]wice|illions|thousands|digit|dollar|"
     r"No\.|[Nn]umber one|[Tt]op|year|month|decade|factor|third|quarter|fifth|tenth|FP|BF|INT"
 )

@@ -123,6 +123,9 @@ def _first_of_sequence(items: Any) -> tuple[set[str], bool] | None:
         if op is sre_constants.LITERAL:
             chars.add(chr(arg))
             return chars, False
+        if op is sre_constants.IN and all(item_op is sre_constants.LITERAL for item_op, _ in arg):
+            chars.update(chr(code) for _, code in arg)  # a class of single characters: "[#/]"
+            return chars, False
         if op is sre_constants.SUBPATTERN:
             if arg[1] or arg[2]:
                 return None  # scoped flags
@@ -153,8 +156,10 @@ def first_characters(source: str, flags: int = 0) -> frozenset[str] | None:
 
     >>> sorted(first_characters(r"\\b(?:says|(?:has |have )?pointed out|made)\\b"))
     ['h', 'm', 'p', 's']
-    >>> first_characters(r"\\d+|x"), first_characters(r"(?:ab)?")
-    (None, None)
+    >>> sorted(first_characters(r"[#/]|[Dd]oubl|FP"))
+    ['#', '/', 'D', 'F', 'd']
+    >>> first_characters(r"\\d+|x"), first_characters(r"(?:ab)?"), first_characters(r"[^a]")
+    (None, None, None)
     """
     try:
         found = _first_of_sequence(sre_parse.parse(source, flags))
@@ -170,12 +175,12 @@ def with_first_character_test(source: str, flags: int = 0) -> re.Pattern[str]:
     told): it matches exactly where the pattern does, and fails fast elsewhere.
 
     >>> with_first_character_test(r"\\b(?:said|says)\\b", re.I).pattern
-    '(?=[s])\\\\b(?:said|says)\\\\b'
+    '(?=[s])(?:\\\\b(?:said|says)\\\\b)'
     """
     chars = first_characters(source, flags)
     if chars is None or source.startswith("(?") and source[2:3].isalpha():
         return re.compile(source, flags)
-    return re.compile("(?=[" + "".join(re.escape(c) for c in sorted(chars)) + "])" + source, flags)
+    return re.compile("(?=[" + "".join(re.escape(c) for c in sorted(chars)) + "])(?:" + source + ")", flags)
 
 
 class Prefiltered:
