@@ -304,7 +304,7 @@ class Extractor:
                 topic_names=[n for _, n in topical],
                 per_token_prices=_PER_MILLION.search(document.text) is not None,
             )
-            literals = LiteralIndex(document.text)
+            literals = LiteralIndex(document.text, regions=[(s.start, s.end) for s in cands])
             live_metrics: dict[str, list[Any]] = {}
             mentions: list[Mention] = []
             for sentence in cands:

@@ -10,6 +10,7 @@ None when it cannot tell), so a pattern is only run where one of them occurs: th
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -232,20 +233,42 @@ class Prefiltered:
 
 
 class LiteralIndex:
-    """Which of each pattern's required literals occur in one text (looked up once per pattern and text)."""
+    """Which of each pattern's required literals occur in one text (looked up once per pattern and text).
 
-    __slots__ = ("text", "folded", "found")
+    With ``regions`` (sorted (start, end) spans), only windows inside one of them will be asked about,
+    so only the regions are searched for literals: a literal outside them could not change an answer.
 
-    def __init__(self, text: str) -> None:
+    >>> p = Prefiltered(re.compile(r"\\breportedly\\b", re.I))
+    >>> index = LiteralIndex("It reportedly used 2,048 GPUs. Reportedly.", regions=[(0, 30)])
+    >>> p.possible(index, 0, 30), p.possible(index, 14, 30)
+    (True, False)
+    >>> LiteralIndex("Reportedly so.", regions=[(11, 14)]).present(p)
+    ('reportedly so.', ())
+    """
+
+    __slots__ = ("text", "folded", "found", "_searched", "_searched_folded")
+
+    def __init__(self, text: str, *, regions: Sequence[tuple[int, int]] | None = None) -> None:
         self.text = text
         self.folded = fold(text)
         self.found: dict[int, tuple[str, tuple[str, ...]] | None] = {}
+        if regions is None:
+            self._searched, self._searched_folded = text, self.folded
+        else:  # (a literal found across two joined regions only costs a search of the window)
+            self._searched = "\x00".join(text[start:end] for start, end in regions)
+            folded = self.folded
+            self._searched_folded = (
+                None if folded is None else "\x00".join(folded[start:end] for start, end in regions)
+            )
 
     def present(self, pattern: Prefiltered) -> tuple[str, tuple[str, ...]] | None:
         """(the text to search, the pattern's literals that occur in it), or None: no pre-test here."""
-        text = self.folded if pattern.ignore_case else self.text
+        if pattern.ignore_case:
+            text, searched = self.folded, self._searched_folded
+        else:
+            text, searched = self.text, self._searched
         found = None
-        if text is not None and pattern.literals is not None:
-            found = (text, tuple(literal for literal in pattern.literals if literal in text))
+        if text is not None and searched is not None and pattern.literals is not None:
+            found = (text, tuple(literal for literal in pattern.literals if literal in searched))
         self.found[id(pattern)] = found
         return found
