@@ -97,6 +97,7 @@ _PER_TOKENS_RE = re.compile(
     r"cached )?tok(?:en)?s?\b",
     re.I,
 )
+_DIGIT = re.compile(r"\d")
 _FIRST_PERSON = re.compile(r"\b(?:I|we|We|I've|we've|I'd)\b")
 # The same patterns with their literal pre-tests: a sentence lacking every word one needs is not searched.
 _WORDS_P = Prefiltered(_WORDS_RE)
@@ -288,6 +289,7 @@ def _simple_figures(
     masks: Masks,
     blocked: Sequence[tuple[int, int]],
     literals: LiteralIndex | None = None,
+    digits: bool = True,
 ) -> list[Figure]:
     out: list[Figure] = []
     if not _SIMPLE_HINT.search(text, start, end):
@@ -327,7 +329,7 @@ def _simple_figures(
         except QuantityError:
             continue
         out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="fraction"))
-    for m in _BITS_RE.finditer(text, start, end):
+    for m in _BITS_RE.finditer(text, start, end) if digits else ():
         if not masks.overlaps(m.start(), m.end()):
             q = Quantity(float(m["bits"]), unit="other", note="bits", precision=1.0)
             out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="bits"))
@@ -345,7 +347,7 @@ def _simple_figures(
                 kind="rank",
             )
         )
-    for m in _FRACTION_RE.finditer(text, start, end):
+    for m in _FRACTION_RE.finditer(text, start, end) if digits else ():
         if masks.overlaps(m.start(), m.end()):
             continue
         value = round(100 * int(m["a"]) / int(m["b"]), 2)
@@ -445,10 +447,16 @@ def _dated_by_document(m: re.Match[str], q: Quantity, published: str) -> Figure:
 
 
 def _date_figures(
-    text: str, start: int, end: int, masks: Masks, published: str | None, literals: LiteralIndex | None = None
+    text: str,
+    start: int,
+    end: int,
+    masks: Masks,
+    published: str | None,
+    literals: LiteralIndex | None = None,
+    digits: bool = True,
 ) -> list[Figure]:
     out = _relative_figures(text, start, end, masks, published, literals) if published else []
-    for m in _DATE_RE.finditer(text, start, end):
+    for m in _DATE_RE.finditer(text, start, end) if digits else ():
         if masks.overlaps(m.start(), m.end()):
             continue
         try:
@@ -456,7 +464,7 @@ def _date_figures(
         except QuantityError:
             continue
         out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date"))
-    for m in _YEAR_RE.finditer(text, start, end):
+    for m in _YEAR_RE.finditer(text, start, end) if digits else ():
         if masks.overlaps(m.start(), m.end()) or _overlaps_any(
             m.start(), m.end(), [(f.start, f.end) for f in out]
         ):
@@ -470,7 +478,7 @@ def _date_figures(
             q = Quantity(float(date_value(int(m.group(0)))), unit="date", text=m.group(0))
             out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date"))
     if published:
-        for m in _scan(_MONTH_DAY_P, text, start, end, literals):
+        for m in _scan(_MONTH_DAY_P, text, start, end, literals) if digits else ():
             if masks.overlaps(m.start(), m.end()) or not _EVENT_CUE.search(
                 text, max(start, m.start() - 60), m.start()
             ):
@@ -600,11 +608,14 @@ def find_figures(
     indexes ``text`` when the caller has one: patterns whose required words are not in the sentence are
     not run (the figures found are the same).
     """
+    # Written numbers, dates, years, bit widths and fractions all hold a digit: without one they are not
+    # looked for.
+    digits = _DIGIT.search(text, start, end) is not None
     found = [
-        *_date_figures(text, start, end, masks, published, literals),
-        *_number_figures(text, start, end, masks, blocked),
+        *_date_figures(text, start, end, masks, published, literals, digits),
+        *(_number_figures(text, start, end, masks, blocked) if digits else ()),
         *_word_figures(text, start, end, masks, blocked, literals),
-        *_simple_figures(text, start, end, masks, blocked, literals),
+        *_simple_figures(text, start, end, masks, blocked, literals, digits),
     ]
     found.sort(key=lambda f: (f.start, -(f.end - f.start)))
     kept: list[Figure] = []

@@ -77,3 +77,27 @@ def test_first_character_look_ahead_changes_no_match(extractor: Extractor) -> No
                     assert spans == [m.span() for m in plain.finditer(text, lo, s.end)], fast.pattern[:40]
                     found += len(spans)
     assert found > 1000
+
+
+def test_sentences_without_a_digit_hold_no_figure_that_needs_one() -> None:
+    import re
+
+    from ingest import figures
+
+    texts = TEXTS + ["In May 2023 it doubled; by twenty twenty-five, FP eight and two-thirds of one."]
+    checked = 0
+    for text in texts:
+        masks = find_masks(text)
+        for s in split_sentences(text):
+            if re.search(r"\d", text[s.start : s.end]):
+                continue
+            checked += 1
+            assert figures._number_figures(text, s.start, s.end, masks, []) == []
+            for published in (None, "2025-01-28"):
+                assert figures._date_figures(text, s.start, s.end, masks, published) == figures._date_figures(
+                    text, s.start, s.end, masks, published, digits=False
+                )
+            assert figures._simple_figures(text, s.start, s.end, masks, []) == figures._simple_figures(
+                text, s.start, s.end, masks, [], digits=False
+            )
+    assert checked > 200
