@@ -182,14 +182,14 @@ def find_reports(
                 Report(verb.end(), until, tuple(dict.fromkeys(p.name for p in parties)), verb.group(0))
             )
             continue
-        pronoun = _PRONOUN.search(text, max(start, verb.start() - 12), verb.start())
-        unknown = _UNKNOWN_NAME.search(text, max(start, verb.start() - 80), verb.start())
-        company = _COMPANY.search(text, max(start, verb.start() - 25), verb.start())
-        if pronoun and last_person:
+        # Each test is only run when the ones before it did not decide (searches have no side effects).
+        if last_person and _PRONOUN.search(text, max(start, verb.start() - 12), verb.start()):
             reports.append(Report(verb.end(), until, (last_person,), verb.group(0)))
-        elif unknown and unknown.group(1).split()[0] not in _NOT_NAME_WORDS:
+            continue
+        unknown = _UNKNOWN_NAME.search(text, max(start, verb.start() - 80), verb.start())
+        if unknown and unknown.group(1).split()[0] not in _NOT_NAME_WORDS:
             reports.append(Report(verb.end(), until, (unknown.group(1),), verb.group(0)))
-        elif company and last_org:
+        elif last_org and _COMPANY.search(text, max(start, verb.start() - 25), verb.start()):
             reports.append(Report(verb.end(), until, (last_org,), verb.group(0)))
         elif reports and _SUBJECTLESS.search(text[max(start, verb.start() - 8) : verb.start()]):
             reports.append(Report(verb.end(), until, reports[-1].parties, verb.group(0)))
