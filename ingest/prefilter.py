@@ -20,6 +20,7 @@ __all__ = [
     "Prefiltered",
     "first_characters",
     "fold",
+    "grouped_alternation",
     "required_literals",
     "with_first_character_test",
 ]
@@ -182,6 +183,29 @@ def with_first_character_test(source: str, flags: int = 0) -> re.Pattern[str]:
     if chars is None or source.startswith("(?") and source[2:3].isalpha():
         return re.compile(source, flags)
     return re.compile("(?=[" + "".join(re.escape(c) for c in sorted(chars)) + "])(?:" + source + ")", flags)
+
+
+def grouped_alternation(alternatives: Sequence[str], flags: int = 0) -> str:
+    """``(?:A1|A2|...)`` with the alternatives grouped by their first letter behind a look-ahead for it, so
+    that at each position only the alternatives that can start there are tried, in their original order:
+    it matches exactly what the plain alternation matches. The plain alternation when some alternative's
+    first characters cannot be told or are not ASCII letters.
+
+    >>> grouped_alternation(["says", "said", "(?:has )?pointed out", "stated"], re.I)
+    '(?:(?=[s])(?:says|said|stated)|(?=[h])(?:(?:has )?pointed out)|(?=[p])(?:(?:has )?pointed out))'
+    >>> grouped_alternation(["says", "\\d+"])
+    '(?:says|\\\\d+)'
+    """
+    plain = "(?:" + "|".join(alternatives) + ")"
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives:
+        chars = first_characters(alternative, flags)
+        if chars is None or not all(c.isascii() and c.isalpha() for c in chars):
+            return plain
+        keys = {c.lower() for c in chars} if flags & re.IGNORECASE else set(chars)
+        for key in sorted(keys):
+            groups.setdefault(key, []).append(alternative)
+    return "(?:" + "|".join(f"(?=[{key}])(?:" + "|".join(alts) + ")" for key, alts in groups.items()) + ")"
 
 
 class Prefiltered:

@@ -60,7 +60,7 @@ def test_first_character_look_ahead_changes_no_match(extractor: Extractor) -> No
 
     from ingest import attribution, extract, figures
 
-    wrapped = [extractor.rules.verbs, extractor.rules.self_report] + [
+    wrapped = [extractor.rules.self_report] + [
         value
         for module in (attribution, extract, figures)
         for value in vars(module).values()
@@ -77,6 +77,22 @@ def test_first_character_look_ahead_changes_no_match(extractor: Extractor) -> No
                     assert spans == [m.span() for m in plain.finditer(text, lo, s.end)], fast.pattern[:40]
                     found += len(spans)
     assert found > 1000
+
+
+def test_grouped_reporting_verbs_match_as_the_plain_alternation(extractor: Extractor) -> None:
+    import re
+
+    verbs = sorted(extractor.patterns["reporting_verbs"], key=len, reverse=True)
+    plain = re.compile(r"\b(?:" + "|".join(verbs) + r")\b", re.I)
+    assert extractor.rules.verbs.pattern != plain.pattern
+    found = 0
+    extra = "He has pointed out, made one such claim; it MADE (big) claims and Pegged it, saying"
+    for text in [*TEXTS, extra]:
+        for s in split_sentences(text):
+            spans = [(m.span(), m.group(0)) for m in extractor.rules.verbs.finditer(text, s.start, s.end)]
+            assert spans == [(m.span(), m.group(0)) for m in plain.finditer(text, s.start, s.end)]
+            found += len(spans)
+    assert found > 100
 
 
 def test_sentences_without_a_digit_hold_no_figure_that_needs_one() -> None:
