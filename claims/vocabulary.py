@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +149,16 @@ class PartySpec:
     aliases: tuple[str, ...] = ()
 
 
+@cache
+def _tier_term_pattern(term: str) -> re.Pattern[str]:
+    """A hardware term as a whole word, optionally plural or with a suffix ('H800s', 'A100-class').
+
+    >>> bool(_tier_term_pattern("h800").search("2,048 h800s")), bool(_tier_term_pattern("h80").search("h800"))
+    (True, False)
+    """
+    return re.compile(rf"(?<![\w-]){re.escape(term)}s?(?:-(?:class|generation|series|based|grade))?(?![\w-])")
+
+
 @dataclass
 class Vocabulary:
     """Metrics, entities and parties with their alias indexes."""
@@ -221,10 +231,7 @@ class Vocabulary:
         found = {
             tier
             for term, tier in self.hardware_tiers.items()
-            if re.search(
-                rf"(?<![\w-]){re.escape(term)}s?(?:-(?:class|generation|series|based|grade))?(?![\w-])",
-                lowered,
-            )
+            if _tier_term_pattern(term).search(lowered)
         }
         return found.pop() if len(found) == 1 else None
 

@@ -113,6 +113,13 @@ _NOT_NAMES = {
     "Training", "Memory", "Performance", "Throughput", "Speed", "Cost", "Costs", "Inference", "Prices",
     "Shares", "Stocks", "Revenue", "Sales",
 }
+# Patterns of the per-figure tests, compiled once.
+_POSSESSOR_BEFORE = re.compile(r"([\w.-]+(?: [\w.-]+)?)['’]s\s+[\"“]?$")
+_CLAIMED_THING_AFTER = re.compile(
+    r"[\"”]?\s*(?:[\w-]+\s+)?(?:model|figure|number|miracle|claim|cost|training|budget|price tag)\b", re.I
+)
+_OWNER_GAP = re.compile(r"(?:['’]s?\s+(?:\w+\s+)?|:\s*)")
+_THAT = re.compile(r"\bthat\s+")
 _NEGATION_SCOPE = re.compile(r"\bthat\b|\bwhich\b|,|;|\(")
 _COORDINATED = re.compile(r"\band\s+(?:a|an|the)?\s*$|,\s*$")
 _IF_IDIOMS = re.compile(r"\bif anything\b|\bas if\b|\beven if\b", re.I)
@@ -526,18 +533,12 @@ class Extractor:
 
     def _owner_voice(self, sent: _Sentence, fig: Figure) -> tuple[str, ...]:
         """'DeepSeek's $6M model': a company's own figure, written as its possession, is its claim."""
-        match = re.search(
-            r"([\w.-]+(?: [\w.-]+)?)['’]s\s+[\"“]?$", sent.text[max(sent.start, fig.start - 40) : fig.start]
-        )
+        match = _POSSESSOR_BEFORE.search(sent.text[max(sent.start, fig.start - 40) : fig.start])
         if not match:
             return ()
         party = self.vocabulary.party(match.group(1))
         spec = self.vocabulary.entities.get(party or "")
-        claimed = re.match(
-            r"[\"”]?\s*(?:[\w-]+\s+)?(?:model|figure|number|miracle|claim|cost|training|budget|price tag)\b",
-            sent.text[fig.unit_end : fig.unit_end + 30],
-            re.I,
-        )
+        claimed = _CLAIMED_THING_AFTER.match(sent.text[fig.unit_end : fig.unit_end + 30])
         return (party,) if party and spec and spec.kind == "org" and claimed else ()
 
     def _price_unit(self, sent: _Sentence, fig: Figure, state: _State) -> Figure:
@@ -685,7 +686,7 @@ class Extractor:
         owner = [
             n
             for n in names
-            if n.end <= start and re.fullmatch(r"(?:['’]s?\s+(?:\w+\s+)?|:\s*)", text[n.end : start])
+            if n.end <= start and _OWNER_GAP.fullmatch(text[n.end : start])
         ]
         if owner:  # "the H100's 900GB/s", "NVIDIA's $593B loss", "o1: 96.4%"
             return owner[-1].name
@@ -694,7 +695,7 @@ class Extractor:
         if speaker:
             return speaker
         clause = text[clause_start:start]
-        complement = re.split(r"\bthat\s+", clause)[-1]  # "X told Reuters that the company had ..."
+        complement = _THAT.split(clause)[-1]  # "X told Reuters that the company had ..."
         anaphor = _ANAPHOR.search(clause) or _ANAPHOR.search(complement)
         at = (
             start - len(complement)

@@ -99,6 +99,15 @@ _PER_TOKENS_RE = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 _FIRST_PERSON = re.compile(r"\b(?:I|we|We|I've|we've|I'd)\b")
+# Patterns of the per-figure tests, compiled once.
+_LETTER = re.compile(r"[A-Za-z]")
+_MAGNITUDE_LETTER = re.compile(r"(?:k|K|M|B|bn|T)\b")
+_NOT_A_FIGURE_AFTER = re.compile(r"\s?(?:nm|st|nd|rd|th)\b|\.\d|:\d|/\d(?!\s?[MmKk]\b)")
+_MAGNITUDE_CORE = re.compile(r"[\d,.]+\s?(?:k|K|M|B|bn|T|[Mm]illion|[Bb]illion|[Tt]rillion)\b")
+_PARAMETERS_AFTER = re.compile(r"\s?-?(?:param|model)", re.I)
+_BARE_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_EVERY_BEFORE = re.compile(r"\bevery\s*$")
+_PUE = re.compile(r"\bPUE\b|power usage effectiveness")
 # The same patterns with their literal pre-tests: a sentence lacking every word one needs is not searched.
 _WORDS_P = Prefiltered(_WORDS_RE)
 _MULTIPLIER_P = Prefiltered(_MULTIPLIER_RE)
@@ -194,14 +203,14 @@ def _number_figures(
 def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | None:
     """The figure written at text[a:b] (one CORE_RE match or half of a split range), or None."""
     rest = text[b : min(end, b + 80)]
-    attached = noun_unit(rest) if re.match(r"[A-Za-z]", rest) else None
+    attached = noun_unit(rest) if _LETTER.match(rest) else None
     if (
-        re.match(r"[A-Za-z]", rest)
-        and not re.match(r"(?:k|K|M|B|bn|T)\b", rest)
+        _LETTER.match(rest)
+        and not _MAGNITUDE_LETTER.match(rest)
         and not (attached and attached[0] == "other" and attached[1] in ("GB", "GB/s", "FLOPs", "power"))
     ):
         return None
-    if re.match(r"\s?(?:nm|st|nd|rd|th)\b|\.\d|:\d|/\d(?!\s?[MmKk]\b)", rest):
+    if _NOT_A_FIGURE_AFTER.match(rest):
         return None
     core = text[a:b]
     try:
@@ -216,8 +225,8 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
         # figure itself.
         found = (unit, note, 0 if re.search(r"(?<![A-Za-z])\d", of.group(0)) else of.end() + length)
         q = replace(q, unit=unit, note=note)
-    magnitude = re.match(r"[\d,.]+\s?(?:k|K|M|B|bn|T|[Mm]illion|[Bb]illion|[Tt]rillion)\b", core)
-    if q.unit == "count" and magnitude and re.match(r"\s?-?(?:param|model)", rest, re.I):
+    magnitude = _MAGNITUDE_CORE.match(core)
+    if q.unit == "count" and magnitude and _PARAMETERS_AFTER.match(rest):
         q, found = replace(q, unit="parameters"), None
     per = _PER_TOKENS_RE.match(rest) if q.unit == "USD/1M tokens" else None
     if per:
@@ -234,7 +243,7 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
     if q.unit == "USD" and _PER_MONTH_RE.match(rest):
         q = replace(q, note="per month")
     q = _with_qualifier(q, _qualifier_before(text, a, start))
-    if q.unit == "count" and q.value_max is None and not found and re.fullmatch(r"(?:1[89]|20)\d\d", core):
+    if q.unit == "count" and q.value_max is None and not found and _BARE_YEAR.fullmatch(core):
         return None  # a bare year is handled by the date rules
     begin = a - 1 if a > start and text[a - 1] in "~><≈" else a
     kind = "magnitude" if magnitude and q.unit == "count" and not found else "number"
@@ -256,7 +265,7 @@ def _word_figures(
         if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), blocked):
             continue
         rest = text[m.end() : min(end, m.end() + 80)]
-        if rest.startswith("-") or re.search(r"\bevery\s*$", text[max(start, m.start() - 7) : m.start()]):
+        if rest.startswith("-") or _EVERY_BEFORE.search(text[max(start, m.start() - 7) : m.start()]):
             continue  # "one-day loss", "every single parameter": adjectives, not figures
         found = noun_unit(rest)
         if found and found[0] == "count" and m["w1"].lower() in ("one", "single", "a single") and not m["w2"]:
@@ -565,7 +574,7 @@ def _bare_counts(
     'another 119,000 went to ...' after '2.664 million GPU hours'; a large written number ('37 billion
     of them') may take it from the sentence before. Small bare numbers are dropped: they are rarely claims."""
     has_gpu = any(f.quantity.unit == "GPU" for f in figures)
-    pue = re.search(r"\bPUE\b|power usage effectiveness", text[start:end]) is not None
+    pue = _PUE.search(text[start:end]) is not None
     nouned = [
         f.quantity
         for f in figures

@@ -39,6 +39,9 @@ _ABBREVIATIONS = {
 }
 _BOUNDARY = re.compile(r"(?<=[.!?…])(?:[\"'”’)\]»_*]|\[\^\d+\])*\s+(?=[\"“'‘(\[»*_]*[A-Z0-9$#>~])")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]+")
+_LAST_WORD = re.compile(r"[^\s(\[\"“]*$")
+_DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]")
+_ENDS_SENTENCE = re.compile(r"[.!?]\W*$")
 
 
 @dataclass(frozen=True)
@@ -96,14 +99,14 @@ def find_masks(text: str) -> Masks:
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Is the word ending at this period an abbreviation ('U.S.', 'Jan.', 'e.g.') rather than a sentence
     end?"""
-    token = re.search(r"[^\s(\[\"“]*$", text[max(0, dot - 12) : dot])
+    token = _LAST_WORD.search(text[max(0, dot - 12) : dot])
     word = (token.group(0) if token else "").lower().strip(".")
     if not word or any(ch.isdigit() for ch in word):  # "A100s." ends a sentence
         return False
     return (
         word in _ABBREVIATIONS
         or (len(word) == 1 and word.isalpha())
-        or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word) is not None
+        or _DOTTED.fullmatch(word) is not None
     )
 
 
@@ -151,7 +154,7 @@ def split_sentences(text: str) -> list[Sentence]:
         list_item = bool(_LIST_ITEM.match(line))
         heading = stripped.startswith("#") or (
             len(stripped) < 80
-            and not re.search(r"[.!?]\W*$", stripped)
+            and not _ENDS_SENTENCE.search(stripped)
             and not list_item
             and stripped[-1:] != ":"
         )
