@@ -294,16 +294,15 @@ class Extractor:
         batch."""
         plans = [self._plan(doc) for doc in documents]
         texts = [
-            _unmasked(doc.text, masks, s.start, s.end)
+            [_unmasked(doc.text, masks, s.start, s.end) for s in cands]
             for doc, (masks, cands, _) in zip(documents, plans, strict=True)
-            for s in cands
         ]
         parsed: Iterator[Doc | tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]]
-        if self._matcher is not None:
-            make_doc, name_spans = self.nlp.make_doc, self._matcher.name_spans
-            parsed = (name_spans(make_doc(t)) for t in texts)
+        if self._matcher is not None:  # one doc per document's candidate sentences
+            make_doc, names_of_texts = self.nlp.make_doc, self._matcher.names_of_texts
+            parsed = (names for sentences in texts for names in names_of_texts(make_doc, sentences))
         else:
-            parsed = iter(self.nlp.pipe(texts, batch_size=256))
+            parsed = iter(self.nlp.pipe([t for sentences in texts for t in sentences], batch_size=256))
         results = []
         for document, (masks, cands, topical) in zip(documents, plans, strict=True):
             state = _State(

@@ -34,6 +34,22 @@ def test_matcher_names_equal_the_spans_the_pipeline_sets(extractor: Extractor) -
     assert compared > 500 and named > 200
 
 
+def test_names_of_a_documents_sentences_tokenized_together_equal_each_alone(extractor: Extractor) -> None:
+    matcher = extractor._matcher
+    assert matcher is not None
+    odd = ["  DeepSeek V3 ", "o1.", " ", "R1's NVIDIA-H800s", "Liang Wenfeng\tsaid", "Sam Altman (OpenAI)"]
+    named = 0
+    for text in [*TEXTS, "\n".join(odd)]:
+        masks = find_masks(text)
+        sentences = [_unmasked(text, masks, s.start, s.end) for s in split_sentences(text)]
+        for extra in ([], odd):
+            together = matcher.names_of_texts(extractor.nlp.make_doc, sentences + extra)
+            alone = [matcher.name_spans(extractor.nlp.make_doc(x)) for x in sentences + extra]
+            assert together == alone
+            named += sum(bool(e or p) for e, p in alone)
+    assert named > 400
+
+
 def test_figures_are_the_same_with_and_without_the_literal_pre_test() -> None:
     found = 0
     for text in TEXTS:
