@@ -77,6 +77,7 @@ _HARDWARE_PHRASE = with_first_character_test(
     r"(?P<desc>(?:[\w-]+\s+){0,3}?)(?P<noun>GPUs?|chips?|hardware|accelerators|[HAB]\d{2,3}s|Hoppers|Blackwells)\b",
     re.I,
 )
+_HARDWARE_NOUN = re.compile(r"GPU|chip|hardware|accelerators|[HAB]\d{2,3}s|Hoppers|Blackwells", re.I)
 # A byline or dateline ("Published January 28, 2025", "By Jane Doe | Jan. 28, 2025") is not a claim.
 _DATELINE = re.compile(
     r"(?:(?:published|posted|updated|last updated|date|by [^|\n]{1,60})[\s:|,·-]*)*"
@@ -155,6 +156,9 @@ class _Sentence:
     reports: list[Report] = field(default_factory=list)
     literals: LiteralIndex | None = None  # where the rules' required words occur in the document
     metrics: dict[Figure, str] = field(default_factory=dict)  # each figure's metric, once worked out
+    # where the clause around a position starts and ends, once worked out
+    clause_starts: dict[int, int] = field(default_factory=dict)
+    clause_ends: dict[int, int] = field(default_factory=dict)
     # per unit, the metrics and cues that can match in the document (shared by its sentences)
     live_metrics: dict[str, list[Any]] = field(default_factory=dict)
 
@@ -532,7 +536,8 @@ class Extractor:
 
     def _owner_voice(self, sent: _Sentence, fig: Figure) -> tuple[str, ...]:
         """'DeepSeek's $6M model': a company's own figure, written as its possession, is its claim."""
-        match = _POSSESSOR_BEFORE.search(sent.text[max(sent.start, fig.start - 40) : fig.start])
+        before = sent.text[max(sent.start, fig.start - 40) : fig.start]
+        match = _POSSESSOR_BEFORE.search(before) if "'" in before or "’" in before else None
         if not match:
             return ()
         party = self.vocabulary.party(match.group(1))
@@ -600,14 +605,21 @@ class Extractor:
         return None if name.split()[0] in _NOT_NAMES else name
 
     def _clause_start(self, sent: _Sentence, position: int) -> int:
+        known = sent.clause_starts.get(position)
+        if known is not None:  # asked again for the same figure: the same answer
+            return known
         start = sent.start
         for match in _CLAUSE_BREAK.finditer(sent.text, sent.start, position):
             start = match.end()
+        sent.clause_starts[position] = start
         return start
 
     def _clause_end(self, sent: _Sentence, position: int) -> int:
-        match = _CLAUSE_BREAK.search(sent.text, position, sent.end)
-        return match.start() if match else sent.end
+        known = sent.clause_ends.get(position)
+        if known is None:
+            match = _CLAUSE_BREAK.search(sent.text, position, sent.end)
+            known = sent.clause_ends[position] = match.start() if match else sent.end
+        return known
 
     def _eligible(
         self, sent: _Sentence, exclude: Iterable[str], figure: Figure | None, hardware: bool = False
@@ -1067,6 +1079,8 @@ class Extractor:
     def _hardware_types(self, sent: _Sentence, state: _State) -> list[Mention]:
         out = []
         taken = [(f.start, f.unit_end) for f in sent.figures]
+        if not _HARDWARE_NOUN.search(sent.text, sent.start, sent.end):
+            return out  # every hardware phrase ends in one of these nouns
         for match in _HARDWARE_PHRASE.finditer(sent.text, sent.start, sent.end):
             desc = match.group("desc") + match.group("noun")
             at = match.start("desc")
