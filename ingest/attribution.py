@@ -112,7 +112,7 @@ class AttributionRules:
         self_hedges = sorted(patterns["self_report_hedges"], key=len, reverse=True)
         self.self_report = with_first_character_test(r"\b(?:" + "|".join(self_hedges) + r")\b", re.I)
         self.self_words = {w for h in self_hedges for w in _WORD.findall(h.lower()) if len(w) > 3} - {"their"}
-        self.hedges = [(Prefiltered(re.compile(rf"\b{k}\b", re.I)), v) for k, v in patterns["hedges"].items()]
+        self.hedges = [(Prefiltered.compiled(rf"\b{k}\b", re.I), v) for k, v in patterns["hedges"].items()]
 
 
 def _clause_end(text: str, start: int, end: int) -> int:

@@ -256,7 +256,7 @@ class Extractor:
                 set(m["units"]),
                 set(m.get("notes", [])),
                 m.get("before_only") and "before" or m.get("after_only") and "after" or "",
-                [(Prefiltered(re.compile(cue, re.I)) if cue else None, weight) for cue, weight in m["cues"]],
+                [(Prefiltered.compiled(cue, re.I) if cue else None, weight) for cue, weight in m["cues"]],
                 m.get("max_gap", 80),
             )
             for m in p["metrics"]
@@ -273,13 +273,13 @@ class Extractor:
             (
                 q["metric"],
                 q["value"],
-                Prefiltered(re.compile("|".join(f"(?:{c})" for c in q["cues"]), re.I)),
+                Prefiltered.compiled("|".join(f"(?:{c})" for c in q["cues"]), re.I),
                 [re.compile(n, re.I) for n in q.get("negations", [])],
                 bool(q.get("topic_fallback")),
             )
             for q in p["qualitative"]
         ]
-        self.negations = [Prefiltered(re.compile(n, re.I)) for n in p["negations"]]
+        self.negations = [Prefiltered.compiled(n, re.I) for n in p["negations"]]
         family = [
             alias for alias, name in self.vocabulary.aliases() if self.vocabulary.family(name) == "DeepSeek"
         ]

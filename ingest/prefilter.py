@@ -224,6 +224,19 @@ class Prefiltered:
         self.literals = required_literals(pattern)
         self.ignore_case = bool(pattern.flags & re.IGNORECASE)
 
+    @classmethod
+    def compiled(cls, source: str, flags: int = 0) -> Prefiltered:
+        """The pattern with its pre-test, searching with a look-ahead for its first characters (the same
+        matches; see ``with_first_character_test``).
+
+        >>> p = Prefiltered.compiled(r"\\breported(?:ly)?\\b", re.I)
+        >>> p.pattern.pattern, sorted(p.literals)
+        ('(?=[r])(?:\\\\breported(?:ly)?\\\\b)', ['reported'])
+        """
+        made = cls(re.compile(source, flags))
+        made.pattern = with_first_character_test(source, flags)
+        return made
+
     def possible(self, index: LiteralIndex | None, start: int, end: int) -> bool:
         """False only when no match can lie within text[start:end] (``index`` is the text's LiteralIndex)."""
         if index is None:

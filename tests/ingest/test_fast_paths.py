@@ -133,3 +133,28 @@ def test_sentences_without_a_digit_hold_no_figure_that_needs_one() -> None:
                 text, s.start, s.end, masks, [], digits=False
             )
     assert checked > 200
+
+
+def test_rule_cues_with_a_look_ahead_match_and_pre_test_as_the_plain_patterns(extractor: Extractor) -> None:
+    import re
+
+    from ingest.prefilter import required_literals
+
+    cues = [cue for entry in extractor.metrics for cue, _ in entry[4] if cue is not None]
+    cues += [q[2] for q in extractor.qualitative] + extractor.negations
+    cues += [p for p, _ in extractor.rules.hedges]
+    wrapped = [cue for cue in cues if cue.pattern.pattern.startswith("(?=[")]
+    assert len(wrapped) > 0.8 * len(cues)
+    found = 0
+    for cue in wrapped:
+        source = cue.pattern.pattern
+        plain = re.compile(source[source.index("])(?:") + 5 : -1], cue.pattern.flags)
+        assert cue.literals == required_literals(plain)
+        for text in TEXTS:
+            for s in split_sentences(text):
+                spans = [m.span() for m in cue.pattern.finditer(text, s.start, s.end)]
+                assert spans == [m.span() for m in plain.finditer(text, s.start, s.end)]
+                window = text[s.start : s.end]
+                assert bool(cue.pattern.match(window)) == bool(plain.match(window))
+                found += len(spans)
+    assert found > 300
