@@ -1,9 +1,10 @@
 """Check that extraction output is unchanged: ingest corpora with this checkout's code and compare.
 
-``--write DIR`` makes the reference files once (from code known to be right); ``--check DIR`` (the default
-action when DIR holds references) recomputes and compares byte for byte. Per corpus two files:
+``--write DIR`` makes the reference files once (from code known to be right); ``--check DIR`` recomputes
+them and compares byte for byte (exit 1 on any difference). Per corpus two files:
 
-- ``<name>.export``: ``claims --db FRESH ingest FOLDER`` then ``claims export --format mentions``, lines sorted;
+- ``<name>.export``: ``claims --db FRESH ingest FOLDER``, then ``claims export --format mentions`` with its
+  lines sorted;
 - ``<name>.repr``: ``repr`` of every Mention of every document from ``Extractor().extract_many`` (catches
   fields the export omits).
 
@@ -79,36 +80,35 @@ def main(argv: list[str] | None = None) -> int:
         help="scratch folder, the same for writing and checking (paths of sources are exported)",
     )
     args = parser.parse_args(argv)
-    if True:
-        work = args.work
-        work.mkdir(parents=True, exist_ok=True)
-        failed = False
-        for name, folder in _corpora(work, args.docs, args.seed).items():
-            for kind, produce in (("export", lambda f=folder, n=name: _export(f, work, n)),
-                                  ("repr", lambda f=folder: _reprs(f))):
-                text = produce()
-                rows = text.count("\n")
-                target = (args.write or args.check) / f"{name}.{kind}"
-                if args.write:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_text(text, encoding="utf-8")
-                    print(f"{name}.{kind}: wrote {rows} lines")
-                    continue
-                expected = target.read_text(encoding="utf-8")
-                if text == expected:
-                    print(f"{name}.{kind}: identical ({rows} lines)")
-                else:
-                    failed = True
-                    print(f"{name}.{kind}: DIFFERS ({rows} lines, reference {expected.count(chr(10))})")
-                    diff = difflib.unified_diff(
-                        expected.splitlines(), text.splitlines(), "reference", "now", lineterm="", n=0
-                    )
-                    for i, line in enumerate(diff):
-                        if i >= 40:
-                            print("  ...")
-                            break
-                        print("  " + line[:300])
-        return 1 if failed else 0
+    work = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    failed = False
+    for name, folder in _corpora(work, args.docs, args.seed).items():
+        for kind, produce in (("export", lambda f=folder, n=name: _export(f, work, n)),
+                              ("repr", lambda f=folder: _reprs(f))):
+            text = produce()
+            rows = text.count("\n")
+            target = (args.write or args.check) / f"{name}.{kind}"
+            if args.write:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+                print(f"{name}.{kind}: wrote {rows} lines")
+                continue
+            expected = target.read_text(encoding="utf-8")
+            if text == expected:
+                print(f"{name}.{kind}: identical ({rows} lines)")
+            else:
+                failed = True
+                print(f"{name}.{kind}: DIFFERS ({rows} lines, reference {expected.count(chr(10))})")
+                diff = difflib.unified_diff(
+                    expected.splitlines(), text.splitlines(), "reference", "now", lineterm="", n=0
+                )
+                for i, line in enumerate(diff):
+                    if i >= 40:
+                        print("  ...")
+                        break
+                    print("  " + line[:300])
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -89,19 +89,29 @@ _NOUN_UNITS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
 )
 
 
+# The unit patterns as one alternation, tried in the same order: the first that matches names the unit
+# (each in a named group; none has groups of its own, a case-insensitive one keeps its flag).
+_ANY_NOUN_UNIT = re.compile(
+    "|".join(
+        f"(?P<u{i}>" + (f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else p.pattern) + ")"
+        for i, (p, _unit, _note) in enumerate(_NOUN_UNITS)
+    )
+)
+
+
 def noun_unit(words: str) -> tuple[str, str | None, int] | None:
     """The unit named by the words that start ``words``, its note, and how many characters name it.
 
-    >>> noun_unit("A100 GPUs, while")
-    ('GPU', None, 9)
+    >>> noun_unit("A100 GPUs, while"), noun_unit(" TFLOPs of compute"), noun_unit("and more")
+    (('GPU', None, 9), ('other', 'FLOPs', 7), None)
     """
     lowered = words.lower()
     stripped = len(lowered) - len(lowered.lstrip())
-    for pattern, unit, note in _NOUN_UNITS:
-        match = pattern.match(lowered, stripped)
-        if match:
-            return unit, note, match.end()
-    return None
+    match = _ANY_NOUN_UNIT.match(lowered, stripped)
+    if match is None:
+        return None
+    _pattern, unit, note = _NOUN_UNITS[int(match.lastgroup[1:])]  # type: ignore[index]
+    return unit, note, match.end()
 
 
 def unit_for_noun(words: str) -> tuple[str | None, str | None]:

@@ -77,7 +77,9 @@ _HARDWARE_PHRASE = with_first_character_test(
     r"(?P<desc>(?:[\w-]+\s+){0,3}?)(?P<noun>GPUs?|chips?|hardware|accelerators|[HAB]\d{2,3}s|Hoppers|Blackwells)\b",
     re.I,
 )
-_HARDWARE_NOUN = re.compile(r"GPU|chip|hardware|accelerators|[HAB]\d{2,3}s|Hoppers|Blackwells", re.I)
+# The nouns every hardware phrase ends in: words (pre-tested on the document) or a GPU model's plural.
+_HARDWARE_NOUN_WORDS = Prefiltered(re.compile(r"GPU|chip|hardware|accelerators|Hoppers|Blackwells", re.I))
+_HARDWARE_MODELS = re.compile(r"[HAB]\d{2,3}s", re.I)
 # A byline or dateline ("Published January 28, 2025", "By Jane Doe | Jan. 28, 2025") is not a claim.
 _DATELINE = re.compile(
     r"(?:(?:published|posted|updated|last updated|date|by [^|\n]{1,60})[\s:|,·-]*)*"
@@ -97,7 +99,7 @@ _PRICE_LIST_TAIL = re.compile(
     r"/\s?1M tokens|\$[\d.]+(?: / 1M tokens)?))*\s*,?\s*for\s+(?:access to\s+|the\s+)?",
     re.I,
 )
-_PER_MILLION = re.compile(
+_PER_MILLION = with_first_character_test(
     r"per (?:1M|one million|million|1 million) (?:\w+ )?tokens|/\s?1M tokens|per M tokens", re.I
 )
 _PRICE_CUE = re.compile(
@@ -283,7 +285,7 @@ class Extractor:
         family = [
             alias for alias, name in self.vocabulary.aliases() if self.vocabulary.family(name) == "DeepSeek"
         ]
-        self.family_hint = re.compile(
+        self.family_hint = with_first_character_test(
             r"\b(?:" + "|".join(re.escape(a) for a in sorted(family, key=len, reverse=True)) + r")\b"
         )
 
@@ -1077,9 +1079,13 @@ class Extractor:
         return replace(mention, asserted_by=count.asserted_by, hedge=count.hedge)
 
     def _hardware_types(self, sent: _Sentence, state: _State) -> list[Mention]:
-        out = []
+        out: list[Mention] = []
         taken = [(f.start, f.unit_end) for f in sent.figures]
-        if not _HARDWARE_NOUN.search(sent.text, sent.start, sent.end):
+        if not (
+            _HARDWARE_NOUN_WORDS.possible(sent.literals, sent.start, sent.end)
+            and _HARDWARE_NOUN_WORDS.pattern.search(sent.text, sent.start, sent.end)
+            or _HARDWARE_MODELS.search(sent.text, sent.start, sent.end)
+        ):
             return out  # every hardware phrase ends in one of these nouns
         for match in _HARDWARE_PHRASE.finditer(sent.text, sent.start, sent.end):
             desc = match.group("desc") + match.group("noun")

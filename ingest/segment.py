@@ -30,6 +30,7 @@ _MASK_NEEDS = {
     _MASK_PATTERNS[2]: lambda text: "](" in text,  # a link target follows "]"
     _MASK_PATTERNS[3]: lambda text: "http" in text or "www." in text,
     _MASK_PATTERNS[8]: lambda text: _DIGIT_PAREN.search(text) is not None,  # "1)", "(2)"
+    _MASK_PATTERNS[7]: lambda text: "#" in text,  # numbered headings
     _MASK_PATTERNS[9]: lambda text: _DIGIT_MAGNITUDE.search(text) is not None,  # "3 70B"
 }
 _ABBREVIATIONS = {

@@ -158,3 +158,26 @@ def test_rule_cues_with_a_look_ahead_match_and_pre_test_as_the_plain_patterns(ex
                 assert bool(cue.pattern.match(window)) == bool(plain.match(window))
                 found += len(spans)
     assert found > 300
+
+
+def test_noun_units_read_in_one_pass_as_in_turn() -> None:
+    import re
+
+    from claims.vocabulary import _NOUN_UNITS, noun_unit
+
+    def in_turn(words: str) -> tuple[str, str | None, int] | None:
+        lowered = words.lower()
+        stripped = len(lowered) - len(lowered.lstrip())
+        for pattern, unit, note in _NOUN_UNITS:
+            match = pattern.match(lowered, stripped)
+            if match:
+                return unit, note, match.end()
+        return None
+
+    found = 0
+    for text in TEXTS:
+        for m in re.finditer(r"\d+", text):
+            rest = text[m.end() : m.end() + 80]
+            assert noun_unit(rest) == in_turn(rest)
+            found += noun_unit(rest) is not None
+    assert found > 200
