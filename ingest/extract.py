@@ -296,8 +296,9 @@ class Extractor:
         return self.extract_many([document])[0]
 
     def extract_many(self, documents: Sequence[Document]) -> list[list[Mention]]:
-        """Mentions for several documents; candidate sentences of all of them go through spaCy in one
-        batch."""
+        """Mentions for several documents. A document's candidate sentences are tokenized as one doc when the
+        pipeline is the entity matcher alone (each gets the names it would get alone), else all documents'
+        sentences go through ``nlp.pipe`` in one batch."""
         plans = [self._plan(doc) for doc in documents]
         texts = [
             [_unmasked(doc.text, masks, s.start, s.end) for s in cands]
