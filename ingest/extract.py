@@ -126,6 +126,7 @@ _THAT = re.compile(r"\bthat\s+")
 _NEGATION_SCOPE = re.compile(r"\bthat\b|\bwhich\b|,|;|\(")
 _COORDINATED = re.compile(r"\band\s+(?:a|an|the)?\s*$|,\s*$")
 _IF_IDIOMS = re.compile(r"\bif anything\b|\bas if\b|\beven if\b", re.I)
+_IF_IDIOMS_P = Prefiltered(_IF_IDIOMS)
 
 
 @dataclass
@@ -921,7 +922,10 @@ class Extractor:
         return ";".join(f"{k}={v}" for k, v in sorted(facets.items()))
 
     def _hypothetical(self, sent: _Sentence, position: int) -> bool:
-        before, idioms = _IF_IDIOMS.subn(" ", sent.text[sent.start : position])
+        if _IF_IDIOMS_P.possible(sent.literals, sent.start, position):
+            before, idioms = _IF_IDIOMS.subn(" ", sent.text[sent.start : position])
+        else:  # no idiom can be there: the text as it is
+            before, idioms = sent.text[sent.start : position], 0
         clause_start = self._clause_start(sent, position)
         clause = sent.text[clause_start:position]
         for cue in self.conditionals:

@@ -573,6 +573,8 @@ def _bare_counts(
     """A bare number takes its unit from the sentence: 'said the number is about 50,000' after GPU counts,
     'another 119,000 went to ...' after '2.664 million GPU hours'; a large written number ('37 billion
     of them') may take it from the sentence before. Small bare numbers are dropped: they are rarely claims."""
+    if not figures:
+        return []
     has_gpu = any(f.quantity.unit == "GPU" for f in figures)
     pue = _PUE.search(text[start:end]) is not None
     nouned = [
@@ -633,8 +635,8 @@ def find_figures(
             continue
         kept.append(fig)
     kept = _merge_bit_ranges(text, kept)
-    sentence = text[start:end]
-    if _FIRST_PERSON.search(sentence):
+    # (only dates are dropped after a first person: without one, nothing to look for)
+    if any(f.kind == "date" for f in kept) and _FIRST_PERSON.search(text[start:end]):
         kept = [f for f in kept if not (f.kind == "date" and _first_person_before(text, start, f.start))]
     return _shared_price_unit(_bare_counts(text, start, end, kept, previous_unit))
 
