@@ -180,6 +180,8 @@ class _Sentence:
 
 def _unmasked(text: str, masks: Masks, start: int, end: int) -> str:
     """The sentence with markup, addresses and footnote marks blanked to spaces (offsets unchanged)."""
+    if not masks.overlaps(start, end):
+        return text[start:end]  # nothing to blank
     chars = list(text[start:end])
     for lo, hi in masks:
         if hi <= start or lo >= end:
