@@ -255,6 +255,14 @@ _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
 _MAG = r"(?:[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|mln|mil|mn|bn|bil|tn|MM|[kKmMbBtT])(?![A-Za-z0-9])"
 _CUR = r"(?:US\$|USD\s?|\$)"
 _SUF = r"(?:%|[xX×](?![A-Za-z0-9]))"
+# Patterns of the per-figure tests, compiled once.
+_YEAR_PHRASE_RE = re.compile(r"(?:in |since |by )?(?:19|20)\d\d")
+_PER_MONTH_AFTER_RE = re.compile(r"^\s*(?:/|per|a|an)\s*(?:month|mo)\b", re.I)
+_PERCENT_WORD_RE = re.compile(r"^(?:percent|per cent|pct)\b")
+_TIMES_WORD_RE = re.compile(r"^(?:times|fold|-fold|x)\b")
+_DOLLARS_WORD_RE = re.compile(r"^(?:dollars|usd|us dollars)\b")
+_ONE_OR_TWO_DIGITS_RE = re.compile(r"\d{1,2}")
+_LIST_MARK_REST_RE = re.compile(r"\s*[.)]\s*")
 
 
 def _one(c: str, n: str, m: str, s: str) -> str:
@@ -416,7 +424,7 @@ def _parse_date(phrase: str) -> Quantity | None:
         day = int(match["d1"] or match["d2"] or 0)
         value = date_value(int(match["year"]), _MONTHS[match["mon"].lower()], day)
         return Quantity(value=value, unit="date", text=phrase)
-    if re.fullmatch(r"(?:in |since |by )?(?:19|20)\d\d", phrase):
+    if _YEAR_PHRASE_RE.fullmatch(phrase):
         return Quantity(value=date_value(int(phrase[-4:])), unit="date", text=phrase)
     return None
 
@@ -470,16 +478,16 @@ def _unit_of_rest(rest: str, quantity: Quantity) -> Quantity:
         value = None if quantity.value is None else quantity.value * factor
         high = None if quantity.value_max is None else quantity.value_max * factor
         return replace(quantity, value=value, value_max=high, unit="USD/1M tokens")
-    if quantity.unit == "USD" and re.match(r"^\s*(?:/|per|a|an)\s*(?:month|mo)\b", rest, re.I):
+    if quantity.unit == "USD" and _PER_MONTH_AFTER_RE.match(rest):
         return replace(quantity, note="per month")
     if _TOKENS_PER_SECOND_RE.match(rest):
         return replace(quantity, unit="tokens/s")
     words = rest.strip().lower()
-    if quantity.unit in ("count", "USD") and re.match(r"^(?:percent|per cent|pct)\b", words):
+    if quantity.unit in ("count", "USD") and _PERCENT_WORD_RE.match(words):
         return replace(quantity, unit="percent")
-    if quantity.unit == "count" and re.match(r"^(?:times|fold|-fold|x)\b", words):
+    if quantity.unit == "count" and _TIMES_WORD_RE.match(words):
         return replace(quantity, unit="x")
-    if quantity.unit == "count" and re.match(r"^(?:dollars|usd|us dollars)\b", words):
+    if quantity.unit == "count" and _DOLLARS_WORD_RE.match(words):
         return replace(quantity, unit="USD")
     if quantity.unit in ("count", "x"):
         unit, note = unit_for_noun(words)
@@ -546,8 +554,8 @@ def _parse_figure(body: str, original: str) -> Quantity:
         rest = body[match.end() :]
         if (
             quantity.unit == "count"
-            and re.fullmatch(r"\d{1,2}", match.group(0))
-            and re.fullmatch(r"\s*[.)]\s*", rest)
+            and _ONE_OR_TWO_DIGITS_RE.fullmatch(match.group(0))
+            and _LIST_MARK_REST_RE.fullmatch(rest)
         ):
             raise QuantityError(f"{original!r} is list numbering, not a figure")
         if rest[:1].isalnum() and quantity.unit == "count" and not match["mag"] and not _attached_unit(rest):

@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -89,19 +89,29 @@ _NOUN_UNITS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
 )
 
 
+# The unit patterns as one alternation, tried in the same order: the first that matches names the unit
+# (each in a named group; none has groups of its own, a case-insensitive one keeps its flag).
+_ANY_NOUN_UNIT = re.compile(
+    "|".join(
+        f"(?P<u{i}>" + (f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else p.pattern) + ")"
+        for i, (p, _unit, _note) in enumerate(_NOUN_UNITS)
+    )
+)
+
+
 def noun_unit(words: str) -> tuple[str, str | None, int] | None:
     """The unit named by the words that start ``words``, its note, and how many characters name it.
 
-    >>> noun_unit("A100 GPUs, while")
-    ('GPU', None, 9)
+    >>> noun_unit("A100 GPUs, while"), noun_unit(" TFLOPs of compute"), noun_unit("and more")
+    (('GPU', None, 9), ('other', 'FLOPs', 7), None)
     """
     lowered = words.lower()
     stripped = len(lowered) - len(lowered.lstrip())
-    for pattern, unit, note in _NOUN_UNITS:
-        match = pattern.match(lowered, stripped)
-        if match:
-            return unit, note, match.end()
-    return None
+    match = _ANY_NOUN_UNIT.match(lowered, stripped)
+    if match is None:
+        return None
+    _pattern, unit, note = _NOUN_UNITS[int(match.lastgroup[1:])]  # type: ignore[index]
+    return unit, note, match.end()
 
 
 def unit_for_noun(words: str) -> tuple[str | None, str | None]:
@@ -147,6 +157,16 @@ class PartySpec:
     kind: str = "org"
     affiliation: str | None = None
     aliases: tuple[str, ...] = ()
+
+
+@cache
+def _tier_term_pattern(term: str) -> re.Pattern[str]:
+    """A hardware term as a whole word, optionally plural or with a suffix ('H800s', 'A100-class').
+
+    >>> bool(_tier_term_pattern("h800").search("2,048 h800s")), bool(_tier_term_pattern("h80").search("h800"))
+    (True, False)
+    """
+    return re.compile(rf"(?<![\w-]){re.escape(term)}s?(?:-(?:class|generation|series|based|grade))?(?![\w-])")
 
 
 @dataclass
@@ -221,10 +241,7 @@ class Vocabulary:
         found = {
             tier
             for term, tier in self.hardware_tiers.items()
-            if re.search(
-                rf"(?<![\w-]){re.escape(term)}s?(?:-(?:class|generation|series|based|grade))?(?![\w-])",
-                lowered,
-            )
+            if _tier_term_pattern(term).search(lowered)
         }
         return found.pop() if len(found) == 1 else None
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.prefilter import LiteralIndex, Prefiltered
+from ingest.prefilter import LiteralIndex, Prefiltered, grouped_alternation, with_first_character_test
 
 __all__ = ["Name", "Report", "AttributionRules", "find_reports", "reporter_at", "hedge_before"]
 
@@ -101,7 +101,8 @@ class AttributionRules:
 
     def __init__(self, patterns: dict[str, Any]) -> None:
         verbs = sorted(patterns["reporting_verbs"], key=len, reverse=True)
-        self.verbs = re.compile(r"\b(?:" + "|".join(verbs) + r")\b", re.I)
+        # (grouping the verbs by first letter only saves trying those that cannot start at a position)
+        self.verbs = re.compile(r"\b" + grouped_alternation(verbs, re.I) + r"\b", re.I)
         # Words any of these patterns needs, to skip sentences that cannot match at a glance.
         self.verb_words = {w for v in verbs for w in _WORD.findall(v.lower()) if len(w) > 2} - {
             "the", "one", "such", "this", "that", "has", "have", "are",
@@ -109,9 +110,9 @@ class AttributionRules:
         nouns = "|".join(patterns["reporting_nouns"])
         self.possessive_noun = re.compile(_POSSESSIVE_NOUN.pattern.replace("{nouns}", nouns), re.I)
         self_hedges = sorted(patterns["self_report_hedges"], key=len, reverse=True)
-        self.self_report = re.compile(r"\b(?:" + "|".join(self_hedges) + r")\b", re.I)
+        self.self_report = with_first_character_test(r"\b(?:" + "|".join(self_hedges) + r")\b", re.I)
         self.self_words = {w for h in self_hedges for w in _WORD.findall(h.lower()) if len(w) > 3} - {"their"}
-        self.hedges = [(Prefiltered(re.compile(rf"\b{k}\b", re.I)), v) for k, v in patterns["hedges"].items()]
+        self.hedges = [(Prefiltered.compiled(rf"\b{k}\b", re.I), v) for k, v in patterns["hedges"].items()]
 
 
 def _clause_end(text: str, start: int, end: int) -> int:
@@ -181,14 +182,14 @@ def find_reports(
                 Report(verb.end(), until, tuple(dict.fromkeys(p.name for p in parties)), verb.group(0))
             )
             continue
-        pronoun = _PRONOUN.search(text, max(start, verb.start() - 12), verb.start())
-        unknown = _UNKNOWN_NAME.search(text, max(start, verb.start() - 80), verb.start())
-        company = _COMPANY.search(text, max(start, verb.start() - 25), verb.start())
-        if pronoun and last_person:
+        # Each test is only run when the ones before it did not decide (searches have no side effects).
+        if last_person and _PRONOUN.search(text, max(start, verb.start() - 12), verb.start()):
             reports.append(Report(verb.end(), until, (last_person,), verb.group(0)))
-        elif unknown and unknown.group(1).split()[0] not in _NOT_NAME_WORDS:
+            continue
+        unknown = _UNKNOWN_NAME.search(text, max(start, verb.start() - 80), verb.start())
+        if unknown and unknown.group(1).split()[0] not in _NOT_NAME_WORDS:
             reports.append(Report(verb.end(), until, (unknown.group(1),), verb.group(0)))
-        elif company and last_org:
+        elif last_org and _COMPANY.search(text, max(start, verb.start() - 25), verb.start()):
             reports.append(Report(verb.end(), until, (last_org,), verb.group(0)))
         elif reports and _SUBJECTLESS.search(text[max(start, verb.start() - 8) : verb.start()]):
             reports.append(Report(verb.end(), until, reports[-1].parties, verb.group(0)))

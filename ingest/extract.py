@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,8 +25,8 @@ from ingest.attribution import (
     reporter_at,
 )
 from ingest.figures import Figure, find_figures
-from ingest.pipeline import build_nlp, load_patterns
-from ingest.prefilter import LiteralIndex, Prefiltered
+from ingest.pipeline import EntityMatcher, build_nlp, load_patterns
+from ingest.prefilter import LiteralIndex, Prefiltered, with_first_character_test
 from ingest.segment import Masks, Sentence, find_masks, split_sentences
 
 __all__ = ["Extractor"]
@@ -39,7 +39,7 @@ _CLAUSE_BREAK = re.compile(
     r";|:\s|\s[-–—]\s|—|,\s+(?:so|but|while|whereas|and then)\b|\bbut\s+(?=I\b|we\b)|,\s+and\s+(?=[A-Z])|"
     r",?\s+(?:compared (?:to|with)|versus|vs\.?)\s|\.\.\.\s*|…\s*"
 )
-_COMPARISON = re.compile(
+_COMPARISON = with_first_character_test(
     r"\b(?:than|compared (?:to|with)|versus|vs\.?|over|against|relative to|trails?|trailing|beats?|"
     r"beating|outperforms?|outperforming|ties|tying|rivals?|rivaling|surpass(?:es|ed|ing)?|"
     r"exceeds?|overtak(?:es|ing)|behind|ahead of|like)\s+(?:[\w'’,./-]+\s+){0,5}$",
@@ -55,7 +55,7 @@ _ANAPHOR = re.compile(
 _POSSESSIVE_ANAPHOR = re.compile(
     r"^\W*(?:(?:so|and|but|if|when|because|since|as)\s+)*(?:\w+ly,?\s+)?(?:its|their)\b", re.I
 )
-_PARENS = re.compile(r"\([^()]*\)")
+_PARENS = with_first_character_test(r"\([^()]*\)")
 _PRONOUN_AGENT = re.compile(
     r"(?:^|[,;:(\-–—]|\b(?:that|because|and|but|since|if|when|while|so))\s*(?:they|it|the company|"
     r"the lab|the team|the startup|"
@@ -69,7 +69,7 @@ _MONEY_NOUN = re.compile(
 _AFTER_SUBJECT = re.compile(
     r"[\s\]\)]*(?:(?:[\w-]+\s+){0,2}(?:for|of|in|at|from|by)\s+(?:the\s+)?|\(\s*|\s*)$", re.I
 )
-_HARDWARE_PHRASE = re.compile(
+_HARDWARE_PHRASE = with_first_character_test(
     r"\b(?:on|using|used|use|with|to|of|from|bought|buy|buying|acquired|has|have|had|pool of|fleet of|"
     r"stuck with)\s+"
     r"(?:(?:massive|large|huge|vast|secret)\s+(?:quantities|numbers|amounts|stockpiles?)\s+of\s+|"
@@ -77,6 +77,9 @@ _HARDWARE_PHRASE = re.compile(
     r"(?P<desc>(?:[\w-]+\s+){0,3}?)(?P<noun>GPUs?|chips?|hardware|accelerators|[HAB]\d{2,3}s|Hoppers|Blackwells)\b",
     re.I,
 )
+# The nouns every hardware phrase ends in: words (pre-tested on the document) or a GPU model's plural.
+_HARDWARE_NOUN_WORDS = Prefiltered(re.compile(r"GPU|chip|hardware|accelerators|Hoppers|Blackwells", re.I))
+_HARDWARE_MODELS = re.compile(r"[HAB]\d{2,3}s", re.I)
 # A byline or dateline ("Published January 28, 2025", "By Jane Doe | Jan. 28, 2025") is not a claim.
 _DATELINE = re.compile(
     r"(?:(?:published|posted|updated|last updated|date|by [^|\n]{1,60})[\s:|,·-]*)*"
@@ -96,7 +99,7 @@ _PRICE_LIST_TAIL = re.compile(
     r"/\s?1M tokens|\$[\d.]+(?: / 1M tokens)?))*\s*,?\s*for\s+(?:access to\s+|the\s+)?",
     re.I,
 )
-_PER_MILLION = re.compile(
+_PER_MILLION = with_first_character_test(
     r"per (?:1M|one million|million|1 million) (?:\w+ )?tokens|/\s?1M tokens|per M tokens", re.I
 )
 _PRICE_CUE = re.compile(
@@ -113,9 +116,17 @@ _NOT_NAMES = {
     "Training", "Memory", "Performance", "Throughput", "Speed", "Cost", "Costs", "Inference", "Prices",
     "Shares", "Stocks", "Revenue", "Sales",
 }
+# Patterns of the per-figure tests, compiled once.
+_POSSESSOR_BEFORE = re.compile(r"([\w.-]+(?: [\w.-]+)?)['’]s\s+[\"“]?$")
+_CLAIMED_THING_AFTER = re.compile(
+    r"[\"”]?\s*(?:[\w-]+\s+)?(?:model|figure|number|miracle|claim|cost|training|budget|price tag)\b", re.I
+)
+_OWNER_GAP = re.compile(r"(?:['’]s?\s+(?:\w+\s+)?|:\s*)")
+_THAT = re.compile(r"\bthat\s+")
 _NEGATION_SCOPE = re.compile(r"\bthat\b|\bwhich\b|,|;|\(")
 _COORDINATED = re.compile(r"\band\s+(?:a|an|the)?\s*$|,\s*$")
 _IF_IDIOMS = re.compile(r"\bif anything\b|\bas if\b|\beven if\b", re.I)
+_IF_IDIOMS_P = Prefiltered(_IF_IDIOMS)
 
 
 @dataclass
@@ -148,6 +159,11 @@ class _Sentence:
     reports: list[Report] = field(default_factory=list)
     literals: LiteralIndex | None = None  # where the rules' required words occur in the document
     metrics: dict[Figure, str] = field(default_factory=dict)  # each figure's metric, once worked out
+    # where the clause around a position starts and ends, once worked out
+    clause_starts: dict[int, int] = field(default_factory=dict)
+    clause_ends: dict[int, int] = field(default_factory=dict)
+    # per unit, the metrics and cues that can match in the document (shared by its sentences)
+    live_metrics: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def start(self) -> int:
@@ -164,6 +180,8 @@ class _Sentence:
 
 def _unmasked(text: str, masks: Masks, start: int, end: int) -> str:
     """The sentence with markup, addresses and footnote marks blanked to spaces (offsets unchanged)."""
+    if not masks.overlaps(start, end):
+        return text[start:end]  # nothing to blank
     chars = list(text[start:end])
     for lo, hi in masks:
         if hi <= start or lo >= end:
@@ -226,6 +244,10 @@ class Extractor:
         self.vocabulary = vocabulary or default_vocabulary()
         self.patterns = patterns or load_patterns()
         self.rules = AttributionRules(self.patterns)
+        # With nothing but the entity matcher in the pipeline, its names are read straight from the matches
+        # (what doc.spans would hold), without spaCy's pipe machinery or Span objects.
+        matcher = self.nlp.get_pipe("claims_entities") if self.nlp.pipe_names == ["claims_entities"] else None
+        self._matcher = matcher if isinstance(matcher, EntityMatcher) else None
         self._compile()
 
     def _compile(self) -> None:
@@ -239,7 +261,7 @@ class Extractor:
                 set(m["units"]),
                 set(m.get("notes", [])),
                 m.get("before_only") and "before" or m.get("after_only") and "after" or "",
-                [(Prefiltered(re.compile(cue, re.I)) if cue else None, weight) for cue, weight in m["cues"]],
+                [(Prefiltered.compiled(cue, re.I) if cue else None, weight) for cue, weight in m["cues"]],
                 m.get("max_gap", 80),
             )
             for m in p["metrics"]
@@ -256,17 +278,17 @@ class Extractor:
             (
                 q["metric"],
                 q["value"],
-                Prefiltered(re.compile("|".join(f"(?:{c})" for c in q["cues"]), re.I)),
+                Prefiltered.compiled("|".join(f"(?:{c})" for c in q["cues"]), re.I),
                 [re.compile(n, re.I) for n in q.get("negations", [])],
                 bool(q.get("topic_fallback")),
             )
             for q in p["qualitative"]
         ]
-        self.negations = [Prefiltered(re.compile(n, re.I)) for n in p["negations"]]
+        self.negations = [Prefiltered.compiled(n, re.I) for n in p["negations"]]
         family = [
             alias for alias, name in self.vocabulary.aliases() if self.vocabulary.family(name) == "DeepSeek"
         ]
-        self.family_hint = re.compile(
+        self.family_hint = with_first_character_test(
             r"\b(?:" + "|".join(re.escape(a) for a in sorted(family, key=len, reverse=True)) + r")\b"
         )
 
@@ -277,15 +299,20 @@ class Extractor:
         return self.extract_many([document])[0]
 
     def extract_many(self, documents: Sequence[Document]) -> list[list[Mention]]:
-        """Mentions for several documents; candidate sentences of all of them go through spaCy in one
-        batch."""
+        """Mentions for several documents. A document's candidate sentences are tokenized as one doc when the
+        pipeline is the entity matcher alone (each gets the names it would get alone), else all documents'
+        sentences go through ``nlp.pipe`` in one batch."""
         plans = [self._plan(doc) for doc in documents]
         texts = [
-            _unmasked(doc.text, masks, s.start, s.end)
+            [_unmasked(doc.text, masks, s.start, s.end) for s in cands]
             for doc, (masks, cands, _) in zip(documents, plans, strict=True)
-            for s in cands
         ]
-        parsed = iter(self.nlp.pipe(texts, batch_size=256))
+        parsed: Iterator[Doc | tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]]
+        if self._matcher is not None:  # one doc per document's candidate sentences
+            make_doc, names_of_texts = self.nlp.make_doc, self._matcher.names_of_texts
+            parsed = (names for sentences in texts for names in names_of_texts(make_doc, sentences))
+        else:
+            parsed = iter(self.nlp.pipe([t for sentences in texts for t in sentences], batch_size=256))
         results = []
         for document, (masks, cands, topical) in zip(documents, plans, strict=True):
             state = _State(
@@ -293,10 +320,15 @@ class Extractor:
                 topic_names=[n for _, n in topical],
                 per_token_prices=_PER_MILLION.search(document.text) is not None,
             )
-            literals = LiteralIndex(document.text)
+            literals = LiteralIndex(document.text, regions=[(s.start, s.end) for s in cands])
+            live_metrics: dict[str, list[Any]] = {}
             mentions: list[Mention] = []
             for sentence in cands:
-                mentions.extend(self._read_sentence(document, masks, sentence, next(parsed), state, literals))
+                mentions.extend(
+                    self._read_sentence(
+                        document, masks, sentence, next(parsed), state, literals, live_metrics=live_metrics
+                    )
+                )
             results.append(mentions)
         return results
 
@@ -322,24 +354,26 @@ class Extractor:
 
     # -- sentences ---------------------------------------------------------------------------------
 
-    def _names(self, doc: Doc, base: int) -> list[Name]:
+    def _names(
+        self, doc: Doc | tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]], base: int
+    ) -> list[Name]:
+        """The sentence's names from its parsed doc, or from the matcher's (entities, parties) spans."""
+        if isinstance(doc, Doc):
+            groups = tuple(
+                [(span.start_char, span.end_char, span.label_) for span in doc.spans[group]]
+                for group in ("entities", "parties")
+            )
+        else:
+            groups = doc
         names = []
-        for role, group in (("entity", "entities"), ("party", "parties")):
-            for span in doc.spans[group]:
-                spec = (
-                    self.vocabulary.entities.get(span.label_)
-                    if role == "entity"
-                    else self.vocabulary.parties.get(span.label_)
-                )
-                names.append(
-                    Name(
-                        base + span.start_char,
-                        base + span.end_char,
-                        span.label_,
-                        role,
-                        spec.kind if spec else "other",
-                    )
-                )
+        for role, spans, specs in (
+            ("entity", groups[0], self.vocabulary.entities),
+            ("party", groups[1], self.vocabulary.parties),
+        ):
+            for start_char, end_char, label in spans:
+                spec = specs.get(label)
+                kind = spec.kind if spec else "other"
+                names.append(Name(base + start_char, base + end_char, label, role, kind))
         return sorted(names, key=lambda n: (n.start, n.role))
 
     def _read_sentence(
@@ -347,12 +381,15 @@ class Extractor:
         document: Document,
         masks: Masks,
         span: Sentence,
-        doc: Doc,
+        doc: Doc | tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]],
         state: _State,
         literals: LiteralIndex | None = None,
+        live_metrics: dict[str, list[Any]] | None = None,
     ) -> list[Mention]:
         text = document.text
         sent = _Sentence(text, span, self._names(doc, span.start), masks, literals=literals)
+        if live_metrics is not None:
+            sent.live_metrics = live_metrics
         blocked = [
             (n.start, n.end)
             for n in sent.names
@@ -368,6 +405,7 @@ class Extractor:
                 blocked=blocked,
                 published=document.published,
                 previous_unit=state.last_unit if state.last_unit_paragraph == span.paragraph else None,
+                literals=literals,
             )
             if not (span.heading and f.kind == "bits")
         ]  # "FP8 mixed-precision training": a heading
@@ -504,18 +542,13 @@ class Extractor:
 
     def _owner_voice(self, sent: _Sentence, fig: Figure) -> tuple[str, ...]:
         """'DeepSeek's $6M model': a company's own figure, written as its possession, is its claim."""
-        match = re.search(
-            r"([\w.-]+(?: [\w.-]+)?)['’]s\s+[\"“]?$", sent.text[max(sent.start, fig.start - 40) : fig.start]
-        )
+        before = sent.text[max(sent.start, fig.start - 40) : fig.start]
+        match = _POSSESSOR_BEFORE.search(before) if "'" in before or "’" in before else None
         if not match:
             return ()
         party = self.vocabulary.party(match.group(1))
         spec = self.vocabulary.entities.get(party or "")
-        claimed = re.match(
-            r"[\"”]?\s*(?:[\w-]+\s+)?(?:model|figure|number|miracle|claim|cost|training|budget|price tag)\b",
-            sent.text[fig.unit_end : fig.unit_end + 30],
-            re.I,
-        )
+        claimed = _CLAIMED_THING_AFTER.match(sent.text[fig.unit_end : fig.unit_end + 30])
         return (party,) if party and spec and spec.kind == "org" and claimed else ()
 
     def _price_unit(self, sent: _Sentence, fig: Figure, state: _State) -> Figure:
@@ -578,14 +611,21 @@ class Extractor:
         return None if name.split()[0] in _NOT_NAMES else name
 
     def _clause_start(self, sent: _Sentence, position: int) -> int:
+        known = sent.clause_starts.get(position)
+        if known is not None:  # asked again for the same figure: the same answer
+            return known
         start = sent.start
         for match in _CLAUSE_BREAK.finditer(sent.text, sent.start, position):
             start = match.end()
+        sent.clause_starts[position] = start
         return start
 
     def _clause_end(self, sent: _Sentence, position: int) -> int:
-        match = _CLAUSE_BREAK.search(sent.text, position, sent.end)
-        return match.start() if match else sent.end
+        known = sent.clause_ends.get(position)
+        if known is None:
+            match = _CLAUSE_BREAK.search(sent.text, position, sent.end)
+            known = sent.clause_ends[position] = match.start() if match else sent.end
+        return known
 
     def _eligible(
         self, sent: _Sentence, exclude: Iterable[str], figure: Figure | None, hardware: bool = False
@@ -663,7 +703,7 @@ class Extractor:
         owner = [
             n
             for n in names
-            if n.end <= start and re.fullmatch(r"(?:['’]s?\s+(?:\w+\s+)?|:\s*)", text[n.end : start])
+            if n.end <= start and _OWNER_GAP.fullmatch(text[n.end : start])
         ]
         if owner:  # "the H100's 900GB/s", "NVIDIA's $593B loss", "o1: 96.4%"
             return owner[-1].name
@@ -672,7 +712,7 @@ class Extractor:
         if speaker:
             return speaker
         clause = text[clause_start:start]
-        complement = re.split(r"\bthat\s+", clause)[-1]  # "X told Reuters that the company had ..."
+        complement = _THAT.split(clause)[-1]  # "X told Reuters that the company had ..."
         anaphor = _ANAPHOR.search(clause) or _ANAPHOR.search(complement)
         at = (
             start - len(complement)
@@ -813,7 +853,7 @@ class Extractor:
         text = sent.text
         clause_start, clause_end = self._clause_start(sent, fig.start), self._clause_end(sent, fig.unit_end)
         best, best_score = "other", 0.0
-        for metric, _units, notes, side, cues, max_gap in self.metrics_by_unit.get(q.unit, ()):
+        for metric, notes, side, cues, max_gap in self._live_metrics(sent, q.unit):
             if notes and q.unit == "other" and q.note not in notes:
                 continue
             score = 0.0
@@ -840,6 +880,19 @@ class Extractor:
             if score > best_score:
                 best, best_score = metric, score
         return best
+
+    def _live_metrics(self, sent: _Sentence, unit: str) -> list[Any]:
+        """The unit's metrics with only the cues that can match somewhere in the document (a cue that cannot
+        adds 0.0 to a score, which changes nothing); metrics left with no cue at all can only score 0.0,
+        never better than "other", and are left out. Worked out once per document and unit."""
+        live = sent.live_metrics.get(unit)
+        if live is None:
+            live = sent.live_metrics[unit] = []
+            for metric, _units, notes, side, cues, max_gap in self.metrics_by_unit.get(unit, ()):
+                kept = [(cue, weight) for cue, weight in cues if cue is None or cue.anywhere(sent.literals)]
+                if kept:
+                    live.append((metric, notes, side, kept, max_gap))
+        return live
 
     @staticmethod
     def _closeness(
@@ -871,7 +924,10 @@ class Extractor:
         return ";".join(f"{k}={v}" for k, v in sorted(facets.items()))
 
     def _hypothetical(self, sent: _Sentence, position: int) -> bool:
-        before, idioms = _IF_IDIOMS.subn(" ", sent.text[sent.start : position])
+        if _IF_IDIOMS_P.possible(sent.literals, sent.start, position):
+            before, idioms = _IF_IDIOMS.subn(" ", sent.text[sent.start : position])
+        else:  # no idiom can be there: the text as it is
+            before, idioms = sent.text[sent.start : position], 0
         clause_start = self._clause_start(sent, position)
         clause = sent.text[clause_start:position]
         for cue in self.conditionals:
@@ -1030,8 +1086,14 @@ class Extractor:
         return replace(mention, asserted_by=count.asserted_by, hedge=count.hedge)
 
     def _hardware_types(self, sent: _Sentence, state: _State) -> list[Mention]:
-        out = []
+        out: list[Mention] = []
         taken = [(f.start, f.unit_end) for f in sent.figures]
+        if not (
+            _HARDWARE_NOUN_WORDS.possible(sent.literals, sent.start, sent.end)
+            and _HARDWARE_NOUN_WORDS.pattern.search(sent.text, sent.start, sent.end)
+            or _HARDWARE_MODELS.search(sent.text, sent.start, sent.end)
+        ):
+            return out  # every hardware phrase ends in one of these nouns
         for match in _HARDWARE_PHRASE.finditer(sent.text, sent.start, sent.end):
             desc = match.group("desc") + match.group("noun")
             at = match.start("desc")

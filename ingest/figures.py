@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from claims.errors import QuantityError
 from claims.quantities import CORE_RE, Quantity, date_value, parse_quantity, qualifier_of
 from claims.vocabulary import noun_unit
+from ingest.prefilter import LiteralIndex, Prefiltered, with_first_character_test
 from ingest.segment import Masks
 
 __all__ = ["Figure", "find_figures"]
@@ -19,7 +20,7 @@ _WORD_NUMBER = (
     r"sixty|seventy|eighty|ninety|a hundred|a thousand|a single|a pair of|a dozen|single|first|second|third|"
     r"fourth|fifth)"
 )
-_WORDS_RE = re.compile(
+_WORDS_RE = with_first_character_test(
     rf"\b(?P<w1>{_WORD_NUMBER})(?:\s*(?:-|to|or)\s*(?P<w2>{_WORD_NUMBER}|\d{{1,3}}))?\b(?=[\s-])", re.I
 )
 _MULTIPLIER_RE = re.compile(
@@ -67,7 +68,7 @@ _EVENT_CUE = re.compile(
     r"previewed|banned|barred|tightened)\b",
     re.I,
 )
-_YEAR_EVENT_BEFORE = re.compile(
+_YEAR_EVENT_BEFORE = with_first_character_test(
     r"(?:(?:founded|established|started|launched|released|introduced|created|formed|incorporated|born|"
     r"announced|published|unveiled|spun (?:out|off)|bought|purchased|acquired|banned|barred|restricted|"
     r"imposed|"
@@ -75,7 +76,7 @@ _YEAR_EVENT_BEFORE = re.compile(
     re.I,
 )
 # "released in late December": a month without a year, placed by the document's date.
-_MONTH_ALONE_RE = re.compile(
+_MONTH_ALONE_RE = with_first_character_test(
     rf"\b(?:(?:early|mid|late)[- ])?(?P<mon>{_MONTH})\b(?!\.? \d)(?!,? (?:of )?(?:19|20)\d\d)"
 )
 _HOLIDAY_RE = re.compile(
@@ -83,7 +84,7 @@ _HOLIDAY_RE = re.compile(
     r"\bon Christmas(?: Day| Eve)?\b",
     re.I,
 )
-_RANK_RE = re.compile(
+_RANK_RE = with_first_character_test(
     r"#(?P<n>\d{1,3})\b|\b[Nn]o\. ?(?P<m>\d{1,3})\b|\bnumber one\b|"
     r"\b(?:the )?top(?:-rated|-ranked)?(?:-| )(?:(?:downloaded|free|ranked|grossing|rated)\s+){0,2}app\b|"
     r"\btop of (?:the |Apple['’]s |Google['’]s )?(?:U\.?S\.? |US )?(?:app store|charts|play store|"
@@ -96,7 +97,26 @@ _PER_TOKENS_RE = re.compile(
     r"cached )?tok(?:en)?s?\b",
     re.I,
 )
+_DIGIT = re.compile(r"\d")
 _FIRST_PERSON = re.compile(r"\b(?:I|we|We|I've|we've|I'd)\b")
+# Patterns of the per-figure tests, compiled once.
+_LETTER = re.compile(r"[A-Za-z]")
+_MAGNITUDE_LETTER = re.compile(r"(?:k|K|M|B|bn|T)\b")
+_NOT_A_FIGURE_AFTER = re.compile(r"\s?(?:nm|st|nd|rd|th)\b|\.\d|:\d|/\d(?!\s?[MmKk]\b)")
+_MAGNITUDE_CORE = re.compile(r"[\d,.]+\s?(?:k|K|M|B|bn|T|[Mm]illion|[Bb]illion|[Tt]rillion)\b")
+_PARAMETERS_AFTER = re.compile(r"\s?-?(?:param|model)", re.I)
+_BARE_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_EVERY_BEFORE = re.compile(r"\bevery\s*$")
+_PUE = re.compile(r"\bPUE\b|power usage effectiveness")
+# The same patterns with their literal pre-tests: a sentence lacking every word one needs is not searched.
+_WORDS_P = Prefiltered(_WORDS_RE)
+_MULTIPLIER_P = Prefiltered(_MULTIPLIER_RE)
+_ORDER_P = Prefiltered(_ORDER_RE)
+_A_DURATION_P = Prefiltered(_A_DURATION_RE)
+_FRACTION_WORDS_P = Prefiltered(_FRACTION_WORDS_RE)
+_MONTH_DAY_P = Prefiltered(_MONTH_DAY_RE)
+_MONTH_ALONE_P = Prefiltered(_MONTH_ALONE_RE)
+_HOLIDAY_P = Prefiltered(_HOLIDAY_RE)
 
 
 @dataclass(frozen=True)
@@ -110,6 +130,13 @@ class Figure:
     unit_end: int
     descriptor: str | None = None
     kind: str = "number"
+
+
+def _scan(
+    pattern: Prefiltered, text: str, start: int, end: int, literals: LiteralIndex | None
+) -> Iterator[re.Match[str]]:
+    """The pattern's matches in text[start:end], none without searching when its pre-test rules them out."""
+    return pattern.pattern.finditer(text, start, end) if pattern.possible(literals, start, end) else iter(())
 
 
 def _overlaps_any(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -143,7 +170,9 @@ def _descriptor(rest: str, length: int) -> str | None:
 _OF_PHRASE = re.compile(
     r"\s+of\s+(?:the\s+|its\s+|their\s+|(?:[A-Z][\w.-]*|[\w-]+)['’]s\s+)?(?:\d[\d,.]*\s*[A-Za-z]*\s+)?"
 )
-_FROM_BEFORE = re.compile(r"\bfrom\s*$|\b(?:trails?|ties|beats?|versus|vs\.?)\b[^.;]{0,100}$", re.I)
+_FROM_BEFORE = with_first_character_test(
+    r"\bfrom\s*$|\b(?:trails?|ties|beats?|versus|vs\.?)\b[^.;]{0,100}$", re.I
+)
 
 
 def _split_range(text: str, m: re.Match[str], start: int) -> list[tuple[int, int]]:
@@ -174,14 +203,14 @@ def _number_figures(
 def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | None:
     """The figure written at text[a:b] (one CORE_RE match or half of a split range), or None."""
     rest = text[b : min(end, b + 80)]
-    attached = noun_unit(rest) if re.match(r"[A-Za-z]", rest) else None
+    attached = noun_unit(rest) if _LETTER.match(rest) else None
     if (
-        re.match(r"[A-Za-z]", rest)
-        and not re.match(r"(?:k|K|M|B|bn|T)\b", rest)
+        _LETTER.match(rest)
+        and not _MAGNITUDE_LETTER.match(rest)
         and not (attached and attached[0] == "other" and attached[1] in ("GB", "GB/s", "FLOPs", "power"))
     ):
         return None
-    if re.match(r"\s?(?:nm|st|nd|rd|th)\b|\.\d|:\d|/\d(?!\s?[MmKk]\b)", rest):
+    if _NOT_A_FIGURE_AFTER.match(rest):
         return None
     core = text[a:b]
     try:
@@ -196,8 +225,8 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
         # figure itself.
         found = (unit, note, 0 if re.search(r"(?<![A-Za-z])\d", of.group(0)) else of.end() + length)
         q = replace(q, unit=unit, note=note)
-    magnitude = re.match(r"[\d,.]+\s?(?:k|K|M|B|bn|T|[Mm]illion|[Bb]illion|[Tt]rillion)\b", core)
-    if q.unit == "count" and magnitude and re.match(r"\s?-?(?:param|model)", rest, re.I):
+    magnitude = _MAGNITUDE_CORE.match(core)
+    if q.unit == "count" and magnitude and _PARAMETERS_AFTER.match(rest):
         q, found = replace(q, unit="parameters"), None
     per = _PER_TOKENS_RE.match(rest) if q.unit == "USD/1M tokens" else None
     if per:
@@ -214,7 +243,7 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
     if q.unit == "USD" and _PER_MONTH_RE.match(rest):
         q = replace(q, note="per month")
     q = _with_qualifier(q, _qualifier_before(text, a, start))
-    if q.unit == "count" and q.value_max is None and not found and re.fullmatch(r"(?:1[89]|20)\d\d", core):
+    if q.unit == "count" and q.value_max is None and not found and _BARE_YEAR.fullmatch(core):
         return None  # a bare year is handled by the date rules
     begin = a - 1 if a > start and text[a - 1] in "~><≈" else a
     kind = "magnitude" if magnitude and q.unit == "count" and not found else "number"
@@ -222,14 +251,21 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
 
 
 def _word_figures(
-    text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]
+    text: str,
+    start: int,
+    end: int,
+    masks: Masks,
+    blocked: Sequence[tuple[int, int]],
+    literals: LiteralIndex | None = None,
 ) -> list[Figure]:
-    out = []
+    out: list[Figure] = []
+    if not _WORDS_P.possible(literals, start, end):
+        return out
     for m in _WORDS_RE.finditer(text, start, end):
         if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), blocked):
             continue
         rest = text[m.end() : min(end, m.end() + 80)]
-        if rest.startswith("-") or re.search(r"\bevery\s*$", text[max(start, m.start() - 7) : m.start()]):
+        if rest.startswith("-") or _EVERY_BEFORE.search(text[max(start, m.start() - 7) : m.start()]):
             continue  # "one-day loss", "every single parameter": adjectives, not figures
         found = noun_unit(rest)
         if found and found[0] == "count" and m["w1"].lower() in ("one", "single", "a single") and not m["w2"]:
@@ -249,20 +285,28 @@ def _word_figures(
     return out
 
 
-_SIMPLE_HINT = re.compile(
+_SIMPLE_HINT = with_first_character_test(
     r"[#/]|[Dd]oubl|[Tt]ripl|[Qq]uadrupl|fold|magnitude|[Tt]wice|illions|thousands|digit|dollar|"
     r"No\.|[Nn]umber one|[Tt]op|year|month|decade|factor|third|quarter|fifth|tenth|FP|BF|INT"
 )
 
 
 def _simple_figures(
-    text: str, start: int, end: int, masks: Masks, blocked: Sequence[tuple[int, int]]
+    text: str,
+    start: int,
+    end: int,
+    masks: Masks,
+    blocked: Sequence[tuple[int, int]],
+    literals: LiteralIndex | None = None,
+    digits: bool = True,
 ) -> list[Figure]:
     out: list[Figure] = []
     if not _SIMPLE_HINT.search(text, start, end):
         return out
-    for pattern, kind in ((_MULTIPLIER_RE, "multiplier"), (_ORDER_RE, "order")):
-        for m in pattern.finditer(text, start, end):
+    for pattern, kind in ((_MULTIPLIER_P, "multiplier"), (_ORDER_P, "order")):
+        if not pattern.possible(literals, start, end):
+            continue
+        for m in pattern.pattern.finditer(text, start, end):
             if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), blocked):
                 continue
             try:
@@ -277,7 +321,7 @@ def _simple_figures(
                 q = replace(q, unit=found[0] if found and found[0] in ("parameters", "GPU") else "USD")
             q = _with_qualifier(q, _qualifier_before(text, m.start(), start))
             out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind=kind))
-    for m in _A_DURATION_RE.finditer(text, start, end):
+    for m in _scan(_A_DURATION_P, text, start, end, literals):
         if masks.overlaps(m.start(), m.end()):
             continue
         unit = {"year": "years", "month": "months", "decade": "years"}[m["unit"].lower()]
@@ -286,7 +330,7 @@ def _simple_figures(
             Quantity(value, unit=unit, precision=1.0), _qualifier_before(text, m.start("fig"), start)
         )
         out.append(Figure(m.start("fig"), m.end(), m["fig"], q, m.end(), kind="words"))
-    for m in _FRACTION_WORDS_RE.finditer(text, start, end):
+    for m in _scan(_FRACTION_WORDS_P, text, start, end, literals):
         if masks.overlaps(m.start(), m.end()):
             continue
         try:
@@ -294,7 +338,7 @@ def _simple_figures(
         except QuantityError:
             continue
         out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="fraction"))
-    for m in _BITS_RE.finditer(text, start, end):
+    for m in _BITS_RE.finditer(text, start, end) if digits else ():
         if not masks.overlaps(m.start(), m.end()):
             q = Quantity(float(m["bits"]), unit="other", note="bits", precision=1.0)
             out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="bits"))
@@ -312,7 +356,7 @@ def _simple_figures(
                 kind="rank",
             )
         )
-    for m in _FRACTION_RE.finditer(text, start, end):
+    for m in _FRACTION_RE.finditer(text, start, end) if digits else ():
         if masks.overlaps(m.start(), m.end()):
             continue
         value = round(100 * int(m["a"]) / int(m["b"]), 2)
@@ -342,6 +386,7 @@ _RELATIVE_RE = re.compile(
     r"on (?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b",
     re.I,
 )
+_RELATIVE_P = Prefiltered(_RELATIVE_RE)
 _RELATIVE_EVENT = re.compile(
     r"\b(?:released|launched|unveiled|announced|debuted|came out|founded|"
     r"introduced|shipped|fell|dropped|lost|plunged|slumped|tumbled|sank|surged|wiped|erased)\b",
@@ -374,10 +419,14 @@ def _relative_date(phrase: str, day_name: str | None, published: str) -> tuple[i
     return date_value(year), f"{phrase} as of {published}"
 
 
-def _relative_figures(text: str, start: int, end: int, masks: Masks, published: str) -> list[Figure]:
+def _relative_figures(
+    text: str, start: int, end: int, masks: Masks, published: str, literals: LiteralIndex | None = None
+) -> list[Figure]:
     """'DeepSeek released R1 last week': relative dates of events, when the document says when it was
     written."""
-    out = []
+    out: list[Figure] = []
+    if not _RELATIVE_P.possible(literals, start, end):
+        return out
     for m in _RELATIVE_RE.finditer(text, start, end):
         near = text[max(start, m.start() - 60) : min(end, m.end() + 40)]
         if masks.overlaps(m.start(), m.end()) or not _RELATIVE_EVENT.search(near):
@@ -406,9 +455,17 @@ def _dated_by_document(m: re.Match[str], q: Quantity, published: str) -> Figure:
                   descriptor=f"year taken from the document date {published}")
 
 
-def _date_figures(text: str, start: int, end: int, masks: Masks, published: str | None) -> list[Figure]:
-    out = _relative_figures(text, start, end, masks, published) if published else []
-    for m in _DATE_RE.finditer(text, start, end):
+def _date_figures(
+    text: str,
+    start: int,
+    end: int,
+    masks: Masks,
+    published: str | None,
+    literals: LiteralIndex | None = None,
+    digits: bool = True,
+) -> list[Figure]:
+    out = _relative_figures(text, start, end, masks, published, literals) if published else []
+    for m in _DATE_RE.finditer(text, start, end) if digits else ():
         if masks.overlaps(m.start(), m.end()):
             continue
         try:
@@ -416,7 +473,7 @@ def _date_figures(text: str, start: int, end: int, masks: Masks, published: str 
         except QuantityError:
             continue
         out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date"))
-    for m in _YEAR_RE.finditer(text, start, end):
+    for m in _YEAR_RE.finditer(text, start, end) if digits else ():
         if masks.overlaps(m.start(), m.end()) or _overlaps_any(
             m.start(), m.end(), [(f.start, f.end) for f in out]
         ):
@@ -430,7 +487,7 @@ def _date_figures(text: str, start: int, end: int, masks: Masks, published: str 
             q = Quantity(float(date_value(int(m.group(0)))), unit="date", text=m.group(0))
             out.append(Figure(m.start(), m.end(), m.group(0), q, m.end(), kind="date"))
     if published:
-        for m in _MONTH_DAY_RE.finditer(text, start, end):
+        for m in _scan(_MONTH_DAY_P, text, start, end, literals) if digits else ():
             if masks.overlaps(m.start(), m.end()) or not _EVENT_CUE.search(
                 text, max(start, m.start() - 60), m.start()
             ):
@@ -442,7 +499,7 @@ def _date_figures(text: str, start: int, end: int, masks: Masks, published: str 
             if q.value and int(q.value) // 100 % 100 > int(published[5:7]):  # "Dec. 26" written in February
                 q = replace(q, value=q.value - 10000)
             out.append(_dated_by_document(m, q, published))
-        for m in _MONTH_ALONE_RE.finditer(text, start, end):
+        for m in _scan(_MONTH_ALONE_P, text, start, end, literals):
             if m["mon"] == "May" and not re.match(r"\s+(?:of|in|\d)", text[m.end() : m.end() + 4]):
                 continue  # "may" is mostly a verb
             if masks.overlaps(m.start(), m.end()) or not _EVENT_CUE.search(
@@ -454,7 +511,7 @@ def _date_figures(text: str, start: int, end: int, masks: Masks, published: str 
             year = int(published[:4]) - (1 if month > int(published[5:7]) else 0)
             q = Quantity(float(date_value(year, month)), unit="date", text=m.group(0))
             out.append(_dated_by_document(m, q, published))
-    for m in _HOLIDAY_RE.finditer(text, start, end):
+    for m in _scan(_HOLIDAY_P, text, start, end, literals):
         value = _resolve_holiday(published)
         if value and not masks.overlaps(m.start(), m.end()):
             q = Quantity(float(value), unit="date", text=m.group(0))
@@ -516,8 +573,10 @@ def _bare_counts(
     """A bare number takes its unit from the sentence: 'said the number is about 50,000' after GPU counts,
     'another 119,000 went to ...' after '2.664 million GPU hours'; a large written number ('37 billion
     of them') may take it from the sentence before. Small bare numbers are dropped: they are rarely claims."""
+    if not figures:
+        return []
     has_gpu = any(f.quantity.unit == "GPU" for f in figures)
-    pue = re.search(r"\bPUE\b|power usage effectiveness", text[start:end]) is not None
+    pue = _PUE.search(text[start:end]) is not None
     nouned = [
         f.quantity
         for f in figures
@@ -552,16 +611,22 @@ def find_figures(
     blocked: Sequence[tuple[int, int]] = (),
     published: str | None = None,
     previous_unit: Quantity | None = None,
+    literals: LiteralIndex | None = None,
 ) -> list[Figure]:
     """Every figure in text[start:end], in order, longest first where two overlap.
 
-    ``blocked`` spans (model names such as 'GPT-4' or 'Llama 3.1 405B') hold no figures.
+    ``blocked`` spans (model names such as 'GPT-4' or 'Llama 3.1 405B') hold no figures. ``literals``
+    indexes ``text`` when the caller has one: patterns whose required words are not in the sentence are
+    not run (the figures found are the same).
     """
+    # Written numbers, dates, years, bit widths and fractions all hold a digit: without one they are not
+    # looked for.
+    digits = _DIGIT.search(text, start, end) is not None
     found = [
-        *_date_figures(text, start, end, masks, published),
-        *_number_figures(text, start, end, masks, blocked),
-        *_word_figures(text, start, end, masks, blocked),
-        *_simple_figures(text, start, end, masks, blocked),
+        *_date_figures(text, start, end, masks, published, literals, digits),
+        *(_number_figures(text, start, end, masks, blocked) if digits else ()),
+        *_word_figures(text, start, end, masks, blocked, literals),
+        *_simple_figures(text, start, end, masks, blocked, literals, digits),
     ]
     found.sort(key=lambda f: (f.start, -(f.end - f.start)))
     kept: list[Figure] = []
@@ -570,8 +635,8 @@ def find_figures(
             continue
         kept.append(fig)
     kept = _merge_bit_ranges(text, kept)
-    sentence = text[start:end]
-    if _FIRST_PERSON.search(sentence):
+    # (only dates are dropped after a first person: without one, nothing to look for)
+    if any(f.kind == "date" for f in kept) and _FIRST_PERSON.search(text[start:end]):
         kept = [f for f in kept if not (f.kind == "date" and _first_person_before(text, start, f.start))]
     return _shared_price_unit(_bare_counts(text, start, end, kept, previous_unit))
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
@@ -42,6 +43,60 @@ class EntityMatcher:
         for (label, exact), docs in by_label.items():
             (self.exact if exact else self.folded).add(label, docs)
 
+    def name_spans(self, doc: Doc) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+        """The entity and party names of a tokenized doc as (start_char, end_char, canonical name), in the
+        order ``__call__`` stores them in ``doc.spans`` (overlaps resolved as ``filter_spans`` does), without
+        building Span objects.
+
+        >>> import spacy
+        >>> from claims.vocabulary import default_vocabulary
+        >>> nlp = spacy.blank("en")
+        >>> matcher = EntityMatcher(nlp, default_vocabulary())
+        >>> matcher.name_spans(nlp.make_doc("Nvidia says DeepSeek-V3 used 2,048 GPUs"))[0]
+        [(0, 6, 'NVIDIA'), (12, 23, 'DeepSeek-V3')]
+        """
+        entities: list[tuple[int, int, str]] = []
+        parties: list[tuple[int, int, str]] = []
+        strings = doc.vocab.strings
+        for match_id, start, end in [*self.exact(doc), *self.folded(doc)]:
+            prefix, canonical = strings[match_id].split("|", 1)
+            (entities if prefix == "ENTITY" else parties).append((start, end, canonical))
+        return _char_spans(doc, _filter_spans(entities)), _char_spans(doc, _filter_spans(parties))
+
+    def names_of_texts(
+        self, make_doc: Callable[[str], Doc], texts: Sequence[str]
+    ) -> list[tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]]:
+        """``name_spans`` of each text (offsets within it), from one doc of all of them joined by blank
+        lines. The tokenizer reads each whitespace-delimited chunk on its own, the join adds a whitespace
+        token between texts that no name holds, and overlaps are only resolved within one text: each text
+        gets the names it gets alone.
+
+        >>> import spacy
+        >>> from claims.vocabulary import default_vocabulary
+        >>> nlp = spacy.blank("en")
+        >>> matcher = EntityMatcher(nlp, default_vocabulary())
+        >>> texts = ["Nvidia says", "so DeepSeek-V3 did"]
+        >>> matcher.names_of_texts(nlp.make_doc, texts)
+        [([(0, 6, 'NVIDIA')], [(0, 6, 'NVIDIA')]), ([(3, 14, 'DeepSeek-V3')], [(3, 11, 'DeepSeek')])]
+        >>> _ == [matcher.name_spans(nlp.make_doc(text)) for text in texts]
+        True
+        """
+        starts, at = [], 0
+        for text in texts:
+            starts.append(at)
+            at += len(text) + len(_JOIN)
+        doc = make_doc(_JOIN.join(texts))
+        found: list[tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]] = [([], []) for _ in texts]
+        strings = doc.vocab.strings
+        for match_id, start, end in [*self.exact(doc), *self.folded(doc)]:
+            prefix, canonical = strings[match_id].split("|", 1)
+            which = found[bisect_right(starts, doc[start].idx) - 1]
+            (which[0] if prefix == "ENTITY" else which[1]).append((start, end, canonical))
+        return [
+            (_char_spans(doc, _filter_spans(entities), base), _char_spans(doc, _filter_spans(parties), base))
+            for base, (entities, parties) in zip(starts, found, strict=True)
+        ]
+
     def __call__(self, doc: Doc) -> Doc:
         entities: list[Span] = []
         parties: list[Span] = []
@@ -51,6 +106,37 @@ class EntityMatcher:
         doc.spans["entities"] = filter_spans(entities)
         doc.spans["parties"] = filter_spans(parties)
         return doc
+
+
+_JOIN = "\n\n"  # between texts tokenized together: a whitespace token no name holds
+
+
+def _filter_spans(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """``spacy.util.filter_spans`` on (start, end, label) token spans: the (first) longest of overlapping
+    spans wins; the result is in order of start.
+
+    >>> _filter_spans([(0, 1, "a"), (0, 2, "b"), (1, 3, "c"), (3, 4, "d")])
+    [(0, 2, 'b'), (3, 4, 'd')]
+    """
+    ordered = sorted(spans, key=lambda span: (span[1] - span[0], -span[0]), reverse=True)
+    result = []
+    seen: set[int] = set()
+    for span in ordered:
+        start, end, _label = span
+        if start not in seen and end - 1 not in seen:
+            result.append(span)
+            seen.update(range(start, end))
+    return sorted(result, key=lambda span: span[0])
+
+
+def _char_spans(doc: Doc, spans: list[tuple[int, int, str]], base: int = 0) -> list[tuple[int, int, str]]:
+    """Token spans as character spans (what ``Span.start_char`` and ``Span.end_char`` give), counted from
+    ``base``."""
+    out = []
+    for start, end, label in spans:
+        last = doc[end - 1]
+        out.append((doc[start].idx - base, last.idx + len(last) - base, label))
+    return out
 
 
 @Language.factory("claims_entities", default_config={"vocabulary_path": ""})

@@ -10,11 +10,20 @@ None when it cannot tell), so a pattern is only run where one of them occurs: th
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
-__all__ = ["LiteralIndex", "Prefiltered", "fold", "required_literals"]
+__all__ = [
+    "LiteralIndex",
+    "Prefiltered",
+    "first_characters",
+    "fold",
+    "grouped_alternation",
+    "required_literals",
+    "with_first_character_test",
+]
 
 MIN_LENGTH = 3  # shorter literals ("n" of "n't", "if") occur everywhere: looking for them saves nothing
 
@@ -106,6 +115,99 @@ def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return frozenset(s.lower() if ignore_case else s for s in found)
 
 
+def _first_of_sequence(items: Any) -> tuple[set[str], bool] | None:
+    """(characters a match of this sequence can start with, whether it can match the empty string), or
+    None when that cannot be told."""
+    chars: set[str] = set()
+    for op, arg in items:
+        if op is sre_constants.AT:
+            continue  # \b, ^: zero width
+        if op is sre_constants.LITERAL:
+            chars.add(chr(arg))
+            return chars, False
+        if op is sre_constants.IN and all(item_op is sre_constants.LITERAL for item_op, _ in arg):
+            chars.update(chr(code) for _, code in arg)  # a class of single characters: "[#/]"
+            return chars, False
+        if op is sre_constants.SUBPATTERN:
+            if arg[1] or arg[2]:
+                return None  # scoped flags
+            inner = _first_of_sequence(arg[3])
+        elif op is sre_constants.BRANCH:
+            branches = [_first_of_sequence(b) for b in arg[1]]
+            if any(b is None for b in branches):
+                return None
+            inner = (set().union(*(b[0] for b in branches)), any(b[1] for b in branches))  # type: ignore[index]
+        elif op in _REPEATS:
+            low, _high, body = arg
+            found = _first_of_sequence(body)
+            inner = None if found is None else (found[0], found[1] or low == 0)
+        else:
+            return None
+        if inner is None:
+            return None
+        chars |= inner[0]
+        if not inner[1]:
+            return chars, False
+    return chars, True
+
+
+def first_characters(source: str, flags: int = 0) -> frozenset[str] | None:
+    """The characters every match of the pattern ``source`` starts with one of (as written: with
+    IGNORECASE their other cases match too), or None when it can match the empty string or it cannot be
+    told.
+
+    >>> sorted(first_characters(r"\\b(?:says|(?:has |have )?pointed out|made)\\b"))
+    ['h', 'm', 'p', 's']
+    >>> sorted(first_characters(r"[#/]|[Dd]oubl|FP"))
+    ['#', '/', 'D', 'F', 'd']
+    >>> first_characters(r"\\d+|x"), first_characters(r"(?:ab)?"), first_characters(r"[^a]")
+    (None, None, None)
+    """
+    try:
+        found = _first_of_sequence(sre_parse.parse(source, flags))
+    except (ValueError, TypeError, re.error, RecursionError):
+        return None
+    if found is None or found[1] or not found[0]:
+        return None
+    return frozenset(found[0])
+
+
+def with_first_character_test(source: str, flags: int = 0) -> re.Pattern[str]:
+    """The pattern compiled with a look-ahead for its possible first characters in front (when they can be
+    told): it matches exactly where the pattern does, and fails fast elsewhere.
+
+    >>> with_first_character_test(r"\\b(?:said|says)\\b", re.I).pattern
+    '(?=[s])(?:\\\\b(?:said|says)\\\\b)'
+    """
+    chars = first_characters(source, flags)
+    if chars is None or source.startswith("(?") and source[2:3].isalpha():
+        return re.compile(source, flags)
+    return re.compile("(?=[" + "".join(re.escape(c) for c in sorted(chars)) + "])(?:" + source + ")", flags)
+
+
+def grouped_alternation(alternatives: Sequence[str], flags: int = 0) -> str:
+    """``(?:A1|A2|...)`` with the alternatives grouped by their first letter behind a look-ahead for it, so
+    that at each position only the alternatives that can start there are tried, in their original order:
+    it matches exactly what the plain alternation matches. The plain alternation when some alternative's
+    first characters cannot be told or are not ASCII letters.
+
+    >>> grouped_alternation(["says", "said", "(?:has )?pointed out", "stated"], re.I)
+    '(?:(?=[s])(?:says|said|stated)|(?=[h])(?:(?:has )?pointed out)|(?=[p])(?:(?:has )?pointed out))'
+    >>> grouped_alternation(["says", "\\d+"])
+    '(?:says|\\\\d+)'
+    """
+    plain = "(?:" + "|".join(alternatives) + ")"
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives:
+        chars = first_characters(alternative, flags)
+        if chars is None or not all(c.isascii() and c.isalpha() for c in chars):
+            return plain
+        keys = {c.lower() for c in chars} if flags & re.IGNORECASE else set(chars)
+        for key in sorted(keys):
+            groups.setdefault(key, []).append(alternative)
+    return "(?:" + "|".join(f"(?=[{key}])(?:" + "|".join(alts) + ")" for key, alts in groups.items()) + ")"
+
+
 class Prefiltered:
     """A compiled pattern with its literal pre-test: ``possible`` says whether it can match in a window.
 
@@ -122,33 +224,88 @@ class Prefiltered:
         self.literals = required_literals(pattern)
         self.ignore_case = bool(pattern.flags & re.IGNORECASE)
 
+    @classmethod
+    def compiled(cls, source: str, flags: int = 0) -> Prefiltered:
+        """The pattern with its pre-test, searching with a look-ahead for its first characters (the same
+        matches; see ``with_first_character_test``).
+
+        >>> p = Prefiltered.compiled(r"\\breported(?:ly)?\\b", re.I)
+        >>> p.pattern.pattern, sorted(p.literals)
+        ('(?=[r])(?:\\\\breported(?:ly)?\\\\b)', ['reported'])
+        """
+        made = cls(re.compile(source, flags))
+        made.pattern = with_first_character_test(source, flags)
+        return made
+
     def possible(self, index: LiteralIndex | None, start: int, end: int) -> bool:
         """False only when no match can lie within text[start:end] (``index`` is the text's LiteralIndex)."""
         if index is None:
             return True
-        key = id(self)
-        entry = index.found[key] if key in index.found else index.present(self)
+        try:
+            entry = index.found[id(self)]
+        except KeyError:
+            entry = index.present(self)
         if entry is None:
             return True
         text, literals = entry  # no literal in the text: nothing to look for, no match possible
-        return any(text.find(literal, start, end) >= 0 for literal in literals)
+        for literal in literals:
+            if text.find(literal, start, end) >= 0:
+                return True
+        return False
+
+    def anywhere(self, index: LiteralIndex | None) -> bool:
+        """False only when no match can lie anywhere in the index's text (so in no window of it either).
+
+        >>> p = Prefiltered(re.compile(r"\\breportedly\\b", re.I))
+        >>> p.anywhere(LiteralIndex("It used 2,048 GPUs.")), p.anywhere(None)
+        (False, True)
+        """
+        if index is None:
+            return True
+        try:
+            entry = index.found[id(self)]
+        except KeyError:
+            entry = index.present(self)
+        return entry is None or bool(entry[1])
 
 
 class LiteralIndex:
-    """Which of each pattern's required literals occur in one text (looked up once per pattern and text)."""
+    """Which of each pattern's required literals occur in one text (looked up once per pattern and text).
 
-    __slots__ = ("text", "folded", "found")
+    With ``regions`` (sorted (start, end) spans), only windows inside one of them will be asked about,
+    so only the regions are searched for literals: a literal outside them could not change an answer.
 
-    def __init__(self, text: str) -> None:
+    >>> p = Prefiltered(re.compile(r"\\breportedly\\b", re.I))
+    >>> index = LiteralIndex("It reportedly used 2,048 GPUs. Reportedly.", regions=[(0, 30)])
+    >>> p.possible(index, 0, 30), p.possible(index, 14, 30)
+    (True, False)
+    >>> LiteralIndex("Reportedly so.", regions=[(11, 14)]).present(p)
+    ('reportedly so.', ())
+    """
+
+    __slots__ = ("text", "folded", "found", "_searched", "_searched_folded")
+
+    def __init__(self, text: str, *, regions: Sequence[tuple[int, int]] | None = None) -> None:
         self.text = text
         self.folded = fold(text)
         self.found: dict[int, tuple[str, tuple[str, ...]] | None] = {}
+        if regions is None:
+            self._searched, self._searched_folded = text, self.folded
+        else:  # (a literal found across two joined regions only costs a search of the window)
+            self._searched = "\x00".join(text[start:end] for start, end in regions)
+            folded = self.folded
+            self._searched_folded = (
+                None if folded is None else "\x00".join(folded[start:end] for start, end in regions)
+            )
 
     def present(self, pattern: Prefiltered) -> tuple[str, tuple[str, ...]] | None:
         """(the text to search, the pattern's literals that occur in it), or None: no pre-test here."""
-        text = self.folded if pattern.ignore_case else self.text
+        if pattern.ignore_case:
+            text, searched = self.folded, self._searched_folded
+        else:
+            text, searched = self.text, self._searched
         found = None
-        if text is not None and pattern.literals is not None:
-            found = (text, tuple(literal for literal in pattern.literals if literal in text))
+        if text is not None and searched is not None and pattern.literals is not None:
+            found = (text, tuple(literal for literal in pattern.literals if literal in searched))
         self.found[id(pattern)] = found
         return found

@@ -23,6 +23,16 @@ _MASK_PATTERNS = [
     ),  # "LLaMa-3 70B"
     re.compile(r"@\w+"),  # handles
 ]
+_DIGIT_PAREN = re.compile(r"\d\)")
+_DIGIT_MAGNITUDE = re.compile(r"\d[- ]\d+(?:\.\d+)?[BMbm]")  # the tail of every "LLaMa-3 70B" match
+# Cheap tests of what every match of a slow mask pattern contains (its scan is skipped without it).
+_MASK_NEEDS = {
+    _MASK_PATTERNS[2]: lambda text: "](" in text,  # a link target follows "]"
+    _MASK_PATTERNS[3]: lambda text: "http" in text or "www." in text,
+    _MASK_PATTERNS[8]: lambda text: _DIGIT_PAREN.search(text) is not None,  # "1)", "(2)"
+    _MASK_PATTERNS[7]: lambda text: "#" in text,  # numbered headings
+    _MASK_PATTERNS[9]: lambda text: _DIGIT_MAGNITUDE.search(text) is not None,  # "3 70B"
+}
 _ABBREVIATIONS = {
     "u.s", "u.k", "e.g", "i.e", "vs", "mr", "mrs", "ms", "dr", "inc", "co", "corp", "ltd", "jan", "feb",
     "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "approx", "est", "etc", "st",
@@ -30,6 +40,9 @@ _ABBREVIATIONS = {
 }
 _BOUNDARY = re.compile(r"(?<=[.!?…])(?:[\"'”’)\]»_*]|\[\^\d+\])*\s+(?=[\"“'‘(\[»*_]*[A-Z0-9$#>~])")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]+")
+_LAST_WORD = re.compile(r"[^\s(\[\"“]*$")
+_DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]")
+_ENDS_SENTENCE = re.compile(r"[.!?]\W*$")
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,9 @@ def find_masks(text: str) -> Masks:
     """
     spans: list[tuple[int, int]] = []
     for pattern in _MASK_PATTERNS:
+        needs = _MASK_NEEDS.get(pattern)
+        if needs is not None and not needs(text):
+            continue  # the text lacks what every match of this pattern contains
         group = "mask" if "mask" in pattern.groupindex else 0
         spans.extend(m.span(group) for m in pattern.finditer(text))
     return Masks(spans)
@@ -84,14 +100,14 @@ def find_masks(text: str) -> Masks:
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Is the word ending at this period an abbreviation ('U.S.', 'Jan.', 'e.g.') rather than a sentence
     end?"""
-    token = re.search(r"[^\s(\[\"“]*$", text[max(0, dot - 12) : dot])
+    token = _LAST_WORD.search(text[max(0, dot - 12) : dot])
     word = (token.group(0) if token else "").lower().strip(".")
     if not word or any(ch.isdigit() for ch in word):  # "A100s." ends a sentence
         return False
     return (
         word in _ABBREVIATIONS
         or (len(word) == 1 and word.isalpha())
-        or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word) is not None
+        or _DOTTED.fullmatch(word) is not None
     )
 
 
@@ -139,7 +155,7 @@ def split_sentences(text: str) -> list[Sentence]:
         list_item = bool(_LIST_ITEM.match(line))
         heading = stripped.startswith("#") or (
             len(stripped) < 80
-            and not re.search(r"[.!?]\W*$", stripped)
+            and not _ENDS_SENTENCE.search(stripped)
             and not list_item
             and stripped[-1:] != ":"
         )
