@@ -7,11 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
 from claims.audit import StatusCause, record_status_changes
 from claims.canonical import metric_label
+from claims.db import insert_rows
 from claims.models import Claim, Entity, Evidence, Relation, Source, utcnow
 from claims.quantities import Quantity
 from claims.relations import ClaimFacts, RelationFacts, detect_relations
@@ -189,8 +190,7 @@ def _sync_relations(
         for rid, r in wanted.items()
         if rid not in stored
     ]
-    if new:
-        session.execute(insert(Relation.__table__), new)  # type: ignore[attr-defined]
+    insert_rows(session, Relation.__table__, new)  # type: ignore[attr-defined]
     result.relations_added += len(new)
     reworded = [
         {"rid": rid, "new_reason": r.reason}

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine, select
 
@@ -18,7 +18,8 @@ from claims import migrate, models
 from claims.errors import InvalidInput
 
 __all__ = [
-    "DataVersion", "DEFAULT_DB", "database_url", "make_engine", "init_db", "session_scope", "is_sqlite"
+    "DataVersion", "DEFAULT_DB", "database_url", "make_engine", "init_db", "session_scope", "is_sqlite",
+    "insert_rows",
 ]
 
 DEFAULT_DB = "claims.db"
@@ -162,3 +163,37 @@ class DataVersion:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def insert_rows(
+    session: Session, table: Any, rows: Sequence[dict[str, Any]], *, skip_existing: bool = False
+) -> None:
+    """INSERT rows of one table, every row with the same keys; ``skip_existing`` leaves rows whose key is
+    already stored as they are (ON CONFLICT DO NOTHING, SQLite and PostgreSQL).
+
+    On SQLite the rows go straight to the driver's executemany, each value through the bind processor
+    SQLAlchemy itself applies to its column, so the stored values are the same; what is skipped is
+    SQLAlchemy's per-row parameter compilation, which costs more than SQLite's own insert (ingest writes
+    tens of thousands of claims, evidence and relations at a time).
+    """
+    if not rows:
+        return
+    bind = session.get_bind()
+    dialect = bind.dialect
+    names = list(rows[0])
+    if any(len(row) != len(names) for row in rows):
+        raise ValueError(f"rows for {table.name} differ in their keys")
+    if dialect.name != "sqlite":
+        statement = insert(table)
+        if skip_existing:
+            from sqlalchemy.dialects.postgresql import insert as pg_insert  # noqa: PLC0415
+
+            statement = pg_insert(table).on_conflict_do_nothing()
+        session.execute(statement, list(rows))
+        return
+    processors = [(n, table.c[n].type.dialect_impl(dialect).bind_processor(dialect)) for n in names]
+    quote = dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+           f"VALUES ({', '.join('?' * len(names))})" + (" ON CONFLICT DO NOTHING" if skip_existing else ""))
+    params = [tuple(row[n] if p is None else p(row[n]) for n, p in processors) for row in rows]
+    session.connection().exec_driver_sql(sql, params)

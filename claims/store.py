@@ -18,6 +18,7 @@ from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, select
 
 from claims.canonical import claim_id, entity_id, evidence_id, source_id, statement
+from claims.db import insert_rows
 from claims.migrate import STATUS_RANK_SQL
 from claims.models import Claim, Entity, Evidence, PendingRefresh, Relation, Source, utcnow
 from claims.quantities import bound_of
@@ -246,7 +247,7 @@ def insert_new(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> 
         if rows:
             session.execute(insert(table), rows)
         return
-    session.execute(_dialect_insert(dialect)(table).on_conflict_do_nothing(), rows)
+    insert_rows(session, table, rows, skip_existing=True)
 
 
 def _dialect_insert(dialect: str) -> Any:
@@ -310,11 +311,8 @@ def _store_mentions(
             .where(table.c.id.in_(widen[i : i + 500]), table.c.qualifier.is_(None))
             .values(qualifier="about")
         )
-    if new_evidence:
-        session.execute(
-            insert(Evidence.__table__),  # type: ignore[attr-defined]
-            fit_rows(Evidence.__table__, new_evidence),  # type: ignore[attr-defined]
-        )
+    table = Evidence.__table__  # type: ignore[attr-defined]
+    insert_rows(session, table, fit_rows(table, new_evidence))
     return out
 
 
