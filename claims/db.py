@@ -7,6 +7,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -191,9 +192,14 @@ def insert_rows(
             statement = pg_insert(table).on_conflict_do_nothing()
         session.execute(statement, list(rows))
         return
-    processors = [(n, table.c[n].type.dialect_impl(dialect).bind_processor(dialect)) for n in names]
+    kinds = [table.c[n].type.dialect_impl(dialect) for n in names]
+    processors = [(i, p) for i, kind in enumerate(kinds) if (p := kind.bind_processor(dialect))]
     quote = dialect.identifier_preparer.quote
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
            f"VALUES ({', '.join('?' * len(names))})" + (" ON CONFLICT DO NOTHING" if skip_existing else ""))
-    params = [tuple(row[n] if p is None else p(row[n]) for n, p in processors) for row in rows]
-    session.connection().exec_driver_sql(sql, params)
+    values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    params = [list(values(row)) for row in rows]
+    for i, process in processors:  # a column at a time: most columns need no processing
+        for row_values in params:
+            row_values[i] = process(row_values[i])
+    session.connection().exec_driver_sql(sql, [tuple(v) for v in params])

@@ -18,6 +18,7 @@ __all__ = [
 REFUTE_MIN_ORIGINS = 3
 REFUTE_RATIO = 3
 _WEAK_HEDGES = {"rumored", "unsubstantiated", "allegedly", "unproven", "speculated"}
+_PARTY_SEPARATOR = re.compile(r";|,| and | & ")
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def origins_of(asserted_by: str | None, *, source_label: str) -> tuple[str, ...]
     """
     if not asserted_by or asserted_by == "author":
         return (source_label,)
-    parts = [p.strip() for p in re.split(r";|,| and | & ", asserted_by) if p.strip()]
+    parts = [p.strip() for p in _PARTY_SEPARATOR.split(asserted_by) if p.strip()]
     return tuple(dict.fromkeys(parts)) or (source_label,)
 
 
