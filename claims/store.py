@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import column as sa_column
-from sqlalchemy import delete, func, insert, literal_column, or_, text
+from sqlalchemy import delete, func, insert, literal_column, text
 from sqlalchemy import select as sa_select
 from sqlalchemy import table as sa_table
 from sqlalchemy import update as sa_update
@@ -39,7 +39,6 @@ __all__ = [
     "record_documents",
     "claim_row",
     "evidence_of_claim",
-    "relations_of_claim",
     "list_claims",
     "list_sources",
     "add_submitted_source",
@@ -444,12 +443,6 @@ def evidence_of_claim(
         .order_by(col(Evidence.added_at), col(Evidence.source_id), col(Evidence.start), col(Evidence.id))
     )
     return list(session.exec(query).all())
-
-
-def relations_of_claim(session: Session, *, claim_id: str) -> list[Relation]:
-    """Every relation with this claim at either end."""
-    query = select(Relation).where(or_(col(Relation.claim_a) == claim_id, col(Relation.claim_b) == claim_id))
-    return list(session.exec(query.order_by(col(Relation.kind), col(Relation.id))).all())
 
 
 def _fts_query(q: str) -> str:
