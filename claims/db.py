@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, insert
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine, select
 
@@ -169,8 +170,8 @@ class DataVersion:
 def insert_rows(
     session: Session, table: Any, rows: Sequence[dict[str, Any]], *, skip_existing: bool = False
 ) -> None:
-    """INSERT rows of one table, every row with the same keys; ``skip_existing`` leaves rows whose key is
-    already stored as they are (ON CONFLICT DO NOTHING, SQLite and PostgreSQL).
+    """INSERT rows of one table, every row with the same keys; ``skip_existing`` leaves rows whose primary
+    key is already stored as they are (ON CONFLICT DO NOTHING on SQLite and PostgreSQL, a lookup elsewhere).
 
     On SQLite the rows go straight to the driver's executemany, each value through the bind processor
     SQLAlchemy itself applies to its column, so the stored values are the same; what is skipped is
@@ -184,13 +185,21 @@ def insert_rows(
     names = list(rows[0])
     if any(len(row) != len(names) for row in rows):
         raise ValueError(f"rows for {table.name} differ in their keys")
-    if dialect.name != "sqlite":
-        statement = insert(table)
-        if skip_existing:
-            from sqlalchemy.dialects.postgresql import insert as pg_insert  # noqa: PLC0415
+    if dialect.name == "postgresql" and skip_existing:
+        from sqlalchemy.dialects.postgresql import insert as pg_insert  # noqa: PLC0415
 
-            statement = pg_insert(table).on_conflict_do_nothing()
-        session.execute(statement, list(rows))
+        session.execute(pg_insert(table).on_conflict_do_nothing(), list(rows))
+        return
+    if dialect.name != "sqlite":
+        if skip_existing:  # no ON CONFLICT clause to rely on: leave out the rows whose key is stored
+            [key] = table.primary_key.columns
+            wanted = sorted({row[key.name] for row in rows})
+            stored: set[Any] = set()
+            for i in range(0, len(wanted), 500):
+                stored.update(session.execute(sa_select(key).where(key.in_(wanted[i : i + 500]))).scalars())
+            rows = [row for row in rows if row[key.name] not in stored]
+        if rows:
+            session.execute(insert(table), list(rows))
         return
     kinds = [table.c[n].type.dialect_impl(dialect) for n in names]
     processors = [(i, p) for i, kind in enumerate(kinds) if (p := kind.bind_processor(dialect))]

@@ -235,29 +235,8 @@ def _existing(session: Session, column: Any, keys: Iterable[str]) -> set[str]:
 
 
 def insert_new(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT rows, leaving any whose primary key is already stored as they are (SQLite and PostgreSQL)."""
-    if not rows:
-        return
-    rows = fit_rows(table, rows)
-    dialect = session.get_bind().dialect.name
-    if dialect not in ("sqlite", "postgresql"):
-        known = _existing(session, table.c.id, [r["id"] for r in rows])
-        rows = [r for r in rows if r["id"] not in known]
-        if rows:
-            session.execute(insert(table), rows)
-        return
-    insert_rows(session, table, rows, skip_existing=True)
-
-
-def _dialect_insert(dialect: str) -> Any:
-    """The INSERT construct of SQLite or PostgreSQL, which can leave conflicting rows alone."""
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # noqa: PLC0415
-    else:
-        from sqlalchemy.dialects.postgresql import (  # type: ignore[assignment]  # noqa: PLC0415
-            insert as dialect_insert,
-        )
-    return dialect_insert
+    """INSERT rows cut to their columns' lengths, leaving those whose primary key is stored as they are."""
+    insert_rows(session, table, fit_rows(table, rows), skip_existing=True)
 
 
 def _ensure_entities(session: Session, names: Iterable[str], vocabulary: Vocabulary) -> None:
@@ -753,15 +732,8 @@ def mark_pending(session: Session, *, claim_ids: Iterable[str]) -> None:
     wanted = sorted(set(claim_ids))
     if not wanted:
         return
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):  # one statement: claims already pending stay as they are
-        rows = [{"claim_id": cid} for cid in wanted]
-        session.execute(_dialect_insert(dialect)(table).on_conflict_do_nothing(), rows)
-        return
-    known = _existing(session, table.c.claim_id, wanted)
-    rows = [{"claim_id": cid} for cid in wanted if cid not in known]
-    if rows:
-        session.execute(insert(table), rows)
+    # one statement: claims already pending stay as they are
+    insert_rows(session, table, [{"claim_id": cid} for cid in wanted], skip_existing=True)
 
 
 def pending_claims(session: Session) -> set[str]:
