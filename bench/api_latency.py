@@ -157,6 +157,13 @@ def stop(process: subprocess.Popen) -> None:  # type: ignore[type-arg]
         process.kill()
 
 
+def serve_claims(db: Path, port: int, *flags: str) -> subprocess.Popen:  # type: ignore[type-arg]
+    """`claims serve` over ``db`` on 127.0.0.1:``port`` with the given extra flags, once it answers."""
+    command = [str(BIN / "claims"), "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "warning", *flags]
+    return start(command, port, "/api/claims?per_page=1")
+
+
 def run(db: Path, seconds: int, connections: int) -> dict[str, object]:
     wrk = ensure_wrk()
     if wrk is None:
@@ -166,22 +173,7 @@ def run(db: Path, seconds: int, connections: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as scratch:
         script = rotating_script(picked["ids"], Path(scratch))  # type: ignore[arg-type]
         port = free_port()
-        server = start(
-            [
-                str(BIN / "claims"),
-                "--db",
-                str(db),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            port,
-            "/api/claims?per_page=1",
-        )
+        server = serve_claims(db, port)
         base = f"http://127.0.0.1:{port}"
         try:
             run_wrk(wrk, base, seconds=2, connections=connections, script=script)  # warm the page cache
@@ -214,12 +206,7 @@ def run(db: Path, seconds: int, connections: int) -> dict[str, object]:
             stop(server)
         # The same rotation with the view cache off: every request builds the claim's view from the database.
         port = free_port()
-        server = start(
-            [str(BIN / "claims"), "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning", "--view-cache-bytes", "0"],
-            port,
-            "/api/claims?per_page=1",
-        )
+        server = serve_claims(db, port, "--view-cache-bytes", "0")
         base = f"http://127.0.0.1:{port}"
         try:
             run_wrk(wrk, base, seconds=2, connections=connections, script=script)
