@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -350,7 +351,7 @@ def record_documents(
     sids = [source_id(document.sha256) for document, _ in documents]
     known = _existing(session, Source.__table__.c.id, sids)  # type: ignore[attr-defined]
     names = [document.name for document, _ in documents]
-    shared = _live_names(session, names) | {n for n in names if names.count(n) > 1}
+    shared = _live_names(session, names) | {n for n, count in Counter(names).items() if count > 1}
     results: list[DocumentResult | None] = [None] * len(documents)
     bulk: list[int] = []
     for i, (document, _) in enumerate(documents):
