@@ -5,15 +5,21 @@ outputs') tried on every candidate sentence, and most sentences hold none of the
 every alternative at every position; ``str.find`` of a few literal words is an order of magnitude cheaper.
 ``required_literals`` reads a compiled pattern and returns strings one of which every match contains (or
 None when it cannot tell), so a pattern is only run where one of them occurs: the results are unchanged.
+
+Which literals occur in a document is found in one pass over its text by an Aho-Corasick automaton of every
+pattern's literals (``pyahocorasick``), instead of one substring search per literal and pattern.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
+
+import ahocorasick  # type: ignore[import-not-found]
 
 __all__ = [
     "LiteralIndex",
@@ -193,7 +199,7 @@ def grouped_alternation(alternatives: Sequence[str], flags: int = 0) -> str:
 
     >>> grouped_alternation(["says", "said", "(?:has )?pointed out", "stated"], re.I)
     '(?:(?=[s])(?:says|said|stated)|(?=[h])(?:(?:has )?pointed out)|(?=[p])(?:(?:has )?pointed out))'
-    >>> grouped_alternation(["says", "\\d+"])
+    >>> grouped_alternation(["says", r"\\d+"])
     '(?:says|\\\\d+)'
     """
     plain = "(?:" + "|".join(alternatives) + ")"
@@ -223,6 +229,8 @@ class Prefiltered:
         self.pattern = pattern
         self.literals = required_literals(pattern)
         self.ignore_case = bool(pattern.flags & re.IGNORECASE)
+        if self.literals:
+            _LITERALS.add(self.literals)
 
     @classmethod
     def compiled(cls, source: str, flags: int = 0) -> Prefiltered:
@@ -248,8 +256,9 @@ class Prefiltered:
         if entry is None:
             return True
         text, literals = entry  # no literal in the text: nothing to look for, no match possible
+        find = text.find
         for literal in literals:
-            if text.find(literal, start, end) >= 0:
+            if find(literal, start, end) >= 0:
                 return True
         return False
 
@@ -283,12 +292,14 @@ class LiteralIndex:
     ('reportedly so.', ())
     """
 
-    __slots__ = ("text", "folded", "found", "_searched", "_searched_folded")
+    __slots__ = ("text", "folded", "found", "_searched", "_searched_folded", "_occurring")
 
     def __init__(self, text: str, *, regions: Sequence[tuple[int, int]] | None = None) -> None:
         self.text = text
         self.folded = fold(text)
         self.found: dict[int, tuple[str, tuple[str, ...]] | None] = {}
+        nothing: tuple[int, frozenset[str]] = (-1, frozenset())  # generation -1: not looked for yet
+        self._occurring = {False: nothing, True: nothing}
         if regions is None:
             self._searched, self._searched_folded = text, self.folded
         else:  # (a literal found across two joined regions only costs a search of the window)
@@ -300,12 +311,55 @@ class LiteralIndex:
 
     def present(self, pattern: Prefiltered) -> tuple[str, tuple[str, ...]] | None:
         """(the text to search, the pattern's literals that occur in it), or None: no pre-test here."""
-        if pattern.ignore_case:
+        ignore_case = pattern.ignore_case
+        if ignore_case:
             text, searched = self.folded, self._searched_folded
         else:
             text, searched = self.text, self._searched
         found = None
         if text is not None and searched is not None and pattern.literals is not None:
-            found = (text, tuple(literal for literal in pattern.literals if literal in searched))
+            generation, occurring = self._occurring[ignore_case]
+            if generation != _LITERALS.generation:  # not looked for yet, or patterns made since
+                generation, occurring = self._occurring[ignore_case] = _LITERALS.occurring_in(searched)
+            found = (text, tuple(pattern.literals & occurring))
         self.found[id(pattern)] = found
         return found
+
+
+class _LiteralSet:
+    """Every required literal of every ``Prefiltered`` pattern made, and an Aho-Corasick automaton of them
+    (rebuilt when patterns made since add literals) that finds all that occur in a text in one pass."""
+
+    def __init__(self) -> None:
+        self._words: set[str] = set()
+        self._automaton: tuple[int, Any] | None = None
+        self._lock = threading.Lock()
+        self.generation = 0  # moves on whenever a literal is added
+
+    def add(self, literals: frozenset[str]) -> None:
+        with self._lock:
+            if not literals <= self._words:
+                self._words |= literals
+                self.generation += 1
+
+    def occurring_in(self, text: str) -> tuple[int, frozenset[str]]:
+        """(the generation of the literals looked for, those that occur in ``text``, overlapping
+        occurrences included).
+
+        >>> _LITERALS.add(frozenset({"reported", "reportedly", "portend"}))
+        >>> sorted({"reported", "reportedly", "portend"} & _LITERALS.occurring_in("it reportedly grew")[1])
+        ['reported', 'reportedly']
+        """
+        built = self._automaton
+        if built is None or built[0] != self.generation:
+            with self._lock:
+                automaton = ahocorasick.Automaton()
+                for word in self._words:
+                    automaton.add_word(word, word)
+                automaton.make_automaton()
+                built = self._automaton = (self.generation, automaton)
+        generation, automaton = built
+        return generation, frozenset(word for _end, word in automaton.iter(text))
+
+
+_LITERALS = _LiteralSet()

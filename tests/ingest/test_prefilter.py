@@ -75,3 +75,34 @@ def test_patterns_it_cannot_read_get_no_pre_test() -> None:
     assert required_literals(re.compile(r"(?i:gpu)s")) is None  # scoped flags: not guessed
     assert required_literals(re.compile(r"a?b")) is None  # too short to help
     assert required_literals(re.compile(r"(?:foo)+bar|bazz")) in ({"bar", "bazz"}, {"foo", "bazz"})
+
+
+def test_literals_found_in_one_pass_equal_a_search_for_each(patterns: list[Prefiltered]) -> None:
+    """The Aho-Corasick pass finds exactly the literals a substring search of each one finds, overlapping
+    ones included ("reported" inside "reportedly"), in the searched regions only."""
+    compared = 0
+    for text in TEXTS:
+        sentences = split_sentences(text)
+        regions = [(s.start, s.end) for s in sentences[::2]]  # every other sentence: gaps between regions
+        index = LiteralIndex(text, regions=regions)
+        folded = fold(text)
+        assert folded is not None
+        joined = "\x00".join(folded[lo:hi] for lo, hi in regions)
+        for pattern in patterns:
+            if pattern.literals is None or not pattern.ignore_case:
+                continue
+            entry = index.present(pattern)
+            assert entry is not None
+            assert sorted(entry[1]) == sorted(lit for lit in pattern.literals if lit in joined)
+            compared += 1
+    assert compared > 500
+
+
+def test_a_pattern_made_after_a_document_was_indexed_is_still_pre_tested_right() -> None:
+    early = Prefiltered(re.compile(r"\breportedly\b", re.I))
+    index = LiteralIndex("It reportedly ran on a zyzzogeton cluster of 2,048 GPUs.")
+    assert early.possible(index, 0, 60)  # the index has looked for every literal known so far
+    late = Prefiltered(re.compile(r"\bzyzzogeton\b", re.I))  # a literal no pattern had before
+    assert late.literals == frozenset({"zyzzogeton"})
+    assert late.possible(index, 0, 60)
+    assert not late.possible(index, 0, 12)
