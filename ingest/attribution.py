@@ -250,6 +250,10 @@ def reporter_at(text: str, reports: Sequence[Report], position: int, names: Sequ
     return best
 
 
+def _pattern_of(rule: tuple[Prefiltered, str]) -> Prefiltered:
+    return rule[0]
+
+
 def hedge_before(
     text: str, start: int, position: int, rules: AttributionRules, *, literals: LiteralIndex | None = None
 ) -> str | None:
@@ -260,7 +264,7 @@ def hedge_before(
     """
     best, best_at = None, -1
     window = text[start:position]
-    for pattern, hedge in rules.hedges:
+    for pattern, hedge in rules.hedges if literals is None else literals.live(rules.hedges, _pattern_of):
         if not pattern.possible(literals, start, position):
             continue
         for match in pattern.pattern.finditer(window):

@@ -191,6 +191,14 @@ def _unmasked(text: str, masks: Masks, start: int, end: int) -> str:
     return "".join(chars)
 
 
+def _cue_of(rule: tuple[str, float, Prefiltered, list[re.Pattern[str]], bool]) -> Prefiltered:
+    return rule[2]  # a qualitative rule's cue
+
+
+def _itself(pattern: Prefiltered) -> Prefiltered:
+    return pattern
+
+
 def _incidental_time(mention: Mention) -> bool:
     """'two weeks ago', 'over the past ten days': spans of days or weeks are claims only about training
     time."""
@@ -1012,10 +1020,11 @@ class Extractor:
         clause_start = max(
             [window_start, *(m.end() for m in _NEGATION_SCOPE.finditer(text, window_start, position))]
         )
+        negations = self.negations if sent.literals is None else sent.literals.live(self.negations, _itself)
         return any(
             p.possible(sent.literals, clause_start, position)
             and p.pattern.search(text, clause_start, position)
-            for p in self.negations
+            for p in negations
         )
 
     def _bool_mention(
@@ -1040,7 +1049,8 @@ class Extractor:
 
     def _qualitative(self, sent: _Sentence, state: _State) -> list[Mention]:
         out = []
-        for metric, value, cue, negations, fallback in self.qualitative:
+        rules = self.qualitative if sent.literals is None else sent.literals.live(self.qualitative, _cue_of)
+        for metric, value, cue, negations, fallback in rules:
             if not cue.possible(sent.literals, sent.start, sent.end):
                 continue
             match = cue.pattern.search(sent.text, sent.start, sent.end)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
-from typing import Any
+from typing import Any, TypeVar
 
 import ahocorasick  # type: ignore[import-not-found]
 
@@ -30,6 +30,8 @@ __all__ = [
     "required_literals",
     "with_first_character_test",
 ]
+
+T = TypeVar("T")
 
 MIN_LENGTH = 3  # shorter literals ("n" of "n't", "if") occur everywhere: looking for them saves nothing
 
@@ -292,7 +294,7 @@ class LiteralIndex:
     ('reportedly so.', ())
     """
 
-    __slots__ = ("text", "folded", "found", "_searched", "_searched_folded", "_occurring")
+    __slots__ = ("text", "folded", "found", "_searched", "_searched_folded", "_occurring", "_live")
 
     def __init__(self, text: str, *, regions: Sequence[tuple[int, int]] | None = None) -> None:
         self.text = text
@@ -300,6 +302,7 @@ class LiteralIndex:
         self.found: dict[int, tuple[str, tuple[str, ...]] | None] = {}
         nothing: tuple[int, frozenset[str]] = (-1, frozenset())  # generation -1: not looked for yet
         self._occurring = {False: nothing, True: nothing}
+        self._live: dict[int, tuple[Sequence[Any], list[Any]]] = {}
         if regions is None:
             self._searched, self._searched_folded = text, self.folded
         else:  # (a literal found across two joined regions only costs a search of the window)
@@ -324,6 +327,22 @@ class LiteralIndex:
             found = (text, tuple(pattern.literals & occurring))
         self.found[id(pattern)] = found
         return found
+
+    def live(self, rules: Sequence[T], pattern_of: Callable[[T], Prefiltered]) -> list[T]:
+        """The rules (in their order) whose pattern can match somewhere in the index's regions: the others
+        can match in no window of them. Worked out once per index and sequence of rules.
+
+        >>> rules = [(Prefiltered(re.compile(r"\\breportedly\\b", re.I)), "reportedly"),
+        ...          (Prefiltered(re.compile(r"\\bestimated\\b", re.I)), "estimated")]
+        >>> [hedge for _, hedge in LiteralIndex("Reportedly 2,048 GPUs.").live(rules, lambda r: r[0])]
+        ['reportedly']
+        """
+        try:
+            return self._live[id(rules)][1]
+        except KeyError:
+            kept = [rule for rule in rules if pattern_of(rule).anywhere(self)]
+            self._live[id(rules)] = (rules, kept)  # holding the rules keeps their id from being reused
+            return kept
 
 
 class _LiteralSet:
