@@ -101,8 +101,9 @@ class AttributionRules:
 
     def __init__(self, patterns: dict[str, Any]) -> None:
         verbs = sorted(patterns["reporting_verbs"], key=len, reverse=True)
-        # (grouping the verbs by first letter only saves trying those that cannot start at a position)
-        self.verbs = re.compile(r"\b" + grouped_alternation(verbs, re.I) + r"\b", re.I)
+        # (grouping the verbs by first letter only saves trying those that cannot start at a position, and
+        # the look-ahead for all first letters in front skips most positions at once)
+        self.verbs = with_first_character_test(r"\b" + grouped_alternation(verbs, re.I) + r"\b", re.I)
         # Words any of these patterns needs, to skip sentences that cannot match at a glance.
         self.verb_words = {w for v in verbs for w in _WORD.findall(v.lower()) if len(w) > 2} - {
             "the", "one", "such", "this", "that", "has", "have", "are",

@@ -938,7 +938,10 @@ class Extractor:
             before, idioms = sent.text[sent.start : position], 0
         clause_start = self._clause_start(sent, position)
         clause = sent.text[clause_start:position]
-        for cue in self.conditionals:
+        conditionals = self.conditionals
+        if sent.literals is not None and not idioms:  # every cue below is pre-tested: drop those that cannot
+            conditionals = sent.literals.live(conditionals, _itself)
+        for cue in conditionals:
             if cue.pattern.pattern == r"\bwould\b":
                 target, lo = clause, clause_start
             else:  # the pre-test reads the document's text: only valid where no idiom was blanked

@@ -130,6 +130,13 @@ def _first_of_sequence(items: Any) -> tuple[set[str], bool] | None:
     for op, arg in items:
         if op is sre_constants.AT:
             continue  # \b, ^: zero width
+        if op is sre_constants.ASSERT and arg[0] == 1:  # a look-ahead: the match starts as its body does
+            ahead = _first_of_sequence(arg[1])
+            if ahead is not None and not ahead[1]:
+                return chars | ahead[0], False
+            continue
+        if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            continue  # other look-arounds: zero width, and they only rule matches out
         if op is sre_constants.LITERAL:
             chars.add(chr(arg))
             return chars, False
@@ -170,6 +177,8 @@ def first_characters(source: str, flags: int = 0) -> frozenset[str] | None:
     ['#', '/', 'D', 'F', 'd']
     >>> first_characters(r"\\d+|x"), first_characters(r"(?:ab)?"), first_characters(r"[^a]")
     (None, None, None)
+    >>> sorted(first_characters(r"\\b(?:(?=[m])(?:made|maintains)|(?=[p])posted)")), first_characters(r"(?<!x)ab")
+    (['m', 'p'], frozenset({'a'}))
     """
     try:
         found = _first_of_sequence(sre_parse.parse(source, flags))
