@@ -23,22 +23,23 @@ _MASK_PATTERNS = [
     ),  # "LLaMa-3 70B"
     re.compile(r"@\w+"),  # handles
 ]
-_DIGIT_PAREN = re.compile(r"\d\)")
 _DIGIT_MAGNITUDE = re.compile(r"\d[- ]\d+(?:\.\d+)?[BMbm]")  # the tail of every "LLaMa-3 70B" match
 # Cheap tests of what every match of a slow mask pattern contains (its scan is skipped without it).
 _MASK_NEEDS = {
     _MASK_PATTERNS[2]: lambda text: "](" in text,  # a link target follows "]"
     _MASK_PATTERNS[3]: lambda text: "http" in text or "www." in text,
-    _MASK_PATTERNS[8]: lambda text: _DIGIT_PAREN.search(text) is not None,  # "1)", "(2)"
+    _MASK_PATTERNS[8]: lambda text: _digit_paren(text),  # "1)", "(2)"
     _MASK_PATTERNS[7]: lambda text: "#" in text,  # numbered headings
-    _MASK_PATTERNS[9]: lambda text: _DIGIT_MAGNITUDE.search(text) is not None,  # "3 70B"
+    _MASK_PATTERNS[9]: lambda text: _named_magnitude(text),  # "LLaMa-3 70B"
 }
 _ABBREVIATIONS = {
     "u.s", "u.k", "e.g", "i.e", "vs", "mr", "mrs", "ms", "dr", "inc", "co", "corp", "ltd", "jan", "feb",
     "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "approx", "est", "etc", "st",
     "fig", "al", "jr", "sr", "u.s.a", "p.m", "a.m",
 }
-_BOUNDARY = re.compile(r"(?<=[.!?…])(?:[\"'”’)\]»_*]|\[\^\d+\])*\s+(?=[\"“'‘(\[»*_]*[A-Z0-9$#>~])")
+# (the punctuation is consumed, not looked behind for: a match's sentence ends one past its start, and the
+# scan only stops at punctuation instead of testing every position)
+_BOUNDARY = re.compile(r"[.!?…](?:[\"'”’)\]»_*]|\[\^\d+\])*\s+(?=[\"“'‘(\[»*_]*[A-Z0-9$#>~])")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]+")
 _LAST_WORD = re.compile(r"[^\s(\[\"“]*$")
 _DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]")
@@ -80,6 +81,39 @@ class Masks:
         return iter(self._ranges)
 
 
+def _digit_paren(text: str) -> bool:
+    """Does a digit stand right before a closing parenthesis (what ``\\d\\)`` finds)?
+
+    >>> _digit_paren("(see below) 1) pre-training"), _digit_paren("(see below)"), _digit_paren(")")
+    (True, False, False)
+    """
+    at = text.find(")", 1)
+    while at > 0:
+        if text[at - 1].isdecimal():  # what \d matches in a str pattern
+            return True
+        at = text.find(")", at + 1)
+    return False
+
+
+def _named_magnitude(text: str) -> bool:
+    """Can "LLaMa-3 70B" (mask pattern 9) match? Each of its matches holds a tail "3 70B" whose first number
+    follows an ASCII letter, maybe with a hyphen between (tails cannot overlap, so ``finditer`` sees them
+    all).
+
+    >>> _named_magnitude("LLaMa-3 70B"), _named_magnitude("from 3 70B"), _named_magnitude("x 1.5 2B")
+    (True, False, False)
+    """
+    for tail in _DIGIT_MAGNITUDE.finditer(text):
+        i = tail.start()  # the last digit of the first number
+        while i > 0 and (text[i - 1].isdigit() or text[i - 1] == "."):
+            i -= 1
+        if i > 0 and text[i - 1] == "-":
+            i -= 1
+        if i > 0 and text[i - 1].isascii() and text[i - 1].isalpha():
+            return True
+    return False
+
+
 def find_masks(text: str) -> Masks:
     """Every region of markup, addresses and numbering in the text.
 
@@ -114,12 +148,13 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 def _line_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans, cursor = [], start
     for match in _BOUNDARY.finditer(text, start, end):
-        punct = text.rfind(".", cursor, match.start() + 1)
+        stop = match.start() + 1  # just past the sentence's punctuation
+        punct = text.rfind(".", cursor, stop + 1)
         if _LIST_ITEM.fullmatch(text, cursor, match.end()):
             continue
-        if text[match.start() - 1 : match.start()] == "." and _is_abbreviation(text, punct):
+        if text[stop - 1 : stop] == "." and _is_abbreviation(text, punct):
             continue
-        spans.append((cursor, match.start()))
+        spans.append((cursor, stop))
         cursor = match.end()
     spans.append((cursor, end))
     return spans
