@@ -78,11 +78,10 @@ def evidence_facts(
     ).where(E.review.in_(["accepted", "pending"]))
     rows: list[Any] = []
     if claim_ids is None:
-        rows = list(session.execute(query))
-        labels = _source_labels(session)
+        rows = list(session.execute(query).all())  # (all(): fetched in bulk, not row by row)
     else:
         for chunk in _chunks(list(claim_ids)):
-            rows.extend(session.execute(query.where(E.claim_id.in_(chunk))))
+            rows.extend(session.execute(query.where(E.claim_id.in_(chunk))).all())
     labels = _source_labels(session, None if claim_ids is None else [row[2] for row in rows])
     by_claim: dict[str, list[EvidenceFacts]] = defaultdict(list)
     for eid, cid, sid, asserted_by, stance, hypothetical, hedge, review in rows:
@@ -178,6 +177,7 @@ def _sync_relations(
     for chunk in _chunks(stale):
         session.execute(delete(Relation.__table__).where(R.id.in_(chunk)))  # type: ignore[attr-defined]
     result.relations_removed += len(stale)
+    now = utcnow()  # one refresh, one time (stored to the second)
     new = [
         {
             "id": rid,
@@ -185,7 +185,7 @@ def _sync_relations(
             "claim_a": r.a,
             "claim_b": r.b,
             "reason": r.reason,
-            "created_at": utcnow(),
+            "created_at": now,
         }
         for rid, r in wanted.items()
         if rid not in stored
@@ -229,6 +229,7 @@ def _apply_verdicts(
     session: Session, rows: Sequence[Any], verdicts: dict[str, Verdict], result: RefreshResult
 ) -> None:
     changes = []
+    now = utcnow()
     for row in rows:
         verdict = verdicts[row.id]
         reasons = list(verdict.reasons)
@@ -237,7 +238,7 @@ def _apply_verdicts(
                 result.changed_claims.append((row.id, row.status, verdict.status))
                 result.statuses_changed += 1
             changes.append(
-                {"cid": row.id, "new_status": verdict.status, "new_reasons": reasons, "now": utcnow()}
+                {"cid": row.id, "new_status": verdict.status, "new_reasons": reasons, "now": now}
             )
     if changes:
         statement = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from claims.relations import RelationFacts
 
@@ -43,6 +44,7 @@ class Verdict:
     reasons: tuple[str, ...]
 
 
+@lru_cache(maxsize=65536)  # a corpus repeats a few thousand (asserter, source) pairs many times
 def origins_of(asserted_by: str | None, *, source_label: str) -> tuple[str, ...]:
     """The independent origins behind one piece of evidence.
 
