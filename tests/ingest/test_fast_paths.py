@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from ingest.documents import document_from_text
 from ingest.extract import Extractor, _unmasked
 from ingest.figures import find_figures
 from ingest.prefilter import LiteralIndex
@@ -181,3 +184,37 @@ def test_noun_units_read_in_one_pass_as_in_turn() -> None:
             assert noun_unit(rest) == in_turn(rest)
             found += noun_unit(rest) is not None
     assert found > 300
+
+
+def test_the_collector_threshold_is_raised_during_an_ingest_and_restored_after_a_failure(
+    tmp_path: Path,
+) -> None:
+    import gc
+
+    from claims.db import init_db, make_engine
+    from claims.vocabulary import default_vocabulary
+    from ingest.run import GC_THRESHOLD, fewer_collections, ingest_documents
+
+    class Failing:
+        seen: list[int] = []
+
+        def extract_many(self, batch: object) -> list[object]:
+            self.seen.append(gc.get_threshold()[0])
+            raise RuntimeError("extractor broke")
+
+        def extract(self, doc: object) -> list[object]:
+            raise RuntimeError("extractor broke")
+
+    before = gc.get_threshold()
+    engine = make_engine(f"sqlite:///{tmp_path / 'gc.db'}")
+    init_db(engine)
+    failing = Failing()
+    doc = document_from_text("A lab said it used 2,048 GPUs.", name="a.txt", origin="a.txt")
+    report = ingest_documents(engine, [doc], extractor=failing, vocabulary=default_vocabulary())  # type: ignore[arg-type]
+    assert failing.seen and failing.seen[0] >= GC_THRESHOLD  # raised while extracting
+    assert report.skipped and "extractor broke" in report.skipped[0][1]  # reported, not raised
+    assert gc.get_threshold() == before
+    with pytest.raises(ZeroDivisionError), fewer_collections(), fewer_collections():
+        1 / 0  # noqa: B018
+    assert gc.get_threshold() == before
+    engine.dispose()
