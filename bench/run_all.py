@@ -114,11 +114,13 @@ def rows(results: dict[str, object]) -> list[tuple[str, str, str, str, str]]:
         # Judged per CPU-second when measured: on a shared machine, wall time depends on the neighbours.
         wps = ing.get("ingest_wps_cpu") or ing["ingest_wps"]
         vs = ing.get("ingest_vs_tokenizer_cpu") or ing["ingest_vs_tokenizer"]
+        # The two targets for one process, each judged on its own row.
         out.append(("**ingest, 1 process** (extract, store, relations, statuses, search index)",
-                    rate("ingest"),
-                    "≥ 100,000 words/s and ≥ 0.25 × tokenizer", _ok(wps >= 100_000 and vs >= 0.25),
+                    rate("ingest"), "≥ 100,000 words/s", _ok(wps >= 100_000),
                     ratio("ingest")
                     + (f" (× {_n(ing.get('ingest_vs_small'), 1)} the small pipeline)" if small else "")))
+        out.append(("**ingest, 1 process, as a share of the tokenizer's rate**", _n(vs, 3),
+                    "≥ 0.25 × tokenizer", _ok(vs >= 0.25), ""))
         if ing.get("parallel_wps"):
             out.append((f"ingest, {ing['workers']} extraction worker processes, same corpus (wall)",
                         f"{_n(ing['parallel_wps'])} words/s", "faster than 1 process on a large corpus",
