@@ -8,6 +8,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
 from claims.errors import QuantityError
 
@@ -496,6 +497,7 @@ def _unit_of_rest(rest: str, quantity: Quantity) -> Quantity:
     return quantity
 
 
+@lru_cache(maxsize=16384)  # a corpus writes the same figures again and again; a Quantity is immutable
 def parse_quantity(phrase: str) -> Quantity:
     """Read one written figure, with its leading qualifier and trailing unit words.
 
