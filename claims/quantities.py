@@ -334,6 +334,7 @@ def parse_number(text: str) -> tuple[float, float]:
     return value, 10.0**trailing
 
 
+@lru_cache(maxsize=16384)  # (pure: the words just before figures repeat across a corpus)
 def qualifier_of(words: str) -> str | None:
     """The canonical qualifier that ends a run of words, if any.
 

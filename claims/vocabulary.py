@@ -99,6 +99,7 @@ _ANY_NOUN_UNIT = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)  # (pure: the words after figures repeat across a corpus)
 def noun_unit(words: str) -> tuple[str, str | None, int] | None:
     """The unit named by the words that start ``words``, its note, and how many characters name it.
 

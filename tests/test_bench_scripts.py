@@ -79,3 +79,16 @@ def test_readme_table_is_rewritten_between_markers_only(tmp_path: Path, monkeypa
     lines = [line for line in readme.read_text().splitlines() if "ingest, 1 process" in line]
     assert ["**pass**" in line for line in lines] == [True, False]
     assert "share of the tokenizer" in lines[1] and "| 0.075 |" in lines[1] and "**FAIL**" in lines[1]
+
+
+def test_timed_ingest_runs_start_with_the_memo_caches_empty() -> None:
+    from bench.ingest_throughput import cold_caches
+    from claims.quantities import parse_quantity, qualifier_of
+    from claims.status import origins_of
+    from claims.vocabulary import noun_unit
+
+    parse_quantity("$5.6M"), qualifier_of("about"), noun_unit("GPUs"), origins_of("Ben", source_label="s")
+    memos = (parse_quantity, qualifier_of, noun_unit, origins_of)
+    assert all(memo.cache_info().currsize > 0 for memo in memos)
+    cold_caches()
+    assert all(memo.cache_info().currsize == 0 for memo in memos)
