@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from ingest.prefilter import LiteralIndex, Prefiltered, grouped_alternation, with_first_character_test
@@ -251,10 +252,6 @@ def reporter_at(text: str, reports: Sequence[Report], position: int, names: Sequ
     return best
 
 
-def _pattern_of(rule: tuple[Prefiltered, str]) -> Prefiltered:
-    return rule[0]
-
-
 def hedge_before(
     text: str, start: int, position: int, rules: AttributionRules, *, literals: LiteralIndex | None = None
 ) -> str | None:
@@ -265,7 +262,7 @@ def hedge_before(
     """
     best, best_at = None, -1
     window = text[start:position]
-    for pattern, hedge in rules.hedges if literals is None else literals.live(rules.hedges, _pattern_of):
+    for pattern, hedge in rules.hedges if literals is None else literals.live(rules.hedges, itemgetter(0)):
         if not pattern.possible(literals, start, position):
             continue
         for match in pattern.pattern.finditer(window):

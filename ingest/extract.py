@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from typing import Any
 
 from spacy.language import Language
@@ -189,14 +190,6 @@ def _unmasked(text: str, masks: Masks, start: int, end: int) -> str:
         for i in range(max(lo, start), min(hi, end)):
             chars[i - start] = " "
     return "".join(chars)
-
-
-def _cue_of(rule: tuple[str, float, Prefiltered, list[re.Pattern[str]], bool]) -> Prefiltered:
-    return rule[2]  # a qualitative rule's cue
-
-
-def _itself(pattern: Prefiltered) -> Prefiltered:
-    return pattern
 
 
 def _incidental_time(mention: Mention) -> bool:
@@ -940,7 +933,7 @@ class Extractor:
         clause = sent.text[clause_start:position]
         conditionals = self.conditionals
         if sent.literals is not None and not idioms:  # every cue below is pre-tested: drop those that cannot
-            conditionals = sent.literals.live(conditionals, _itself)
+            conditionals = sent.literals.live(conditionals)
         for cue in conditionals:
             if cue.pattern.pattern == r"\bwould\b":
                 target, lo = clause, clause_start
@@ -1023,7 +1016,7 @@ class Extractor:
         clause_start = max(
             [window_start, *(m.end() for m in _NEGATION_SCOPE.finditer(text, window_start, position))]
         )
-        negations = self.negations if sent.literals is None else sent.literals.live(self.negations, _itself)
+        negations = self.negations if sent.literals is None else sent.literals.live(self.negations)
         return any(
             p.possible(sent.literals, clause_start, position)
             and p.pattern.search(text, clause_start, position)
@@ -1052,7 +1045,9 @@ class Extractor:
 
     def _qualitative(self, sent: _Sentence, state: _State) -> list[Mention]:
         out = []
-        rules = self.qualitative if sent.literals is None else sent.literals.live(self.qualitative, _cue_of)
+        rules = self.qualitative  # (metric, value, cue, negations, fallback)
+        if sent.literals is not None:
+            rules = sent.literals.live(rules, itemgetter(2))
         for metric, value, cue, negations, fallback in rules:
             if not cue.possible(sent.literals, sent.start, sent.end):
                 continue

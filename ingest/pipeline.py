@@ -57,11 +57,18 @@ class EntityMatcher:
         """
         entities: list[tuple[int, int, str]] = []
         parties: list[tuple[int, int, str]] = []
+        for is_entity, start, end, canonical in self._matches(doc):
+            (entities if is_entity else parties).append((start, end, canonical))
+        return _char_spans(doc, _filter_spans(entities)), _char_spans(doc, _filter_spans(parties))
+
+    def _matches(self, doc: Doc) -> list[tuple[bool, int, int, str]]:
+        """(is an entity rather than a party, start token, end token, canonical name) of every name match."""
         strings = doc.vocab.strings
+        out = []
         for match_id, start, end in [*self.exact(doc), *self.folded(doc)]:
             prefix, canonical = strings[match_id].split("|", 1)
-            (entities if prefix == "ENTITY" else parties).append((start, end, canonical))
-        return _char_spans(doc, _filter_spans(entities)), _char_spans(doc, _filter_spans(parties))
+            out.append((prefix == "ENTITY", start, end, canonical))
+        return out
 
     def names_of_texts(
         self, make_doc: Callable[[str], Doc], texts: Sequence[str]
@@ -87,11 +94,9 @@ class EntityMatcher:
             at += len(text) + len(_JOIN)
         doc = make_doc(_JOIN.join(texts))
         found: list[tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]] = [([], []) for _ in texts]
-        strings = doc.vocab.strings
-        for match_id, start, end in [*self.exact(doc), *self.folded(doc)]:
-            prefix, canonical = strings[match_id].split("|", 1)
+        for is_entity, start, end, canonical in self._matches(doc):
             which = found[bisect_right(starts, doc[start].idx) - 1]
-            (which[0] if prefix == "ENTITY" else which[1]).append((start, end, canonical))
+            (which[0] if is_entity else which[1]).append((start, end, canonical))
         return [
             (_char_spans(doc, _filter_spans(entities), base), _char_spans(doc, _filter_spans(parties), base))
             for base, (entities, parties) in zip(starts, found, strict=True)
@@ -100,9 +105,8 @@ class EntityMatcher:
     def __call__(self, doc: Doc) -> Doc:
         entities: list[Span] = []
         parties: list[Span] = []
-        for match_id, start, end in [*self.exact(doc), *self.folded(doc)]:
-            prefix, canonical = doc.vocab.strings[match_id].split("|", 1)
-            (entities if prefix == "ENTITY" else parties).append(Span(doc, start, end, label=canonical))
+        for is_entity, start, end, canonical in self._matches(doc):
+            (entities if is_entity else parties).append(Span(doc, start, end, label=canonical))
         doc.spans["entities"] = filter_spans(entities)
         doc.spans["parties"] = filter_spans(parties)
         return doc

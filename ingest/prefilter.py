@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Sequence
 from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import ahocorasick  # type: ignore[import-not-found]
 
@@ -262,10 +262,7 @@ class Prefiltered:
         """False only when no match can lie within text[start:end] (``index`` is the text's LiteralIndex)."""
         if index is None:
             return True
-        try:
-            entry = index.found[id(self)]
-        except KeyError:
-            entry = index.present(self)
+        entry = index.entry(self)
         if entry is None:
             return True
         text, literals = entry  # no literal in the text: nothing to look for, no match possible
@@ -284,10 +281,7 @@ class Prefiltered:
         """
         if index is None:
             return True
-        try:
-            entry = index.found[id(self)]
-        except KeyError:
-            entry = index.present(self)
+        entry = index.entry(self)
         return entry is None or bool(entry[1])
 
 
@@ -323,6 +317,13 @@ class LiteralIndex:
                 None if folded is None else "\x00".join(folded[start:end] for start, end in regions)
             )
 
+    def entry(self, pattern: Prefiltered) -> tuple[str, tuple[str, ...]] | None:
+        """``present``'s answer for the pattern, worked out on its first asking."""
+        try:
+            return self.found[id(pattern)]
+        except KeyError:
+            return self.present(pattern)
+
     def present(self, pattern: Prefiltered) -> tuple[str, tuple[str, ...]] | None:
         """(the text to search, the pattern's literals that occur in it), or None: no pre-test here."""
         ignore_case = pattern.ignore_case
@@ -339,9 +340,10 @@ class LiteralIndex:
         self.found[id(pattern)] = found
         return found
 
-    def live(self, rules: Sequence[T], pattern_of: Callable[[T], Prefiltered]) -> list[T]:
-        """The rules (in their order) whose pattern can match somewhere in the index's regions: the others
-        can match in no window of them. Worked out once per index and sequence of rules.
+    def live(self, rules: Sequence[T], pattern_of: Callable[[T], Prefiltered] | None = None) -> list[T]:
+        """The rules (in their order) whose pattern (``pattern_of`` a rule, else the rule itself) can match
+        somewhere in the index's regions: the others can match in no window of them. Worked out once per
+        index and sequence of rules.
 
         >>> rules = [(Prefiltered(re.compile(r"\\breportedly\\b", re.I)), "reportedly"),
         ...          (Prefiltered(re.compile(r"\\bestimated\\b", re.I)), "estimated")]
@@ -351,7 +353,8 @@ class LiteralIndex:
         try:
             return self._live[id(rules)][1]
         except KeyError:
-            kept = [rule for rule in rules if pattern_of(rule).anywhere(self)]
+            get = pattern_of or cast("Callable[[T], Prefiltered]", lambda rule: rule)
+            kept = [rule for rule in rules if get(rule).anywhere(self)]
             self._live[id(rules)] = (rules, kept)  # holding the rules keeps their id from being reused
             return kept
 

@@ -51,6 +51,13 @@ _gc_depth = 0
 _gc_saved: tuple[int, int, int] | None = None
 
 
+def _raise_gc_threshold() -> tuple[int, int, int]:
+    """Set the collector's first threshold to at least GC_THRESHOLD; return the thresholds before."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], GC_THRESHOLD), *before[1:])
+    return before
+
+
 @contextmanager
 def fewer_collections() -> Iterator[None]:
     """Raise the cyclic collector's first threshold to GC_THRESHOLD (never lower it) for the duration;
@@ -66,8 +73,7 @@ def fewer_collections() -> Iterator[None]:
     global _gc_depth, _gc_saved  # noqa: PLW0603 - the collector's thresholds are process-wide
     with _gc_lock:
         if _gc_depth == 0:
-            _gc_saved = gc.get_threshold()
-            gc.set_threshold(max(_gc_saved[0], GC_THRESHOLD), *_gc_saved[1:])
+            _gc_saved = _raise_gc_threshold()
         _gc_depth += 1
     try:
         yield
@@ -156,7 +162,7 @@ _WORKER_EXTRACTOR: Extractor | None = None
 def _worker_start() -> None:
     global _WORKER_EXTRACTOR  # noqa: PLW0603 - one pipeline per worker process, built once
     _WORKER_EXTRACTOR = Extractor()
-    gc.set_threshold(max(gc.get_threshold()[0], GC_THRESHOLD), *gc.get_threshold()[1:])  # (forked: inherited)
+    _raise_gc_threshold()  # (a forked worker inherits the raised threshold)
 
 
 def _worker_extract(batch: Sequence[Document]) -> list[list[Mention] | str]:

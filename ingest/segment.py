@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = ["Sentence", "Masks", "find_masks", "split_sentences"]
@@ -24,14 +25,6 @@ _MASK_PATTERNS = [
     re.compile(r"@\w+"),  # handles
 ]
 _DIGIT_MAGNITUDE = re.compile(r"\d[- ]\d+(?:\.\d+)?[BMbm]")  # the tail of every "LLaMa-3 70B" match
-# Cheap tests of what every match of a slow mask pattern contains (its scan is skipped without it).
-_MASK_NEEDS = {
-    _MASK_PATTERNS[2]: lambda text: "](" in text,  # a link target follows "]"
-    _MASK_PATTERNS[3]: lambda text: "http" in text or "www." in text,
-    _MASK_PATTERNS[8]: lambda text: _digit_paren(text),  # "1)", "(2)"
-    _MASK_PATTERNS[7]: lambda text: "#" in text,  # numbered headings
-    _MASK_PATTERNS[9]: lambda text: _named_magnitude(text),  # "LLaMa-3 70B"
-}
 _ABBREVIATIONS = {
     "u.s", "u.k", "e.g", "i.e", "vs", "mr", "mrs", "ms", "dr", "inc", "co", "corp", "ltd", "jan", "feb",
     "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "approx", "est", "etc", "st",
@@ -112,6 +105,16 @@ def _named_magnitude(text: str) -> bool:
         if i > 0 and text[i - 1].isascii() and text[i - 1].isalpha():
             return True
     return False
+
+
+# Cheap tests of what every match of a slow mask pattern contains (its scan is skipped without it).
+_MASK_NEEDS: dict[re.Pattern[str], Callable[[str], bool]] = {
+    _MASK_PATTERNS[2]: lambda text: "](" in text,  # a link target follows "]"
+    _MASK_PATTERNS[3]: lambda text: "http" in text or "www." in text,
+    _MASK_PATTERNS[8]: _digit_paren,  # "1)", "(2)"
+    _MASK_PATTERNS[7]: lambda text: "#" in text,  # numbered headings
+    _MASK_PATTERNS[9]: _named_magnitude,  # "LLaMa-3 70B"
+}
 
 
 def find_masks(text: str) -> Masks:
