@@ -454,7 +454,7 @@ def main() -> None:
                 "--workers",
                 "2",
                 "--repeat",
-                "1" if args.quick else "2",
+                "1" if args.quick else "3",
                 "--curve",
                 *(["10", "30"] if args.quick else ["30", "100", "300"]),
             )

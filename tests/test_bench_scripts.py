@@ -92,3 +92,32 @@ def test_timed_ingest_runs_start_with_the_memo_caches_empty() -> None:
     assert all(memo.cache_info().currsize > 0 for memo in memos)
     cold_caches()
     assert all(memo.cache_info().currsize == 0 for memo in memos)
+
+
+def test_storage_floor_inserts_every_row_an_ingest_stores(  # type: ignore[no-untyped-def]
+    seeded_template: Path, sqlite_only, tmp_path: Path
+) -> None:
+    """bench/ingest_budget.py's floor of storing re-inserts exactly the rows of a real ingest (every table an
+    ingest fills, nothing left out) into a fresh database of the same schema."""
+    import sqlite3
+
+    from bench.ingest_budget import TABLES, insert_floor, stored_rows
+    from claims.db import init_db, make_engine
+
+    con = sqlite3.connect(seeded_template)
+    tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    filled = {t for t in tables if con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]}  # noqa: S608
+    con.close()
+    shadow = {f"claim_fts_{part}" for part in ("data", "idx", "content", "docsize", "config")}
+    assert filled - shadow - {"alembic_version"} == set(TABLES)
+    rows = stored_rows(seeded_template)
+    assert sum(len(values) for _, values in rows.values()) > 500
+    engine = make_engine(f"sqlite:///{tmp_path / 'floor.db'}")
+    init_db(engine)
+    engine.dispose()
+    assert insert_floor(rows, tmp_path / "floor.db") > 0
+    assert stored_rows(tmp_path / "floor.db") == rows
+    con = sqlite3.connect(tmp_path / "floor.db")  # its full-text index answers as the source's does
+    hits = con.execute("SELECT count(*) FROM claim_fts WHERE claim_fts MATCH 'GPUs'").fetchone()[0]
+    con.close()
+    assert hits > 0
