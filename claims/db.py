@@ -20,8 +20,8 @@ from claims import migrate, models
 from claims.errors import InvalidInput
 
 __all__ = [
-    "DataVersion", "DEFAULT_DB", "database_url", "make_engine", "init_db", "session_scope", "is_sqlite",
-    "insert_rows",
+    "DataVersion", "DEFAULT_DB", "database_url", "make_engine", "init_db", "session_scope", "write_scope",
+    "lock_for_writing", "lock_writes", "is_sqlite", "insert_rows", "WRITE_LOCK_KEY",
 ]
 
 DEFAULT_DB = "claims.db"
@@ -118,6 +118,43 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+WRITE_LOCK_KEY = 0x636C61696D73  # the PostgreSQL advisory lock every writer of claims takes ("claims")
+
+
+def lock_for_writing(connection: Any) -> None:
+    """Make the transaction just begun on ``connection`` the only writing one until it ends.
+
+    SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock now, not at the first write (waiting up to
+    the busy timeout for another writer), so nothing read before the first write can change before it.
+    PostgreSQL: a transaction-level advisory lock that every writer of the tracker takes first (ingests,
+    refreshes, the web app's posts and moderation), held until commit or rollback; reads are not blocked.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+
+def _lock_on_begin(_session: Session, _transaction: Any, connection: Any) -> None:
+    lock_for_writing(connection)
+
+
+def lock_writes(session: Session) -> None:
+    """Every transaction ``session`` begins takes the database's write lock first (``lock_for_writing``)."""
+    event.listen(session, "after_begin", _lock_on_begin)
+
+
+@contextmanager
+def write_scope(engine: Engine) -> Iterator[Session]:
+    """Like session_scope, for a transaction that reads then writes: it holds the database's write lock
+    (``lock_for_writing``) from its first statement, so writers in other processes, on this machine or
+    another one sharing a PostgreSQL server, run one after the other and each sees what the last committed.
+    """
+    with session_scope(engine) as session:
+        lock_writes(session)
+        yield session
 
 
 class DataVersion:

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from claims.analysis import refresh
 from claims.audit import StatusCause, record_ingested
 from claims.canonical import source_id
-from claims.db import session_scope
+from claims.db import session_scope, write_scope
 from claims.errors import DocumentError
 from claims.records import Document, Mention
 from claims.store import (
@@ -221,7 +221,7 @@ def _store_batch(engine: Engine, batch: Sequence[Extracted], vocabulary: Vocabul
     so a document that cannot be stored is reported and skipped while the rest go in."""
     items = [(doc, mentions) for doc, mentions in batch if not isinstance(mentions, str)]
     try:
-        with session_scope(engine) as session:
+        with write_scope(engine) as session:
             results = iter(_record(session, items, vocabulary))
         return [(doc, mentions if isinstance(mentions, str) else next(results)) for doc, mentions in batch]
     except Exception:  # noqa: BLE001 - retried one by one below, where the culprit is named
@@ -232,7 +232,7 @@ def _store_batch(engine: Engine, batch: Sequence[Extracted], vocabulary: Vocabul
             out.append((doc, mentions))
             continue
         try:
-            with session_scope(engine) as session:
+            with write_scope(engine) as session:
                 [result] = _record(session, [(doc, mentions)], vocabulary)
             out.append((doc, result))
         except Exception as exc:  # noqa: BLE001 - reported and skipped, the rest go in
@@ -256,7 +256,9 @@ def ingest_documents(
     and clears the marks. A batch that cannot be stored whole is stored one document per transaction,
     so a bad document is reported and skipped and the others go in. A run killed at any point therefore
     leaves whole documents and a to-do list, and the next run (which skips stored documents) converges to
-    the rows of an uninterrupted one.
+    the rows of an uninterrupted one. Every writing transaction holds the database's write lock
+    (``write_scope``), so ingests running at once, in processes on one machine or several sharing a
+    PostgreSQL server, store the rows of running them one after the other.
     """
     with fewer_collections():
         return _ingest_documents(engine, documents, extractor, vocabulary, report, progress, workers)
@@ -273,7 +275,7 @@ def _ingest_documents(
 ) -> IngestReport:
     report = report or IngestReport()
     started = time.perf_counter()
-    with session_scope(engine) as session:
+    with write_scope(engine) as session:
         ensure_vocabulary(session, vocabulary=vocabulary)
         # Claims a killed run stored evidence for but never refreshed: finished by this run.
         touched: set[str] = pending_claims(session)
@@ -299,7 +301,7 @@ def _ingest_documents(
             touched |= stored.claims_touched
             if progress:
                 progress(done, len(documents), doc.name)
-    with session_scope(engine) as session:
+    with write_scope(engine) as session:
         outcome = refresh(session, vocabulary=vocabulary, claim_ids=touched, cause=StatusCause())
         report.relations_added = outcome.relations_added
         report.statuses_changed = outcome.statuses_changed

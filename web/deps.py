@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from claims.db import is_sqlite
+from claims.db import is_sqlite, lock_for_writing, lock_writes
 from claims.vocabulary import Vocabulary
 from web.settings import Settings
 from web.viewcache import ViewCache
@@ -61,7 +61,7 @@ class _Writer:
         self.began = True
         self.lock.acquire()
         self.held = True
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        lock_for_writing(connection)
 
     def end(self, _session: Session, transaction: Any) -> None:
         if self.held and transaction.parent is None:
@@ -73,13 +73,6 @@ class _Writer:
             self.lock.release()
 
 
-WRITE_LOCK_KEY = 0x636C61696D73  # one advisory lock key for the tracker's web writes ("claims")
-
-
-def _advisory_lock(_session: Session, _transaction: Any, connection: Any) -> None:
-    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
-
-
 def get_write_session(request: Request) -> Iterator[Session]:
     """A session for a request that writes: on SQLite its first transaction runs alone, locked up front.
 
@@ -87,15 +80,15 @@ def get_write_session(request: Request) -> Iterator[Session]:
     write lock and SQLite's (BEGIN IMMEDIATE), and gives both back when that transaction ends. So what
     the request reads before it writes cannot change before it writes (two identical posts at once
     find, not both create, the same source), and writers queue on a lock that wakes the next one at
-    once rather than in SQLite's busy loop, which sleeps and is unfair. Other databases take their own
-    row locks; on PostgreSQL each write transaction takes one transaction-level advisory lock first, so
-    the same read-then-write holds across every server process (it ends with the transaction).
+    once rather than in SQLite's busy loop, which sleeps and is unfair. On PostgreSQL each write
+    transaction first takes the advisory lock every writer of the tracker takes (``claims.db.lock_writes``:
+    ingests too), so the same read-then-write holds across every server and ingest process, on any machine
+    (it ends with the transaction).
     """
     state = get_state(request)
     with Session(state.engine, expire_on_commit=False) as session:
         if not is_sqlite(state.engine):
-            if state.engine.dialect.name == "postgresql":
-                event.listen(session, "after_begin", _advisory_lock)
+            lock_writes(session)
             yield session
             return
         writer = _Writer(state.write_lock)
