@@ -121,3 +121,13 @@ def test_storage_floor_inserts_every_row_an_ingest_stores(  # type: ignore[no-un
     hits = con.execute("SELECT count(*) FROM claim_fts WHERE claim_fts MATCH 'GPUs'").fetchone()[0]
     con.close()
     assert hits > 0
+
+
+def test_concurrent_ingest_deals_every_document_to_exactly_one_part(tmp_path: Path) -> None:
+    from bench.concurrent_ingest import _parts
+
+    parts, words = _parts(tmp_path, docs=7, count=3)
+    names = [p.name for part in parts for p in part.iterdir()]
+    assert sorted(names) == sorted(name for name, _ in generate(7, seed=7))
+    assert [len(list(part.iterdir())) for part in parts] == [3, 2, 2]
+    assert words == sum(len(text.split()) for _, text in generate(7, seed=7))
