@@ -914,6 +914,8 @@ class Extractor:
             value = (1.0 if gap <= 15 else max(0.3, 1.0 - (gap - 15) / 65)) if inside and gap <= 80 else 0.1
             if before and _COORDINATED.search(sent.text, match.end(), fig.start):
                 value *= 0.5  # "a 42.5% cut in costs and a 5.76x boost": the cue belongs to the first phrase
+            elif not before and any(fig.unit_end <= f.start < match.start() for f in sent.figures):
+                value *= 0.5  # "671B total parameters and 37B active": the cue belongs to the nearer figure
             best = max(best, value)
         return best
 

@@ -582,7 +582,9 @@ def _bare_counts(
         for f in figures
         if f.unit_end > f.end and f.quantity.unit in ("other", "parameters", "GPU")
     ]
-    donor = nouned[0] if nouned else previous_unit
+    # the sentence before lends its unit only to a sentence whose figures name none of their own ('a
+    # 128K-token window, extended from 4K': 4K is tokens, whatever the sentence before counted)
+    donor = nouned[0] if nouned else (None if any(f.unit_end > f.end for f in figures) else previous_unit)
     out = []
     for fig in figures:
         bare = (

@@ -157,3 +157,22 @@ def test_relative_dates_of_events_resolve_against_the_document_date(read):
 
 def test_relative_dates_need_a_document_date(read):
     assert not [m for m in read("DeepSeek released R1 last week.") if m.quantity.unit == "date"]
+
+
+def test_a_cue_after_a_second_figure_belongs_to_that_figure(read):
+    mentions = read("Mistral's new model has 123B total parameters and 22B active per token.")
+    total = only(mentions, value=123e9)
+    active = only(mentions, value=22e9)
+    assert (total.metric, active.metric) == ("parameters_total", "parameters_active")
+
+
+def test_a_bare_figure_takes_no_unit_from_the_sentence_before_when_its_own_names_one(read):
+    mentions = read(
+        "The run took 1.2M H800 GPU hours in all. Qwen supports a 64K-token context window, extended from "
+        "8K in one stage."
+    )
+    hours = only(mentions, value=1.2e6)
+    assert hours.metric == "gpu_hours"
+    for value in (64_000, 8_000):
+        m = only(mentions, value=value)
+        assert (m.metric, m.quantity.unit) == ("context_length", "count"), m
