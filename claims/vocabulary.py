@@ -56,7 +56,8 @@ _NOUN_UNITS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
     # Any three describing words before a chip noun: "2,000 second-tier Nvidia chips".
     (
         re.compile(
-            rf"(?:(?!(?:of|to|in|for|than|and|or|more|less|per|times|each|were|was|are)\b)[\w'’-]+\s+){{1,3}}"
+            rf"(?:(?!(?:of|to|in|on|at|by|from|with|into|across|via|versus|vs|against|for|than|and|or|more|less|"
+            rf"per|times|each|were|was|are)\b)[\w'’-]+\s+){{1,3}}"
             rf"{_GPU_NOUNS}(?![\w-])"
         ),
         "GPU",
