@@ -179,7 +179,7 @@ def test_a_bare_figure_takes_no_unit_from_the_sentence_before_when_its_own_names
 
 
 def test_a_unit_written_on_the_number_is_not_read_as_words_before_a_chip(read):
-    # "GB on the H100" is gigabytes then a place, not three words describing a chip ("second-tier Nvidia chips")
+    # "GB on the H100": gigabytes, then a place; not words describing a chip ("second-tier Nvidia chips")
     mentions = read("The MI300X carries 192GB of HBM3 versus 80GB on the H100.")
     assert sorted(m.quantity.value for m in mentions if m.metric == "memory_capacity") == [80, 192]
     assert all(m.quantity.unit == "other" and m.quantity.note == "GB" for m in mentions
