@@ -107,6 +107,12 @@ _MAGNITUDE_CORE = re.compile(r"[\d,.]+\s?(?:k|K|M|B|bn|T|[Mm]illion|[Bb]illion|[
 _PARAMETERS_AFTER = re.compile(r"\s?-?(?:param|model)", re.I)
 _BARE_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _EVERY_BEFORE = re.compile(r"\bevery\s*$")
+# "148 teraflops versus roughly 989": the figure a comparison sets against a named one is in its unit
+_SET_AGAINST = re.compile(
+    r"\b(?:versus|vs\.?|against|compared (?:to|with))\s+"
+    r"(?:(?:roughly|about|around|only|just|nearly|some)\s+)?$",
+    re.I,
+)
 _PUE = re.compile(r"\bPUE\b|power usage effectiveness")
 # The same patterns with their literal pre-tests: a sentence lacking every word one needs is not searched.
 _WORDS_P = Prefiltered(_WORDS_RE)
@@ -597,7 +603,10 @@ def _bare_counts(
             out.append(replace(fig, quantity=replace(fig.quantity, unit="GPU")))
         elif pue and fig.quantity.value is not None and not float(fig.quantity.value).is_integer():
             out.append(replace(fig, quantity=replace(fig.quantity, unit="other", note="PUE")))
-        elif large and donor is not None and (nouned or fig.kind == "magnitude"):
+        elif donor is not None and (
+            (large and (nouned or fig.kind == "magnitude"))
+            or (nouned and _SET_AGAINST.search(text, max(start, fig.start - 30), fig.start))
+        ):
             out.append(replace(fig, quantity=replace(fig.quantity, unit=donor.unit, note=donor.note)))
         elif large:
             out.append(fig)

@@ -186,3 +186,11 @@ def test_a_unit_written_on_the_number_is_not_read_as_words_before_a_chip(read):
                if m.metric == "memory_capacity")
     chips = read("The lab trained on 2,000 second-tier Nvidia chips.")
     assert only(chips, metric="gpu_count").quantity.unit == "GPU"
+
+
+def test_a_bare_figure_set_against_a_named_one_takes_its_unit(read):
+    mentions = read("The MI300X carries 192GB of HBM3 versus roughly 80 on the H100.")
+    small = only(mentions, value=80)
+    assert (small.quantity.unit, small.quantity.note, small.metric) == ("other", "GB", "memory_capacity")
+    # without a comparison a small bare number is no figure
+    assert not [m for m in read("The MI300X carries 192GB of HBM3 and 8 stacks.") if m.quantity.value == 8]
