@@ -73,6 +73,41 @@ _QUOTE_SAID = re.compile(
     r"noted)\s+(?P<who>(?:[A-Z][\w.'’-]*\s?){1,4})"
     r"|(?P<who2>(?:[A-Z][\w.'’-]*\s?){1,4})\s+(?:said|says|wrote|added|noted)\b)"
 )
+# A speaker named after what they said, at the end of the sentence or before a comma: "DeepSeek has about
+# 50,000 GPUs, Alexandr Wang said.", "..., said Dylan Patel, SemiAnalysis's chief analyst.", "..., the company
+# said in a statement.", "..., according to SemiAnalysis." (with no quotation marks: _QUOTE_SAID has those).
+_POSTPOSED_VERB = (
+    r"(?:said|says|told|tells|wrote|writes|added|adds|noted|notes|estimated|estimates|reported|reports|"
+    r"claimed|claims|argued|argues|stated|states|posted|tweeted|insisted|insists|warned|warns|"
+    r"acknowledged|acknowledges|conceded|concedes|contended|contends|believes|believed)"
+)
+_WHO = r"(?P<who>[^,;:\"“”()]{2,70}?)"
+_TAIL = (
+    r"(?:\s+(?:in|on|at|to|last|this|during|earlier|via|after|from|a|an|the|[A-Z][\w'’.-]*)\b"
+    r"[^,;:\"“”]{0,70}?)?"
+)
+_POSTPOSED = re.compile(
+    rf",\s+(?:(?:{_WHO}\s+{_POSTPOSED_VERB}|{_POSTPOSED_VERB}\s+(?P<who2>[^,;:\"“”()]{{2,70}}?)){_TAIL}|"
+    rf"according\s+to\s+(?P<who3>[^,;:\"“”()]{{2,70}}?))"
+    rf"\s*(?:,\s*[^,;:\"“”]{{1,60}}?)?(?:[.!?]?[\"”'’)\]]*\s*$|,\s)"
+)
+# Background set off by commas inside what a postposed speaker covers is the writer's: "DeepSeek, founded in
+# 2023 by Liang Wenfeng, has fewer than 200 employees, according to people familiar with the company."
+_BACKGROUND = re.compile(
+    r",\s+(?:founded|based|backed|headquartered|owned|known|created|started|spun out|valued|which|who)\b"
+    r"[^,;]*,"
+)
+_POSTPOSED_WORDS = {
+    w for w in re.findall(r"[a-z]+", _POSTPOSED_VERB) if len(w) > 2
+} | {"according"}
+# Words that open a clause, not a speaker: ", which analysts said", ", and Wang said", ", as Wang noted"
+_NOT_A_SPEAKER = re.compile(
+    r"(?:which|that|who|whom|whose|what|as|and|but|or|so|while|if|when|because|although|though|since|where|"
+    r"how|then|yet|even|than|not|nor|this|these|those|there|we|i|you)\b",
+    re.I,
+)
+_PRONOUN_SPEAKER = re.compile(r"(?:he|she)$", re.I)
+_ORG_SPEAKER = re.compile(r"(?:it|the (?:company|firm|startup|lab))$", re.I)
 _WORD = re.compile(r"[a-z]+")
 _PAPER_WORDS = {"paper", "report", "whitepaper", "card"}
 _SUBJECTLESS = re.compile(r"(?:^|[;,]|\band)\s*$")
@@ -195,6 +230,8 @@ def find_reports(
             reports.append(Report(verb.end(), until, (last_org,), verb.group(0)))
         elif reports and _SUBJECTLESS.search(text[max(start, verb.start() - 8) : verb.start()]):
             reports.append(Report(verb.end(), until, reports[-1].parties, verb.group(0)))
+    if "," in text[start:end] and not words.isdisjoint(_POSTPOSED_WORDS):
+        reports.extend(_postposed(text, start, end, speakers, last_person, last_org))
     quoted = '"' in text[start:end] or "”" in text[start:end]
     for match in _QUOTE_SAID.finditer(text, start, end) if quoted else ():
         group = "who" if match.group("who") else "who2"
@@ -232,6 +269,45 @@ def find_reports(
                 Report(match.start(), _clause_end(text, match.end(), end), (SELF,), match.group(0).lower())
             )
     return sorted(reports, key=lambda r: r.start)
+
+
+def _postposed(
+    text: str, start: int, end: int, speakers: Sequence[Name], last_person: str | None, last_org: str | None
+) -> list[Report]:
+    """Attributions whose speaker comes after the words attributed: they cover the sentence up to the comma
+    before the speaker (from the end of an earlier such attribution, if any)."""
+    out: list[Report] = []
+    for match in _POSTPOSED.finditer(text, start, end):
+        group = next(g for g in ("who", "who2", "who3") if match.group(g) is not None)
+        who_start, who_end = match.start(group), match.end(group)
+        phrase = match.group(group).strip()
+        if _NOT_A_SPEAKER.match(phrase):
+            continue
+        named = [n for n in speakers if who_start <= n.start < who_end]
+        if named:
+            who = named[0].name
+        elif _PRONOUN_SPEAKER.fullmatch(phrase):
+            if not last_person:
+                continue
+            who = last_person
+        elif _ORG_SPEAKER.fullmatch(phrase):
+            if not last_org:
+                continue
+            who = last_org
+        elif phrase[:1].isupper() and phrase.split()[0] not in _NOT_NAME_WORDS:
+            who = phrase
+        elif group == "who3" or re.match(r"(?:a|an|one|two|three|several|some|many|people|analysts|"
+                                         r"experts|researchers|officials|sources)\b", phrase, re.I):
+            who = phrase  # "people familiar with the company", "analysts at Bernstein"
+        else:
+            continue
+        begin = out[-1].until if out else start
+        for background in _BACKGROUND.finditer(text, begin, match.start()):
+            if background.start() > begin:
+                out.append(Report(begin, background.start(), (who,), "postposed"))
+            begin = background.end()
+        out.append(Report(begin, match.start(), (who,), "postposed"))
+    return out
 
 
 def reporter_at(text: str, reports: Sequence[Report], position: int, names: Sequence[Name]) -> Report | None:

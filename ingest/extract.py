@@ -795,16 +795,19 @@ class Extractor:
     ) -> str | None:
         """What 'it', 'they' or 'the company' (written at ``start``) refers to: the speaker of the clause
         if it is a company ("Meta said it would spend"), else the last DeepSeek name before it in the
-        sentence, else the last name before it, else the subject of the sentence before."""
+        sentence, else the last name before it, else the subject of the sentence before. A description
+        ('the company') names the speaker only when the sentence names no other company before it
+        ("SemiAnalysis estimates DeepSeek's capex is $1.3B, and that the company has 10,000 H800s")."""
         own = [
             p for p in voice if self.vocabulary.entities.get(p) and self.vocabulary.entities[p].kind == "org"
         ]
-        if own:
-            return own[0]
+        described = re.search(r"company|firm|lab|startup|team", pronoun, re.I) is not None
         earlier = [n for n in names if n.end <= start]
+        if own and not (described and earlier):
+            return own[0]
         family = [n for n in earlier if self.vocabulary.family(n.name) == "DeepSeek"]
         found = family[-1].name if family else earlier[-1].name if earlier else state.last_subject
-        if found and re.search(r"company|firm|lab|startup|team", pronoun, re.I):
+        if found and described:
             found = self.vocabulary.family(found)  # "the company" is the maker, not its model
         return found
 

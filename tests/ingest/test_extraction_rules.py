@@ -194,3 +194,43 @@ def test_a_bare_figure_set_against_a_named_one_takes_its_unit(read):
     assert (small.quantity.unit, small.quantity.note, small.metric) == ("other", "GB", "memory_capacity")
     # without a comparison a small bare number is no figure
     assert not [m for m in read("The MI300X carries 192GB of HBM3 and 8 stacks.") if m.quantity.value == 8]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "DeepSeek has about 50,000 Hopper GPUs, according to SemiAnalysis.",
+        "DeepSeek has about 50,000 Hopper GPUs, SemiAnalysis said.",
+        "DeepSeek has about 50,000 Hopper GPUs, SemiAnalysis wrote in a note to clients.",
+        "DeepSeek has about 50,000 Hopper GPUs, said SemiAnalysis, a research firm.",
+        "DeepSeek has about 50,000 Hopper GPUs, SemiAnalysis said, though the lab disputes it.",
+    ],
+)
+def test_a_speaker_named_after_the_claim_asserts_it(read, sentence):
+    assert only(read(sentence), metric="gpu_count").asserted_by == "SemiAnalysis"
+
+
+def test_postposed_speakers_outside_the_vocabulary_and_background_clauses(read):
+    m = only(read("DeepSeek has about 50,000 Hopper GPUs, according to Appfigures."), metric="gpu_count")
+    assert m.asserted_by == "Appfigures"
+    mentions = read(
+        "DeepSeek, founded in 2023 by Liang Wenfeng, has fewer than 200 employees, according to people "
+        "familiar with the company."
+    )
+    assert only(mentions, metric="employees").asserted_by == "people familiar with the company"
+    assert only(mentions, metric="founded").asserted_by == "author"  # the writer's background, not theirs
+
+
+def test_a_relative_clause_is_not_a_postposed_speaker(read):
+    m = only(read("DeepSeek says V3 cost $5.6 million, which analysts said was low."), metric="training_cost")
+    assert m.asserted_by == "DeepSeek"
+
+
+def test_the_company_after_a_speaker_is_the_company_the_sentence_named(read):
+    mentions = read(
+        "SemiAnalysis estimates that DeepSeek's server capex is roughly $1.3 billion, and that the company "
+        "has about 10,000 H800s."
+    )
+    m = only(mentions, metric="gpu_count")
+    assert (m.subject, m.asserted_by) == ("DeepSeek", "SemiAnalysis")
+    assert only(read("Meta said it would spend $65 billion on AI this year."), value=65e9).subject == "Meta"
