@@ -261,6 +261,8 @@ _YEAR_PHRASE_RE = re.compile(r"(?:in |since |by )?(?:19|20)\d\d")
 _PER_MONTH_AFTER_RE = re.compile(r"^\s*(?:/|per|a|an)\s*(?:month|mo)\b", re.I)
 _PERCENT_WORD_RE = re.compile(r"^(?:percent|per cent|pct)\b")
 _TIMES_WORD_RE = re.compile(r"^(?:times|fold|-fold|x)\b")
+# "downloaded 16 million times": how often, not how many-fold (no comparison follows)
+_OCCURRENCES_RE = re.compile(r"^times\b(?!\s+(?:more|less|fewer|as|the|over|\w+er)\b)")
 _DOLLARS_WORD_RE = re.compile(r"^(?:dollars|usd|us dollars)\b")
 _ONE_OR_TWO_DIGITS_RE = re.compile(r"\d{1,2}")
 _LIST_MARK_REST_RE = re.compile(r"\s*[.)]\s*")
@@ -488,6 +490,8 @@ def _unit_of_rest(rest: str, quantity: Quantity) -> Quantity:
     if quantity.unit in ("count", "USD") and _PERCENT_WORD_RE.match(words):
         return replace(quantity, unit="percent")
     if quantity.unit == "count" and _TIMES_WORD_RE.match(words):
+        if (quantity.value or 0) >= 1000 and _OCCURRENCES_RE.match(words):
+            return replace(quantity, note="times")
         return replace(quantity, unit="x")
     if quantity.unit == "count" and _DOLLARS_WORD_RE.match(words):
         return replace(quantity, unit="USD")

@@ -116,3 +116,18 @@ def test_comparing_different_units_is_an_error_naming_both():
 def test_format_round_trips_the_figure():
     assert format_quantity(parse_quantity("$60-80B")) == "$60–80B"
     assert format_quantity(parse_quantity(">95%")) == "more than 95%"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "unit", "note"),
+    [
+        ("16 million times since its launch", "count", "times"),  # how often: downloads, views, citations
+        ("more than 2,000 times", "count", "times"),
+        ("1,000 times more efficient", "x", None),  # a comparison follows: how many-fold
+        ("10 times cheaper", "x", None),
+        ("20 times", "x", None),
+    ],
+)
+def test_times_after_a_large_count_is_how_often_unless_a_comparison_follows(phrase, unit, note):
+    q = parse_quantity(phrase)
+    assert (q.unit, q.note) == (unit, note)
