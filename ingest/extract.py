@@ -454,7 +454,9 @@ class Extractor:
             if name.role == "entity" and self.vocabulary.family(name.name) == "DeepSeek":
                 state.last_family = name.name
         speakers = {p for r in sent.reports for p in r.parties}
-        firsts = [n for n in self._eligible(sent, (), None) if n.name not in speakers]
+        # (a speaker's own organisation named beside them, "Dylan Patel of SemiAnalysis said", is not the
+        # subject either)
+        firsts = [n for n in self._eligible(sent, speakers, None) if n.name not in speakers]
         if firsts:
             state.last_subject = self._prefer_model(firsts, firsts[0]).name
         if sent.span.lead_in and sent.reports:

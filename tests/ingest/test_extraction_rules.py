@@ -234,3 +234,19 @@ def test_the_company_after_a_speaker_is_the_company_the_sentence_named(read):
     m = only(mentions, metric="gpu_count")
     assert (m.subject, m.asserted_by) == ("DeepSeek", "SemiAnalysis")
     assert only(read("Meta said it would spend $65 billion on AI this year."), value=65e9).subject == "Meta"
+
+
+def test_puts_something_at_a_figure_reports_it_and_a_speakers_firm_is_not_the_next_subject(read):
+    mentions = read(
+        "Dylan Patel of SemiAnalysis puts DeepSeek's hardware spend at well over $500 million. He also says "
+        "the company has access to around 50,000 Hopper GPUs."
+    )
+    spend = only(mentions, value=500e6)
+    assert (spend.subject, spend.asserted_by) == ("DeepSeek", "Dylan Patel")
+    fleet = only(mentions, metric="gpu_count")
+    assert (fleet.subject, fleet.asserted_by) == ("DeepSeek", "Dylan Patel")
+
+
+def test_dollars_an_hour_is_a_rental_price(read):
+    mentions = read("The final run took 2.788 million H800 GPU hours at $2 an hour, DeepSeek says.")
+    assert only(mentions, value=2).metric == "gpu_hour_price"
