@@ -553,6 +553,40 @@ def _merge_bit_ranges(text: str, figures: list[Figure]) -> list[Figure]:
     return out
 
 
+_BETWEEN = re.compile(r"\bbetween\s+(?:(?:about|roughly|around|some)\s+)?$", re.I)
+
+
+def _merge_between_ranges(text: str, figures: list[Figure]) -> list[Figure]:
+    """'between $500 million and $1 billion', 'between 20 and 30 percent': one figure, a range."""
+    out: list[Figure] = []
+    for fig in figures:
+        prev = out[-1] if out else None
+        if (
+            prev
+            and "date" not in (prev.kind, fig.kind)
+            and prev.quantity.value_max is None
+            and fig.quantity.value_max is None
+            and prev.quantity.value is not None
+            and fig.quantity.value is not None
+            and (prev.quantity.unit == fig.quantity.unit or prev.unit_end == prev.end)
+            and prev.quantity.value < fig.quantity.value
+            and re.fullmatch(r"\s+and\s+", text[prev.unit_end : fig.start])
+            and _BETWEEN.search(text, max(0, prev.start - 30), prev.start)
+        ):
+            merged = replace(
+                fig.quantity,
+                value=prev.quantity.value,
+                value_max=fig.quantity.value,
+                qualifier=prev.quantity.qualifier or fig.quantity.qualifier,
+            )
+            out[-1] = Figure(
+                prev.start, fig.end, text[prev.start : fig.end], merged, fig.unit_end, fig.descriptor, fig.kind
+            )
+            continue
+        out.append(fig)
+    return out
+
+
 def _shared_price_unit(figures: list[Figure]) -> list[Figure]:
     """'$0.55 per million input tokens ... compared with $15 and $60 for o1': the bare prices are per
     token too."""
@@ -645,7 +679,7 @@ def find_figures(
         if kept and fig.start < max(kept[-1].end, kept[-1].unit_end):
             continue
         kept.append(fig)
-    kept = _merge_bit_ranges(text, kept)
+    kept = _merge_between_ranges(text, _merge_bit_ranges(text, kept))
     # (only dates are dropped after a first person: without one, nothing to look for)
     if any(f.kind == "date" for f in kept) and _FIRST_PERSON.search(text[start:end]):
         kept = [f for f in kept if not (f.kind == "date" and _first_person_before(text, start, f.start))]

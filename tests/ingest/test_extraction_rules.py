@@ -250,3 +250,13 @@ def test_puts_something_at_a_figure_reports_it_and_a_speakers_firm_is_not_the_ne
 def test_dollars_an_hour_is_a_rental_price(read):
     mentions = read("The final run took 2.788 million H800 GPU hours at $2 an hour, DeepSeek says.")
     assert only(mentions, value=2).metric == "gpu_hour_price"
+
+
+def test_between_one_figure_and_another_is_one_range(read):
+    m = only(read("The lab's true all-in cost is probably between $500 million and $1 billion."), value=500e6)
+    assert (m.quantity.value_max, m.quantity.unit, m.value_text) == (1e9, "USD", "$500 million and $1 billion")
+    m = only(read("Epoch AI estimates training costs fall by between 20 and 30 percent a year."), value=20)
+    assert (m.quantity.value_max, m.quantity.unit) == (30, "percent")
+    # without "between", two figures joined by "and" stay two
+    two = read("OpenAI charges $15 and $60 per million tokens for o1.")
+    assert sorted(m.quantity.value for m in two) == [15, 60]
