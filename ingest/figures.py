@@ -579,9 +579,8 @@ def _merge_between_ranges(text: str, figures: list[Figure]) -> list[Figure]:
                 value_max=fig.quantity.value,
                 qualifier=prev.quantity.qualifier or fig.quantity.qualifier,
             )
-            out[-1] = Figure(
-                prev.start, fig.end, text[prev.start : fig.end], merged, fig.unit_end, fig.descriptor, fig.kind
-            )
+            written = text[prev.start : fig.end]
+            out[-1] = Figure(prev.start, fig.end, written, merged, fig.unit_end, fig.descriptor, fig.kind)
             continue
         out.append(fig)
     return out
