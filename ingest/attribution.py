@@ -71,7 +71,7 @@ _COMPANY = re.compile(
 _QUOTE_SAID = re.compile(
     r"(?P<close>[,.!?]?[\"”])\s*(?:(?:said|says|told \w+|wrote|added|"
     r"noted)\s+(?P<who>(?:[A-Z][\w.'’-]*\s?){1,4})"
-    r"|(?P<who2>(?:[A-Z][\w.'’-]*\s?){1,4})\s+(?:said|says|wrote|added|noted)\b)"
+    r"|(?P<who2>(?:[A-Z][\w.'’-]*\s?){1,4})(?:,[^,;\"“”]{1,60},)?\s+(?:said|says|told|wrote|added|noted)\b)"
 )
 # A speaker named after what they said, at the end of the sentence or before a comma: "DeepSeek has about
 # 50,000 GPUs, Alexandr Wang said.", "..., said Dylan Patel, SemiAnalysis's chief analyst.", "..., the company
@@ -87,7 +87,8 @@ _TAIL = (
     r"[^,;:\"“”]{0,70}?)?"
 )
 _POSTPOSED = re.compile(
-    rf",\s+(?:(?:{_WHO}\s+{_POSTPOSED_VERB}|{_POSTPOSED_VERB}\s+(?P<who2>[^,;:\"“”()]{{2,70}}?)){_TAIL}|"
+    rf",\s+(?:(?:{_WHO}\s+{_POSTPOSED_VERB}|(?!told|tells){_POSTPOSED_VERB}\s+(?P<who2>[^,;:\"“”()]{{2,70}}?))"
+    rf"{_TAIL}|"
     rf"according\s+to\s+(?P<who3>[^,;:\"“”()]{{2,70}}?))"
     rf"\s*(?:,\s*[^,;:\"“”]{{1,60}}?)?(?:[.!?]?[\"”'’)\]]*\s*$|,\s)"
 )

@@ -17,9 +17,11 @@ __all__ = ["DOCUMENT_SUFFIXES", "iter_paths", "read_document", "document_from_te
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".html", ".htm", ""}
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 _DATE_LINE = re.compile(
-    r"^(?:published|posted|updated|date)?[:\s]*((?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4})|"
+    r"^(?:published|posted|updated|date)?[:\s]*"
+    r"(?:(?-i:[A-Z][A-Z.'’ -]{1,40}),\s+)?"  # a wire dateline's city: "HONG KONG, Jan 28, 2025 (Wire) -"
+    r"((?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4})|"
     r"(?:\d{1,2} [A-Z][a-z]{2,8} \d{4})|"
-    r"(?:\d{4}-\d{2}-\d{2}))\s*$",
+    r"(?:\d{4}-\d{2}-\d{2}))(?:\s*\([^)]{1,60}\))?\s*[-–—]*\s*$",
     re.I,
 )
 _BY_LINE = re.compile(r"^by\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})\s*$")

@@ -86,7 +86,10 @@ _DATELINE = re.compile(
     r"(?:(?:published|posted|updated|last updated|date|by [^|\n]{1,60})[\s:|,·-]*)*"
     r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?[A-Za-z]{3,9}\.? \d{1,2},? \d{4}(?:[\s,|"
     r"·-]+\d{1,2}:\d\d.*)?"
-    r"|\d{4}-\d\d-\d\d",
+    r"|\d{4}-\d\d-\d\d"
+    # a wire story's dateline: "HONG KONG, Jan 28, 2025 (Asia Business Wire) -"
+    r"|(?-i:[A-Z][A-Z.'’ -]{1,40}),\s+[A-Za-z]{3,9}\.?\s+\d{1,2}(?:,?\s+\d{4})?"
+    r"(?:\s*\([^)]{1,60}\))?\s*[-–—]*",
     re.I,
 )
 # Metrics that describe a chip: only for these can a GPU model be the subject.

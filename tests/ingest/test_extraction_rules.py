@@ -261,3 +261,26 @@ def test_between_one_figure_and_another_is_one_range(read):
     # without "between", two figures joined by "and" stay two
     two = read("OpenAI charges $15 and $60 per million tokens for o1.")
     assert sorted(m.quantity.value for m in two) == [15, 60]
+
+
+def test_a_quoted_speaker_with_an_appositive_and_the_listener_of_told(read):
+    mentions = read(
+        '"DeepSeek spent far more than $6 million," Dylan Patel, chief analyst at SemiAnalysis, told CNBC.'
+    )
+    assert only(mentions, value=6e6).asserted_by == "Dylan Patel"
+    # "told CNBC": CNBC listened; nobody named here said it
+    assert only(read("DeepSeek has 50,000 GPUs, told CNBC."), metric="gpu_count").asserted_by == "author"
+
+
+def test_a_wire_dateline_is_the_date_of_the_story_not_a_claim():
+    from ingest.documents import document_from_text
+
+    text = ("Chips slide\nHONG KONG, Jan 28, 2025 (Asia Business Wire) -\n\n"
+            "DeepSeek trained V3 on 2,048 H800 GPUs, the company said.\n")
+    doc = document_from_text(text, name="w.txt", origin="w.txt")
+    assert doc.published == "2025-01-28"
+
+
+def test_a_wire_dateline_line_yields_no_mention(read):
+    mentions = read("HONG KONG, Jan 28, 2025 (Asia Business Wire) -\n\nDeepSeek trained V3 on 2,048 GPUs.")
+    assert [m.metric for m in mentions if m.quantity.unit == "date"] == []
