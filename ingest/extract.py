@@ -50,7 +50,8 @@ _COMPARISON = with_first_character_test(
 # is about whatever the text was about just before; a possessive ("their own moment") is weaker.
 _ANAPHOR = re.compile(
     r"^\W*(?:(?:so|and|but|if|when|because|since|as|then|now)\s+)*(?:\w+ly,?\s+)?(?:the (?:model|company|lab|"
-    r"startup|team|firm|paper)|this (?:model|company|figure)|it|they|he|she)\b(?!['’])",
+    r"startup|team|firm|paper|stock|shares)|this (?:model|company|figure)|its (?:stock|shares)|it|they|he|"
+    r"she)\b(?!['’])",
     re.I,
 )
 _POSSESSIVE_ANAPHOR = re.compile(
@@ -107,7 +108,9 @@ _PER_MILLION = with_first_character_test(
     r"per (?:1M|one million|million|1 million) (?:\w+ )?tokens|/\s?1M tokens|per M tokens", re.I
 )
 _PRICE_CUE = re.compile(
-    r"\bpric(?:e|ed|es|ing)\b|\bcharg(?:e|es|ed|ing)\b|\binput\b|\boutput\b|\bAPI\b|\bper token", re.I
+    r"\bpric(?:e|ed|es|ing)\b|\bcharg(?:e|es|ed|ing)\b|\binput\b|\boutput\b|\bAPI\b|\bper token|"
+    r"\bcosts?\b|\brespectively\b",  # (under $100, in an article pricing per token: "o1 costs $15 and $60")
+    re.I,
 )
 _PROPER_SUBJECT = re.compile(
     r"\W*(?:The\s+)?((?:[A-Z][\w&.-]*\s+){0,3}[A-Z][\w&.-]*)\s+(?:(?:has|have|had|also|is|was)\s+)?"
@@ -806,7 +809,7 @@ class Extractor:
         own = [
             p for p in voice if self.vocabulary.entities.get(p) and self.vocabulary.entities[p].kind == "org"
         ]
-        described = re.search(r"company|firm|lab|startup|team", pronoun, re.I) is not None
+        described = re.search(r"company|firm|lab|startup|team|stock|shares", pronoun, re.I) is not None
         earlier = [n for n in names if n.end <= start]
         if own and not (described and earlier):
             return own[0]

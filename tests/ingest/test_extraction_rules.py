@@ -284,3 +284,18 @@ def test_a_wire_dateline_is_the_date_of_the_story_not_a_claim():
 def test_a_wire_dateline_line_yields_no_mention(read):
     mentions = read("HONG KONG, Jan 28, 2025 (Asia Business Wire) -\n\nDeepSeek trained V3 on 2,048 GPUs.")
     assert [m.metric for m in mentions if m.quantity.unit == "date"] == []
+
+
+def test_a_small_price_after_per_token_prices_is_per_token_too(read):
+    mentions = read(
+        "R1 is priced at $0.55 per million input tokens and $2.19 per million output tokens. "
+        "OpenAI's o1 costs $15 and $60 respectively."
+    )
+    for value in (15, 60):
+        m = only(mentions, value=value)
+        assert (m.quantity.unit, m.metric, m.subject) == ("USD/1M tokens", "api_price", "OpenAI o1")
+
+
+def test_the_stock_is_the_company_just_named(read):
+    mentions = read("Nvidia lost $593 billion in market value on Monday. The stock rose 9% on Tuesday.")
+    assert only(mentions, value=9).subject == "NVIDIA"
