@@ -119,6 +119,7 @@ _BREAKS = re.compile(
 )
 _DASH = re.compile(r"\s[-–—]\s|—")
 _ACCORDING = re.compile(r"\baccording to\s+", re.I)
+_PER_SOURCE = re.compile(r"\W*Per\s+")  # "Per SemiAnalysis, DeepSeek has ...": a sentence's first word only
 _REPORTED_BY = re.compile(r"\b(?:as\s+)?reported\s+by\s+([^,;.]{2,40})", re.I)
 _CLAIMS_OF = re.compile(
     r"\b(its|their|his|her|[A-Z][\w.-]*['’]s?)\s+(?:own\s+)?claims?\s+(?:about|of|that|on)\b"
@@ -247,6 +248,11 @@ def find_reports(
                 max(start, text.rfind(",", start, match.start()) + 1) if match.start() - start > 3 else start
             )
             reports.append(Report(clause_start, end, (after[0].name,), "according to"))
+    per = _PER_SOURCE.match(text, start, end) if "per" in words else None
+    if per:
+        after = [n for n in speakers if per.end() <= n.start <= per.end() + 4]
+        if after:
+            reports.append(Report(start, end, (after[0].name,), "according to"))
     for match in _REPORTED_BY.finditer(text, start, end) if "reported" in words else ():
         named = [n for n in speakers if match.start(1) <= n.start < match.end(1)]
         who = named[0].name if named else match.group(1).strip()
@@ -257,7 +263,7 @@ def find_reports(
             earlier = [n for n in speakers if n.end <= match.start() and n.kind in ("org", "model")]
             who = earlier[-1].name if earlier else SELF
         else:
-            named = [n for n in speakers if n.start == match.start(1)]
+            named = [n for n in speakers if n.start <= match.start(1) < n.end]
             who = named[0].name if named else SELF
         reports.append(Report(match.end(), _clause_end(text, match.end(), end), (who,), "claims of"))
     for match in _PAPER.finditer(text, start, end) if words & _PAPER_WORDS else ():

@@ -128,6 +128,13 @@ _POSSESSOR_BEFORE = re.compile(r"([\w.-]+(?: [\w.-]+)?)['’]s\s+[\"“]?$")
 _CLAIMED_THING_AFTER = re.compile(
     r"[\"”]?\s*(?:[\w-]+\s+)?(?:model|figure|number|miracle|claim|cost|training|budget|price tag)\b", re.I
 )
+# "Wang's estimate of 50,000 H100s": a party's estimate, claim or count of a figure is theirs to assert.
+_ESTIMATE_OF = re.compile(
+    r"([\w.-]+(?: [\w.-]+)?)['’]s\s+(?:own\s+)?(?:[\w-]+\s+)?(?:estimate|claim|figure|count|tally|"
+    r"calculation|guess|forecast|projection)s?\s+(?:of|at|was|is|:)\s+(?:(?:about|around|roughly|some|nearly|over|"
+    r"more than|up to)\s+)?[\"“]?$",
+    re.I,
+)
 _OWNER_GAP = re.compile(r"(?:['’]s?\s+(?:\w+\s+)?|:\s*)")
 _THAT = re.compile(r"\bthat\s+")
 _NEGATION_SCOPE = re.compile(r"\bthat\b|\bwhich\b|,|;|\(")
@@ -552,7 +559,16 @@ class Extractor:
     def _owner_voice(self, sent: _Sentence, fig: Figure) -> tuple[str, ...]:
         """'DeepSeek's $6M model': a company's own figure, written as its possession, is its claim."""
         before = sent.text[max(sent.start, fig.start - 40) : fig.start]
-        match = _POSSESSOR_BEFORE.search(before) if "'" in before or "’" in before else None
+        if "'" not in before and "’" not in before:
+            return ()
+        estimate = _ESTIMATE_OF.search(sent.text, max(sent.start, fig.start - 70), fig.start)
+        if estimate:
+            party = self.vocabulary.party(estimate.group(1).split()[-1]) or self.vocabulary.party(
+                estimate.group(1)
+            )
+            if party:
+                return (party,)
+        match = _POSSESSOR_BEFORE.search(before)
         if not match:
             return ()
         party = self.vocabulary.party(match.group(1))

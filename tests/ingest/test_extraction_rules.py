@@ -299,3 +299,20 @@ def test_a_small_price_after_per_token_prices_is_per_token_too(read):
 def test_the_stock_is_the_company_just_named(read):
     mentions = read("Nvidia lost $593 billion in market value on Monday. The stock rose 9% on Tuesday.")
     assert only(mentions, value=9).subject == "NVIDIA"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Wang's estimate of 50,000 H100s has been widely repeated.",
+        "Scale AI CEO Alexandr Wang's claim of about 50,000 Hopper GPUs went viral.",
+        "Per Alexandr Wang, DeepSeek has about 50,000 Hopper GPUs.",
+    ],
+)
+def test_a_partys_estimate_or_claim_of_a_figure_is_theirs(read, sentence):
+    assert only(read(sentence), metric="gpu_count").asserted_by == "Alexandr Wang"
+
+
+def test_per_inside_a_sentence_is_a_rate_not_a_source(read):
+    m = only(read("DeepSeek charges $2.19 per million output tokens."), metric="api_price")
+    assert m.asserted_by == "author"
