@@ -933,6 +933,10 @@ class Extractor:
         if not cue.possible(sent.literals, lo, hi):
             return best
         for match in cue.pattern.finditer(sent.text, lo, hi):
+            # "of its 671 billion": a cue written around another figure of the same unit is that figure's
+            around = [f for f in sent.figures if match.start() <= f.start < match.end() and f is not fig]
+            if any(f.quantity.unit == fig.quantity.unit for f in around):
+                continue
             before = match.end() <= fig.start
             gap = fig.start - match.end() if before else max(0, match.start() - fig.unit_end)
             inside = clause_start <= match.start() < clause_end

@@ -206,8 +206,14 @@ def _number_figures(
     return out
 
 
+_HYPHENED_MAGNITUDE = re.compile(r"-(?:thousand|million|billion|trillion)\b", re.I)
+
+
 def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | None:
     """The figure written at text[a:b] (one CORE_RE match or half of a split range), or None."""
+    hyphened = _HYPHENED_MAGNITUDE.match(text, b, end) if text[b : b + 1] == "-" else None
+    if hyphened and text[a:b][-1:].isdigit():  # "a 671-billion-parameter model"
+        b = hyphened.end()
     rest = text[b : min(end, b + 80)]
     attached = noun_unit(rest) if _LETTER.match(rest) else None
     if (
@@ -220,7 +226,7 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
         return None
     core = text[a:b]
     try:
-        q = parse_quantity(core + rest[:60].split("\n")[0])
+        q = parse_quantity((core.replace("-", " ") if hyphened else core) + rest[:60].split("\n")[0])
     except QuantityError:
         return None
     found = noun_unit(rest)

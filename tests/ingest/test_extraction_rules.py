@@ -316,3 +316,14 @@ def test_a_partys_estimate_or_claim_of_a_figure_is_theirs(read, sentence):
 def test_per_inside_a_sentence_is_a_rate_not_a_source(read):
     m = only(read("DeepSeek charges $2.19 per million output tokens."), metric="api_price")
     assert m.asserted_by == "author"
+
+
+def test_x_of_its_y_parameters_is_active_of_total(read):
+    mentions = read("Mistral's model activates 22 billion of its 141 billion parameters for each token.")
+    assert only(mentions, value=22e9).metric == "parameters_active"
+    assert only(mentions, value=141e9).metric == "parameters_total"
+
+
+def test_a_hyphened_magnitude_is_part_of_the_figure(read):
+    m = only(read("Meta released a 405-billion-parameter Llama model."), metric="parameters_total")
+    assert (m.quantity.value, m.quantity.unit, m.value_text) == (405e9, "parameters", "405-billion")
