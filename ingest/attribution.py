@@ -286,6 +286,7 @@ def _postposed(
     out: list[Report] = []
     for match in _POSTPOSED.finditer(text, start, end):
         group = next(g for g in ("who", "who2", "who3") if match.group(g) is not None)
+        cue = "postposed"  # "postposed self": "it" or "the company" named in the sentence speaks of itself
         who_start, who_end = match.start(group), match.end(group)
         phrase = match.group(group).strip()
         if _NOT_A_SPEAKER.match(phrase):
@@ -297,10 +298,12 @@ def _postposed(
             if not last_person:
                 continue
             who = last_person
-        elif _ORG_SPEAKER.fullmatch(phrase):
-            if not last_org:
+        elif _ORG_SPEAKER.fullmatch(phrase):  # the company this sentence names, else the one spoken of
+            named_here = [n for n in speakers if start <= n.start < match.start() and n.kind == "org"]
+            if not named_here and not last_org:
                 continue
-            who = last_org
+            who = named_here[-1].name if named_here else last_org  # type: ignore[assignment]
+            cue = "postposed self" if named_here else cue
         elif phrase[:1].isupper() and phrase.split()[0] not in _NOT_NAME_WORDS:
             who = phrase
         elif group == "who3" or re.match(r"(?:a|an|one|two|three|several|some|many|people|analysts|"
@@ -311,9 +314,9 @@ def _postposed(
         begin = out[-1].until if out else start
         for background in _BACKGROUND.finditer(text, begin, match.start()):
             if background.start() > begin:
-                out.append(Report(begin, background.start(), (who,), "postposed"))
+                out.append(Report(begin, background.start(), (who,), cue))
             begin = background.end()
-        out.append(Report(begin, match.start(), (who,), "postposed"))
+        out.append(Report(begin, match.start(), (who,), cue))
     return out
 
 

@@ -483,6 +483,7 @@ class Extractor:
     def _figure_mentions(self, sent: _Sentence, fig: Figure, state: _State) -> list[Mention]:
         report = reporter_at(sent.text, sent.reports, fig.start, sent.names)
         voice = report.parties if report else self._owner_voice(sent, fig)
+        itself = report is not None and report.cue == "postposed self"  # "Nvidia rose 9%, the company said"
         fig = self._price_unit(sent, fig, state)
         metric = self._metric(sent, fig)
         subject = self._released_thing(sent, fig) if metric == "release_date" else None
@@ -491,7 +492,7 @@ class Extractor:
             fig.start,
             fig.unit_end,
             state,
-            exclude=voice,
+            exclude=() if itself else voice,
             figure=fig,
             hardware=metric in _HARDWARE_METRICS,
         )
@@ -500,7 +501,7 @@ class Extractor:
         key = (metric, fig.quantity.unit, fig.quantity.value)
         # A repeated cost or model size is the same claim again; GPU counts repeat across different fleets.
         distinctive = fig.quantity.unit in ("USD", "parameters", "USD/1M tokens")
-        if subject in voice and metric in self.no_default_subject:
+        if subject in voice and metric in self.no_default_subject and not itself:
             subject = None  # "Epoch AI estimates costs fall 3x a year": the speaker is not the subject
         if subject is None:
             subject = (state.figures.get(key) if distinctive else None) or self._default_subject(

@@ -327,3 +327,9 @@ def test_x_of_its_y_parameters_is_active_of_total(read):
 def test_a_hyphened_magnitude_is_part_of_the_figure(read):
     m = only(read("Meta released a 405-billion-parameter Llama model."), metric="parameters_total")
     assert (m.quantity.value, m.quantity.unit, m.value_text) == (405e9, "parameters", "405-billion")
+
+
+def test_the_company_said_after_the_claim_is_the_company_the_sentence_names(read):
+    mentions = read("DeepSeek released R1 last week. Nvidia's stock rose 9% on Tuesday, the company said.")
+    m = only(mentions, value=9)
+    assert (m.subject, m.asserted_by) == ("NVIDIA", "NVIDIA")  # of itself, not of DeepSeek
