@@ -79,7 +79,8 @@ _QUOTE_SAID = re.compile(
 _POSTPOSED_VERB = (
     r"(?:said|says|told|tells|wrote|writes|added|adds|noted|notes|estimated|estimates|reported|reports|"
     r"claimed|claims|argued|argues|stated|states|posted|tweeted|insisted|insists|warned|warns|"
-    r"acknowledged|acknowledges|conceded|concedes|contended|contends|believes|believed)"
+    r"acknowledged|acknowledges|conceded|concedes|contended|contends|believes|believed|"
+    r"say|write|note|estimate|claim|argue|believe|contend|insist|warn|report|add|state)"
 )
 _WHO = r"(?P<who>[^,;:\"“”()]{2,70}?)"
 _TAIL = (
@@ -90,7 +91,7 @@ _POSTPOSED = re.compile(
     rf",\s+(?:(?:{_WHO}\s+{_POSTPOSED_VERB}|(?!told|tells){_POSTPOSED_VERB}\s+(?P<who2>[^,;:\"“”()]{{2,70}}?))"
     rf"{_TAIL}|"
     rf"according\s+to\s+(?P<who3>[^,;:\"“”()]{{2,70}}?))"
-    rf"\s*(?:,\s*[^,;:\"“”]{{1,60}}?)?(?:[.!?]?[\"”'’)\]]*\s*$|,\s)"
+    rf"\s*(?:,\s*[^,;:\"“”]{{1,60}}?)?(?:[.!?]?[\"”'’)\]]*\s*$|,\s|;\s)"
 )
 # Background set off by commas inside what a postposed speaker covers is the writer's: "DeepSeek, founded in
 # 2023 by Liang Wenfeng, has fewer than 200 employees, according to people familiar with the company."
@@ -307,7 +308,8 @@ def _postposed(
         elif phrase[:1].isupper() and phrase.split()[0] not in _NOT_NAME_WORDS:
             who = phrase
         elif group == "who3" or re.match(r"(?:a|an|one|two|three|several|some|many|people|analysts|"
-                                         r"experts|researchers|officials|sources)\b", phrase, re.I):
+                                         r"experts|researchers|officials|sources|critics|skeptics|"
+                                         r"investors|observers|others)\b", phrase, re.I):
             who = phrase  # "people familiar with the company", "analysts at Bernstein"
         else:
             continue

@@ -333,3 +333,10 @@ def test_the_company_said_after_the_claim_is_the_company_the_sentence_names(read
     mentions = read("DeepSeek released R1 last week. Nvidia's stock rose 9% on Tuesday, the company said.")
     m = only(mentions, value=9)
     assert (m.subject, m.asserted_by) == ("NVIDIA", "NVIDIA")  # of itself, not of DeepSeek
+
+
+def test_unnamed_speakers_after_the_claim_with_plural_verbs(read):
+    m = only(read("DeepSeek has 50,000 GPUs, analysts estimate."), metric="gpu_count")
+    assert m.asserted_by == "analysts"
+    m = only(read("DeepSeek spent more than $6 million on V3, critics say; the lab disagrees."), value=6e6)
+    assert m.asserted_by == "critics"
