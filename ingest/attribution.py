@@ -108,6 +108,11 @@ _NOT_A_SPEAKER = re.compile(
     r"how|then|yet|even|than|not|nor|this|these|those|there|we|i|you)\b",
     re.I,
 )
+_THE_PAPER = re.compile(
+    r"(?:the|its|their|this|that)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:paper|technical report|report|model card|whitepaper)",
+    re.I,
+)
 _PRONOUN_SPEAKER = re.compile(r"(?:he|she)$", re.I)
 _ORG_SPEAKER = re.compile(r"(?:it|the (?:company|firm|startup|lab))$", re.I)
 _WORD = re.compile(r"[a-z]+")
@@ -295,6 +300,8 @@ def _postposed(
         named = [n for n in speakers if who_start <= n.start < who_end]
         if named:
             who = named[0].name
+        elif _THE_PAPER.fullmatch(phrase):  # "..., according to the paper": its publisher's word
+            who = PAPER
         elif _PRONOUN_SPEAKER.fullmatch(phrase):
             if not last_person:
                 continue

@@ -584,9 +584,11 @@ class Extractor:
         if q.unit != "USD" or q.value is None or q.value >= 100 or q.note or not state.per_token_prices:
             return fig
         if re.match(
-            r"\s*(?:per|/|an?)\s*(?:gpu|h800|h100|a100|chip)", sent.text[fig.end : fig.end + 20], re.I
+            r"[\s-]*(?:per|/|an?)[\s-]*(?:gpu|h800|h100|a100|chip|hour|hr\b)",
+            sent.text[fig.end : fig.end + 20],
+            re.I,
         ):
-            return fig  # "$2 per GPU hour" is a rental price
+            return fig  # "$2 per GPU hour", "$2-per-hour" are rental prices
         if not _PRICE_CUE.search(sent.text, max(sent.start, fig.start - 60), min(sent.end, fig.end + 40)):
             return fig
         return replace(fig, quantity=replace(q, unit="USD/1M tokens"))

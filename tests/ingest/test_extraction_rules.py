@@ -340,3 +340,13 @@ def test_unnamed_speakers_after_the_claim_with_plural_verbs(read):
     assert m.asserted_by == "analysts"
     m = only(read("DeepSeek spent more than $6 million on V3, critics say; the lab disagrees."), value=6e6)
     assert m.asserted_by == "critics"
+
+
+def test_according_to_the_paper_is_its_publishers_word_and_per_hour_is_a_rental_price(read):
+    mentions = read(
+        "DeepSeek-V3 charges $0.27 per million input tokens. Its attention cuts the KV cache by roughly 93%, "
+        "according to the paper. At the $2-per-hour rental price the paper assumes, the run cost $5.576 million."
+    )
+    assert only(mentions, value=93).asserted_by == "DeepSeek"
+    rent = only(mentions, value=2)
+    assert (rent.quantity.unit, rent.metric) == ("USD", "gpu_hour_price")
