@@ -345,7 +345,7 @@ def test_unnamed_speakers_after_the_claim_with_plural_verbs(read):
 def test_according_to_the_paper_is_its_publishers_word_and_per_hour_is_a_rental_price(read):
     mentions = read(
         "DeepSeek-V3 charges $0.27 per million input tokens. Its attention cuts the KV cache by roughly 93%, "
-        "according to the paper. At the $2-per-hour rental price the paper assumes, the run cost $5.6 million."
+        "according to the paper. At the $2-per-hour rental price the paper assumes, the run cost $5.6M."
     )
     assert only(mentions, value=93).asserted_by == "DeepSeek"
     rent = only(mentions, value=2)
