@@ -350,3 +350,15 @@ def test_according_to_the_paper_is_its_publishers_word_and_per_hour_is_a_rental_
     assert only(mentions, value=93).asserted_by == "DeepSeek"
     rent = only(mentions, value=2)
     assert (rent.quantity.unit, rent.metric) == ("USD", "gpu_hour_price")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Epoch AI estimates that frontier training costs have grown 2.4x per year since 2016.",
+        "Training costs drop 4x every year, Epoch AI says.",
+    ],
+)
+def test_a_yearly_rate_of_costs_is_the_industrys_trend_not_the_speakers(read, sentence):
+    [m] = read(sentence)
+    assert (m.metric, m.subject, m.asserted_by) == ("compute_cost_trend", "AI industry", "Epoch AI")
