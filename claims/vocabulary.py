@@ -76,6 +76,7 @@ _NOUN_UNITS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
     (re.compile(r"(?:gb|tb)\s?/\s?s\b|(?:gigabytes?|terabytes?) per second"), "other", "GB/s"),
     (re.compile(r"(?:gb|tb|gigabytes?|terabytes?)\b"), "other", "GB"),
     (re.compile(r"(?:mw|gw|megawatts?|gigawatts?)\b"), "other", "power"),
+    (re.compile(r"(?:yuan|renminbi|rmb)\b"), "other", "CNY"),
     (re.compile(r"(?:racks?|servers?|nodes?|clusters?|datacenters?|data centers?)\b"), "count", None),
     (
         re.compile(r"(?:employees|staff|people|researchers|engineers|workers|scientists|hires)\b"),

@@ -131,3 +131,8 @@ def test_format_round_trips_the_figure():
 def test_times_after_a_large_count_is_how_often_unless_a_comparison_follows(phrase, unit, note):
     q = parse_quantity(phrase)
     assert (q.unit, q.note) == (unit, note)
+
+
+def test_yuan_is_a_currency_of_its_own_not_a_count():
+    q = parse_quantity("60 billion yuan in assets")
+    assert (q.value, q.unit, q.note) == (60e9, "other", "CNY")
