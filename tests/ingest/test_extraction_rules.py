@@ -362,3 +362,16 @@ def test_according_to_the_paper_is_its_publishers_word_and_per_hour_is_a_rental_
 def test_a_yearly_rate_of_costs_is_the_industrys_trend_not_the_speakers(read, sentence):
     [m] = read(sentence)
     assert (m.metric, m.subject, m.asserted_by) == ("compute_cost_trend", "AI industry", "Epoch AI")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "hypothetical"),
+    [
+        ("Had DeepSeek used 50,000 H100s, the bill would top $1.5 billion.", True),
+        ("Should DeepSeek need 50,000 H100s, it could rent them.", True),
+        ("Had it been true, DeepSeek would have 50,000 GPUs.", True),
+        ("DeepSeek had 50,000 GPUs.", False),
+    ],
+)
+def test_an_inverted_conditional_makes_its_figures_hypothetical(read, sentence, hypothetical):
+    assert only(read(sentence), metric="gpu_count").hypothetical is hypothetical
