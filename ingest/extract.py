@@ -137,6 +137,7 @@ _ESTIMATE_OF = re.compile(
 )
 _OWNER_GAP = re.compile(r"(?:['’]s?\s+(?:\w+\s+)?|:\s*)")
 _THAT = re.compile(r"\bthat\s+")
+_LEAD_GAP = re.compile(r"[\W_]*(?:the\s+)?")
 _NEGATION_SCOPE = re.compile(r"\bthat\b|\bwhich\b|,|;|\(")
 _COORDINATED = re.compile(r"\band\s+(?:a|an|the)?\s*$|,\s*$")
 _IF_IDIOMS = re.compile(r"\bif anything\b|\bas if\b|\beven if\b", re.I)
@@ -741,6 +742,8 @@ class Extractor:
             return speaker
         clause = text[clause_start:start]
         complement = _THAT.split(clause)[-1]  # "X told Reuters that the company had ..."
+        if ", " in complement and not _ANAPHOR.search(clause) and not _ANAPHOR.search(complement):
+            complement = complement.rsplit(", ", 1)[-1]  # "in 2021, before the export rules, it bought ..."
         anaphor = _ANAPHOR.search(clause) or _ANAPHOR.search(complement)
         at = (
             start - len(complement)
@@ -753,7 +756,7 @@ class Extractor:
         if (
             anaphor and not named_between
         ):  # "It trails o1 ... 71.5%": the pronoun, not the rival, is the subject
-            found = self._antecedent(names, at, state, exclude, anaphor.group(0))
+            found = self._antecedent(names, at, state, exclude, anaphor.group(0), sent)
             if found:
                 return found
         before = [
@@ -777,7 +780,7 @@ class Extractor:
             return self._prefer_model(names, later[0]).name
         possessive = _POSSESSIVE_ANAPHOR.search(clause) or _POSSESSIVE_ANAPHOR.search(complement)
         if possessive:
-            found = self._antecedent(names, clause_start, state, exclude, possessive.group(0))
+            found = self._antecedent(names, clause_start, state, exclude, possessive.group(0), sent)
             if found:
                 return found
         earlier = [n for n in names if n.end <= start and not _COMPARISON.search(text, sent.start, n.start)]
@@ -818,7 +821,13 @@ class Extractor:
         return None
 
     def _antecedent(
-        self, names: list[Name], start: int, state: _State, voice: tuple[str, ...], pronoun: str
+        self,
+        names: list[Name],
+        start: int,
+        state: _State,
+        voice: tuple[str, ...],
+        pronoun: str,
+        sent: _Sentence | None = None,
     ) -> str | None:
         """What 'it', 'they' or 'the company' (written at ``start``) refers to: the speaker of the clause
         if it is a company ("Meta said it would spend"), else the last DeepSeek name before it in the
@@ -833,7 +842,15 @@ class Extractor:
         if own and not (described and earlier):
             return own[0]
         family = [n for n in earlier if self.vocabulary.family(n.name) == "DeepSeek"]
-        found = family[-1].name if family else earlier[-1].name if earlier else state.last_subject
+        # the sentence's own subject, named first, before a name met on the way ("High-Flyer was a buyer of
+        # Nvidia hardware: ... it bought 10,000 A100s")
+        lead = [
+            n for n in earlier[:1] if sent is not None and _LEAD_GAP.fullmatch(sent.text, sent.start, n.start)
+        ]
+        found = (
+            family[-1].name if family else lead[0].name if lead else earlier[-1].name if earlier
+            else state.last_subject
+        )
         if found and described:
             found = self.vocabulary.family(found)  # "the company" is the maker, not its model
         return found

@@ -375,3 +375,11 @@ def test_a_yearly_rate_of_costs_is_the_industrys_trend_not_the_speakers(read, se
 )
 def test_an_inverted_conditional_makes_its_figures_hypothetical(read, sentence, hypothetical):
     assert only(read(sentence), metric="gpu_count").hypothetical is hypothetical
+
+
+def test_it_after_a_fronted_phrase_is_the_sentences_subject_not_a_name_on_the_way(read):
+    mentions = read(
+        "Baidu was an early buyer of Nvidia hardware for its search models: in 2020, before any export "
+        "rules, it bought 5,000 A100 GPUs."
+    )
+    assert only(mentions, metric="gpu_count").subject == "Baidu"
