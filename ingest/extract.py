@@ -137,6 +137,10 @@ _ESTIMATE_OF = re.compile(
 )
 _OWNER_GAP = re.compile(r"(?:['’]s?\s+(?:\w+\s+)?|:\s*)")
 _THAT = re.compile(r"\bthat\s+")
+# A relative clause or an appositive with one, right after a name, is about that name.
+_RELATIVE_GAP = re.compile(
+    r",\s+(?:(?:a|an|the)\s+[^,;()]{1,50}?\s+)?(?:that|which|who)\s+[^,;()]{0,60}"
+)
 _LEAD_GAP = re.compile(r"[\W_]*(?:the\s+)?")
 _NEGATION_SCOPE = re.compile(r"\bthat\b|\bwhich\b|,|;|\(")
 _COORDINATED = re.compile(r"\band\s+(?:a|an|the)?\s*$|,\s*$")
@@ -768,6 +772,8 @@ class Extractor:
             nearest = before[-1]
             gap = text[nearest.end : start]
             if len(gap) <= 40 and "," not in gap and not re.search(r"\b(?:than|versus|vs)\b|^['’]s\b", gap):
+                return self._prefer_model(names, nearest).name
+            if _RELATIVE_GAP.fullmatch(gap):  # "Stargate, a joint venture that aims to invest $500B"
                 return self._prefer_model(names, nearest).name
             return self._prefer_model(names, before[0]).name
         later = [

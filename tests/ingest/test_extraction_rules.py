@@ -383,3 +383,11 @@ def test_it_after_a_fronted_phrase_is_the_sentences_subject_not_a_name_on_the_wa
         "rules, it bought 5,000 A100 GPUs."
     )
     assert only(mentions, metric="gpu_count").subject == "Baidu"
+
+
+def test_a_figure_in_a_relative_clause_is_about_the_name_the_clause_follows(read):
+    mentions = read(
+        "Last week, OpenAI, SoftBank and Oracle unveiled Stargate, a joint venture that aims to invest up to "
+        "$500 billion in AI infrastructure."
+    )
+    assert only(mentions, value=500e9).subject == "Stargate"
