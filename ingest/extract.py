@@ -135,7 +135,12 @@ _ESTIMATE_OF = re.compile(
     r"more than|up to)\s+)?[\"“]?$",
     re.I,
 )
-_OWNER_GAP = re.compile(r"(?:['’]s?\s+(?:\w+\s+)?|:\s*)")
+_OWNER_GAP = re.compile(
+    r"(?:['’]s?\s+(?:\w+\s+)?|:\s*"
+    # "GPT-4o at $2.50 and $10", "beating GPT-4o (9.3% and 74.6%)": figures set right after a name are its own
+    r"|\s+at\s+(?:(?:about|roughly|around|just|only)\s+)?(?:[$\d][\d.,%]*[MBKmbk]?\s*(?:and|or|,)\s+)?"
+    r"|\s*\(\s*(?:[$\d][\d.,%]*[MBKmbk]?\s*(?:and|or|,)\s+)?)"
+)
 _THAT = re.compile(r"\bthat\s+")
 # A relative clause or an appositive with one, right after a name, is about that name.
 _RELATIVE_GAP = re.compile(

@@ -391,3 +391,11 @@ def test_a_figure_in_a_relative_clause_is_about_the_name_the_clause_follows(read
         "$500 billion in AI infrastructure."
     )
     assert only(mentions, value=500e9).subject == "Stargate"
+
+
+def test_figures_set_right_after_a_name_are_that_names(read):
+    prices = read("R1 costs $0.55 per million input tokens, roughly 9x cheaper than GPT-4o at $2.50 and $10.")
+    assert {only(prices, value=v).subject for v in (2.5, 10)} == {"GPT-4o"}
+    scores = read("On math, R1 scored 97.3%, beating GPT-4o (9.3% and 74.6%).")
+    assert only(scores, value=97.3).subject == "DeepSeek-R1"
+    assert {only(scores, value=v).subject for v in (9.3, 74.6)} == {"GPT-4o"}
