@@ -146,6 +146,12 @@ _THAT = re.compile(r"\bthat\s+")
 _RELATIVE_GAP = re.compile(
     r",\s+(?:(?:a|an|the)\s+[^,;()]{1,50}?\s+)?(?:that|which|who)\s+[^,;()]{0,60}"
 )
+_PAIR_GAP = re.compile(r"\s*(?:to|versus|vs\.?|against)\s*", re.I)
+_RIVAL_VERB = re.compile(
+    r"\b(?:trails?|trailing|beats?|beating|ties|tying|outperforms?|outperforming|edges?(?: out)?|edging|"
+    r"leads?|leading|matches|matching|versus|vs\.?|against|compared (?:to|with))\s+(?:the\s+)?",
+    re.I,
+)
 _LEAD_GAP = re.compile(r"[\W_]*(?:the\s+)?")
 _NEGATION_SCOPE = re.compile(r"\bthat\b|\bwhich\b|,|;|\(")
 _COORDINATED = re.compile(r"\band\s+(?:a|an|the)?\s*$|,\s*$")
@@ -497,6 +503,7 @@ class Extractor:
         fig = self._price_unit(sent, fig, state)
         metric = self._metric(sent, fig)
         subject = self._released_thing(sent, fig) if metric == "release_date" else None
+        subject = subject or self._rival_of_pair(sent, fig)
         subject = subject or self._subject(
             sent,
             fig.start,
@@ -566,6 +573,19 @@ class Extractor:
             if gpu_type:
                 out.append(gpu_type)
         return out
+
+    def _rival_of_pair(self, sent: _Sentence, fig: Figure) -> str | None:
+        """'It trails o1 on GPQA, 71.5% to 75.7%', 'ties o1 at 49.2% versus 48.9%': the second figure of a
+        pair set against a rival is the rival's."""
+        earlier = [f for f in sent.figures if f.end <= fig.start]
+        if not earlier or not _PAIR_GAP.fullmatch(sent.text, earlier[-1].unit_end, fig.start):
+            return None
+        for verb in reversed(list(_RIVAL_VERB.finditer(sent.text, sent.start, earlier[-1].start))):
+            # (a verb with no rival of its own, "and roughly ties at 49.2% versus 48.9%", has the one before)
+            rivals = [n for n in sent.names if n.role == "entity" and 0 <= n.start - verb.end() <= 4]
+            if rivals:
+                return rivals[0].name
+        return None
 
     def _owner_voice(self, sent: _Sentence, fig: Figure) -> tuple[str, ...]:
         """'DeepSeek's $6M model': a company's own figure, written as its possession, is its claim."""

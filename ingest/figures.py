@@ -177,13 +177,13 @@ _OF_PHRASE = re.compile(
     r"\s+of\s+(?:the\s+|its\s+|their\s+|(?:[A-Z][\w.-]*|[\w-]+)['’]s\s+)?(?:\d[\d,.]*\s*[A-Za-z]*\s+)?"
 )
 _FROM_BEFORE = with_first_character_test(
-    r"\bfrom\s*$|\b(?:trails?|ties|beats?|versus|vs\.?)\b[^.;]{0,100}$", re.I
+    r"\bfrom\s*$|\b(?:trails?|ties|beats?|versus|vs\.?)\b(?:[^.;]|\.\d){0,100}$", re.I
 )
 
 
 def _split_range(text: str, m: re.Match[str], start: int) -> list[tuple[int, int]]:
     """'rose from 15.6% to 71.0%' and 'trails o1, 71.5% to 75.7%' are two figures, not a range."""
-    if m["conn"] != "to" or not _FROM_BEFORE.search(text[max(start, m.start() - 60) : m.start()]):
+    if m["conn"] != "to" or not _FROM_BEFORE.search(text[max(start, m.start() - 110) : m.start()]):
         return [(m.start(), m.end())]
     second = m.start("cur2") if m["cur2"] else m.start("num2")
     first_end = m.start("conn")
@@ -199,8 +199,11 @@ def _number_figures(
     for m in CORE_RE.finditer(text, start, end):
         if masks.overlaps(m.start(), m.end()) or _overlaps_any(m.start(), m.end(), blocked):
             continue
-        for a, b in _split_range(text, m, start):
+        parts = _split_range(text, m, start)
+        for a, b in parts:
             figure = _number_figure(text, start, end, a, b)
+            if figure is not None and len(parts) > 1:  # one of a pair: its own value, not the pair's range
+                figure = replace(figure, quantity=replace(figure.quantity, value_max=None))
             if figure is not None:
                 out.append(figure)
     return out

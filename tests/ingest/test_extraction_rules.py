@@ -399,3 +399,13 @@ def test_figures_set_right_after_a_name_are_that_names(read):
     scores = read("On math, R1 scored 97.3%, beating GPT-4o (9.3% and 74.6%).")
     assert only(scores, value=97.3).subject == "DeepSeek-R1"
     assert {only(scores, value=v).subject for v in (9.3, 74.6)} == {"GPT-4o"}
+
+
+def test_the_second_figure_of_a_pair_set_against_a_rival_is_the_rivals(read):
+    mentions = read(
+        "Qwen is strong. It trails o1 on GPQA Diamond, 61.5% to 75.7%, and on MMLU, 85.8% to 91.8%, and "
+        "roughly ties on SWE-bench Verified at 49.2% versus 48.9%."
+    )
+    rivals = {m.quantity.value for m in mentions if m.subject == "OpenAI o1"}
+    assert rivals == {75.7, 91.8, 48.9}
+    assert all(m.quantity.value_max is None for m in mentions)  # pairs, not ranges
