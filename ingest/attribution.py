@@ -52,6 +52,7 @@ _POSSESSIVE_NOUN = re.compile(
     r"['’]s?\s+(?:own\s+)?(?:\w+\s+)?(?:{nouns})\s+(?:(?:also|has|have)\s+)?$", re.I
 )
 _PRONOUN = re.compile(r"\b(He|She)\s+(?:also\s+)?$")
+_IT_SPEAKER = re.compile(r"\W*It\s+(?:also\s+)?")  # a sentence opening "It said in a paper that": the company
 # A person outside the vocabulary, named just before a reporting verb: "White House AI czar David Sacks said".
 _UNKNOWN_NAME = re.compile(
     r"(?<![\w'’])((?:[A-Z][a-z'’-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-z'’-]+|[A-Z]\.|de|van|von)){1,2})"
@@ -234,7 +235,10 @@ def find_reports(
         unknown = _UNKNOWN_NAME.search(text, max(start, verb.start() - 80), verb.start())
         if unknown and unknown.group(1).split()[0] not in _NOT_NAME_WORDS:
             reports.append(Report(verb.end(), until, (unknown.group(1),), verb.group(0)))
-        elif last_org and _COMPANY.search(text, max(start, verb.start() - 25), verb.start()):
+        elif last_org and (
+            _COMPANY.search(text, max(start, verb.start() - 25), verb.start())
+            or _IT_SPEAKER.fullmatch(text, start, verb.start())
+        ):
             reports.append(Report(verb.end(), until, (last_org,), verb.group(0)))
         elif reports and _SUBJECTLESS.search(text[max(start, verb.start() - 8) : verb.start()]):
             reports.append(Report(verb.end(), until, reports[-1].parties, verb.group(0)))

@@ -409,3 +409,11 @@ def test_the_second_figure_of_a_pair_set_against_a_rival_is_the_rivals(read):
     rivals = {m.quantity.value for m in mentions if m.subject == "OpenAI o1"}
     assert rivals == {75.7, 91.8, 48.9}
     assert all(m.quantity.value_max is None for m in mentions)  # pairs, not ranges
+
+
+def test_a_sentence_opening_it_said_is_the_company_the_text_is_about(read):
+    mentions = read(
+        "DeepSeek has fewer than 200 employees. It said in a technical paper published in December that "
+        "training its V3 model cost less than $6 million in computing power."
+    )
+    assert only(mentions, value=6e6).asserted_by == "DeepSeek"
