@@ -51,6 +51,9 @@ _AND_SUPPORTERS = re.compile(r"\s+and\s+(?:its|their|his|her)\s+\w+\s+$")
 _POSSESSIVE_NOUN = re.compile(
     r"['’]s?\s+(?:own\s+)?(?:\w+\s+)?(?:{nouns})\s+(?:(?:also|has|have)\s+)?$", re.I
 )
+_PHRASE_BREAK = re.compile(r"[;:]|,(?!\d)")
+_RELATIVE_AFTER = re.compile(r"\s+(?:it|they|he|she|we)\s+(?:had\s+|has\s+|have\s+)?[a-z]+", re.I)
+_FIGURE_BEFORE = re.compile(r"\d[\w.,%$]*\s+(?:[\w-]+\s+){0,3}$")
 _PRONOUN = re.compile(r"\b(He|She)\s+(?:also\s+)?$")
 _IT_SPEAKER = re.compile(r"\W*It\s+(?:also\s+)?")  # a sentence opening "It said in a paper that": the company
 # A person outside the vocabulary, named just before a reporting verb: "White House AI czar David Sacks said".
@@ -224,9 +227,13 @@ def find_reports(
         until = _clause_end(text, verb.end(), end)
         parties = _parties_before(text, speakers, verb.start(), max(start, verb.start() - 120), rules)
         if parties:
-            reports.append(
-                Report(verb.end(), until, tuple(dict.fromkeys(p.name for p in parties)), verb.group(0))
-            )
+            voices = tuple(dict.fromkeys(p.name for p in parties))
+            reports.append(Report(verb.end(), until, voices, verb.group(0)))
+            # "The 2,048 H800s DeepSeek says it used": the figure before the speaker is the speaker's too
+            lead = parties[0].start
+            if _RELATIVE_AFTER.match(text, verb.end(), end) and _FIGURE_BEFORE.search(text, start, lead):
+                breaks = [m.end() for m in _PHRASE_BREAK.finditer(text, start, lead)]
+                reports.append(Report(breaks[-1] if breaks else start, lead, voices, verb.group(0)))
             continue
         # Each test is only run when the ones before it did not decide (searches have no side effects).
         if last_person and _PRONOUN.search(text, max(start, verb.start() - 12), verb.start()):

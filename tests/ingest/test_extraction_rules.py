@@ -417,3 +417,8 @@ def test_a_sentence_opening_it_said_is_the_company_the_text_is_about(read):
         "training its V3 model cost less than $6 million in computing power."
     )
     assert only(mentions, value=6e6).asserted_by == "DeepSeek"
+
+
+def test_a_figure_before_a_speaker_in_a_reduced_relative_clause_is_theirs(read):
+    mentions = read("The 2,048 H800s DeepSeek says it used for the V3 run were a fraction of its fleet.")
+    assert only(mentions, metric="gpu_count").asserted_by == "DeepSeek"
