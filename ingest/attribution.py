@@ -51,6 +51,11 @@ _AND_SUPPORTERS = re.compile(r"\s+and\s+(?:its|their|his|her)\s+\w+\s+$")
 _POSSESSIVE_NOUN = re.compile(
     r"['’]s?\s+(?:own\s+)?(?:\w+\s+)?(?:{nouns})\s+(?:(?:also|has|have)\s+)?$", re.I
 )
+_PAPER_WHICH = re.compile(
+    r"\b(?:the|its|their|this)\s+(?:[\w-]+\s+){0,2}(?:paper|technical report|report|model card)\s*,?\s*"
+    r"(?:which|that)\s+(?:also\s+)?$",
+    re.I,
+)
 _PHRASE_BREAK = re.compile(r"[;:]|,(?!\d)")
 _RELATIVE_AFTER = re.compile(r"\s+(?:it|they|he|she|we)\s+(?:had\s+|has\s+|have\s+)?[a-z]+", re.I)
 _FIGURE_BEFORE = re.compile(r"\d[\w.,%$]*\s+(?:[\w-]+\s+){0,3}$")
@@ -236,6 +241,10 @@ def find_reports(
                 reports.append(Report(breaks[-1] if breaks else start, lead, voices, verb.group(0)))
             continue
         # Each test is only run when the ones before it did not decide (searches have no side effects).
+        # "the technical report, which costs the run at": its publisher's word
+        if _PAPER_WHICH.search(text, max(start, verb.start() - 70), verb.start()):
+            reports.append(Report(verb.end(), until, (PAPER,), verb.group(0)))
+            continue
         if last_person and _PRONOUN.search(text, max(start, verb.start() - 12), verb.start()):
             reports.append(Report(verb.end(), until, (last_person,), verb.group(0)))
             continue

@@ -602,7 +602,8 @@ class Extractor:
         match = _POSSESSOR_BEFORE.search(before)
         if not match:
             return ()
-        party = self.vocabulary.party(match.group(1))
+        # ("treating DeepSeek's": the possessor is the name, not the words before it)
+        party = self.vocabulary.party(match.group(1)) or self.vocabulary.party(match.group(1).split()[-1])
         spec = self.vocabulary.entities.get(party or "")
         claimed = _CLAIMED_THING_AFTER.match(sent.text[fig.unit_end : fig.unit_end + 30])
         return (party,) if party and spec and spec.kind == "org" and claimed else ()

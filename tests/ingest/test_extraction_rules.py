@@ -422,3 +422,13 @@ def test_a_sentence_opening_it_said_is_the_company_the_text_is_about(read):
 def test_a_figure_before_a_speaker_in_a_reduced_relative_clause_is_theirs(read):
     mentions = read("The 2,048 H800s DeepSeek says it used for the V3 run were a fraction of its fleet.")
     assert only(mentions, metric="gpu_count").asserted_by == "DeepSeek"
+
+
+def test_a_report_which_reports_and_a_possessive_after_other_words_are_their_publishers(read):
+    mentions = read(
+        "That headline comes from the V3 technical report, which costs the final run at $5.576 million: "
+        "2.788 million H800 hours at an assumed $2 per GPU hour."
+    )
+    assert {m.asserted_by for m in mentions if m.quantity.value} == {"DeepSeek"}
+    owned = read("The market spent the week treating DeepSeek's \"$6M model\" as a referendum on capex.")
+    assert only(owned, value=6e6).asserted_by == "DeepSeek"
