@@ -432,3 +432,15 @@ def test_a_report_which_reports_and_a_possessive_after_other_words_are_their_pub
     assert {m.asserted_by for m in mentions if m.quantity.value} == {"DeepSeek"}
     owned = read("The market spent the week treating DeepSeek's \"$6M model\" as a referendum on capex.")
     assert only(owned, value=6e6).asserted_by == "DeepSeek"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "tier"),
+    [
+        ("DeepSeek trained V3 using roughly 2,000 second-tier Nvidia chips.", "restricted-older"),
+        ("DeepSeek may own 50,000 top-tier Nvidia GPUs.", "advanced"),
+    ],
+)
+def test_chip_tiers_described_in_other_words(read, sentence, tier):
+    m = only(read(sentence), metric="gpu_type")
+    assert m.note == f"hardware class: {tier}"
