@@ -56,6 +56,8 @@ _PAPER_WHICH = re.compile(
     r"(?:which|that)\s+(?:also\s+)?$",
     re.I,
 )
+_LABEL_BEFORE = re.compile(r"[\W_]*(?:[-*•]\s+)?")
+_LABEL_AFTER = re.compile(r"\s*(?:\([^()]{1,40}\))?\s*:\s")
 _PHRASE_BREAK = re.compile(r"[;:]|,(?!\d)")
 _RELATIVE_AFTER = re.compile(r"\s+(?:it|they|he|she|we)\s+(?:had\s+|has\s+|have\s+)?[a-z]+", re.I)
 _FIGURE_BEFORE = re.compile(r"\d[\w.,%$]*\s+(?:[\w-]+\s+){0,3}$")
@@ -274,6 +276,9 @@ def find_reports(
                 max(start, text.rfind(",", start, match.start()) + 1) if match.start() - start > 3 else start
             )
             reports.append(Report(clause_start, end, (after[0].name,), "according to"))
+    label = _person_label(text, start, end, speakers) if ":" in text[start:end] else None
+    if label:
+        reports.append(label)
     per = _PER_SOURCE.match(text, start, end) if "per" in words else None
     if per:
         after = [n for n in speakers if per.end() <= n.start <= per.end() + 4]
@@ -347,6 +352,16 @@ def _postposed(
             begin = background.end()
         out.append(Report(begin, match.start(), (who,), cue))
     return out
+
+
+def _person_label(text: str, start: int, end: int, speakers: Sequence[Name]) -> Report | None:
+    """'Patel: "DeepSeek has about 50,000 H100s."', '- Alexandr Wang (Scale AI): about 50,000 H100s': a person
+    named as a line's label speaks the rest of it (an organisation so named may be the subject instead)."""
+    first = min((n for n in speakers if n.start >= start), key=lambda n: n.start, default=None)
+    if first is None or first.kind != "person" or not _LABEL_BEFORE.fullmatch(text, start, first.start):
+        return None
+    colon = _LABEL_AFTER.match(text, first.end, end)
+    return Report(colon.end(), end, (first.name,), "label") if colon else None
 
 
 def reporter_at(text: str, reports: Sequence[Report], position: int, names: Sequence[Name]) -> Report | None:

@@ -444,3 +444,14 @@ def test_a_report_which_reports_and_a_possessive_after_other_words_are_their_pub
 def test_chip_tiers_described_in_other_words(read, sentence, tier):
     m = only(read(sentence), metric="gpu_type")
     assert m.note == f"hardware class: {tier}"
+
+
+def test_a_person_named_as_a_lines_label_speaks_it_an_organisation_may_be_its_subject(read):
+    mentions = read(
+        "Estimates\n\n- Alexandr Wang (Scale AI): about 50,000 H100s\n\n"
+        'Patel: "DeepSeek has about 60,000 H100s."\n\nNVIDIA: lost $593 billion in a day.\n'
+    )
+    assert only(mentions, value=50_000).asserted_by == "Alexandr Wang"
+    assert only(mentions, value=60_000).asserted_by == "Dylan Patel"
+    loss = only(mentions, value=593e9)
+    assert (loss.subject, loss.asserted_by) == ("NVIDIA", "author")
