@@ -455,3 +455,10 @@ def test_a_person_named_as_a_lines_label_speaks_it_an_organisation_may_be_its_su
     assert only(mentions, value=60_000).asserted_by == "Dylan Patel"
     loss = only(mentions, value=593e9)
     assert (loss.subject, loss.asserted_by) == ("NVIDIA", "author")
+
+
+def test_the_day_of_a_stock_move_is_not_a_claim_of_its_own_a_release_day_is(read):
+    moves = read("Nvidia fell 17% on Monday, erasing $590 billion in market value.", published="2025-01-29")
+    assert [m for m in moves if m.quantity.unit == "date"] == []
+    release = read("DeepSeek released R1 on Monday.", published="2025-01-22")
+    assert only(release, metric="release_date").quantity.value == 20250120
