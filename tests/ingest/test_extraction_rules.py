@@ -462,3 +462,8 @@ def test_the_day_of_a_stock_move_is_not_a_claim_of_its_own_a_release_day_is(read
     assert [m for m in moves if m.quantity.unit == "date"] == []
     release = read("DeepSeek released R1 on Monday.", published="2025-01-22")
     assert only(release, metric="release_date").quantity.value == 20250120
+
+
+def test_a_percent_drop_in_market_value_is_a_stock_change(read):
+    mentions = read("Nvidia lost about $593 billion in market value in a single day, a 17% drop.")
+    assert only(mentions, value=17).metric == "stock_change"
