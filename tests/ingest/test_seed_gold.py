@@ -43,7 +43,9 @@ def test_no_false_contradictions(seed_score):
 
 
 # The dev set: six articles in other authors' styles, annotated independently of the extractor.
-UNSEEN_BARS = {"quantity_f1": 0.85, "claim_recall": 0.60}
+UNSEEN_BARS = {
+    "quantity_f1": 0.87, "claim_recall": 0.70, "subject_accuracy": 0.80, "asserted_by_accuracy": 0.93,
+}
 
 
 @pytest.fixture(scope="module")
