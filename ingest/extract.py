@@ -43,7 +43,8 @@ _CLAUSE_BREAK = re.compile(
 _COMPARISON = with_first_character_test(
     r"\b(?:than|compared (?:to|with)|versus|vs\.?|over|against|relative to|trails?|trailing|beats?|"
     r"beating|outperforms?|outperforming|ties|tying|rivals?|rivaling|surpass(?:es|ed|ing)?|"
-    r"exceeds?|overtak(?:es|ing)|behind|ahead of|like)\s+(?:[\w'’,./-]+\s+){0,5}$",
+    r"exceeds?|overtak(?:es|ing)|behind|ahead of|like|match(?:es|ed|ing)?|equals?|equal(?:led|ing))\s+"
+    r"(?:[\w'’,./-]+\s+){0,5}$",
     re.I,
 )
 # A clause whose subject is a pronoun or a definite description ("It trails o1", "The company said")

@@ -467,3 +467,8 @@ def test_the_day_of_a_stock_move_is_not_a_claim_of_its_own_a_release_day_is(read
 def test_a_percent_drop_in_market_value_is_a_stock_change(read):
     mentions = read("Nvidia lost about $593 billion in market value in a single day, a 17% drop.")
     assert only(mentions, value=17).metric == "stock_change"
+
+
+def test_a_model_matched_against_is_a_rival_not_the_subject(read):
+    m = only(read("R1's reasoning matches o1's at a fraction of the cost: about 3% of the price."), value=3)
+    assert m.subject == "DeepSeek-R1"
