@@ -472,3 +472,13 @@ def test_a_percent_drop_in_market_value_is_a_stock_change(read):
 def test_a_model_matched_against_is_a_rival_not_the_subject(read):
     m = only(read("R1's reasoning matches o1's at a fraction of the cost: about 3% of the price."), value=3)
     assert m.subject == "DeepSeek-R1"
+
+
+def test_in_total_marks_the_total_and_speeds_up_marks_a_speedup(read):
+    mentions = read(
+        "Mistral's model has 141 billion parameters in total but activates only 39 billion for any given "
+        "token. Predicting two tokens at a time speeds up its generation by about 1.8 times."
+    )
+    assert only(mentions, value=141e9).metric == "parameters_total"
+    assert only(mentions, value=39e9).metric == "parameters_active"
+    assert only(mentions, value=1.8).metric == "inference_speedup"
