@@ -474,11 +474,7 @@ def test_a_model_matched_against_is_a_rival_not_the_subject(read):
     assert m.subject == "DeepSeek-R1"
 
 
-def test_in_total_marks_the_total_and_speeds_up_marks_a_speedup(read):
-    mentions = read(
-        "Mistral's model has 141 billion parameters in total but activates only 39 billion for any given "
-        "token. Predicting two tokens at a time speeds up its generation by about 1.8 times."
-    )
-    assert only(mentions, value=141e9).metric == "parameters_total"
-    assert only(mentions, value=39e9).metric == "parameters_active"
+
+def test_speeds_up_marks_an_inference_speedup(read):
+    mentions = read("Predicting two tokens at a time speeds up Mistral's generation by about 1.8 times.")
     assert only(mentions, value=1.8).metric == "inference_speedup"
