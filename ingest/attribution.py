@@ -138,8 +138,14 @@ _DASH = re.compile(r"\s[-–—]\s|—")
 _ACCORDING = re.compile(r"\baccording to\s+", re.I)
 _PER_SOURCE = re.compile(r"\W*Per\s+")  # "Per SemiAnalysis, DeepSeek has ...": a sentence's first word only
 _REPORTED_BY = re.compile(r"\b(?:as\s+)?reported\s+by\s+([^,;.]{2,40})", re.I)
+# "its own claims about", "Wang's estimate of 50,000 H100s": what a party claims or estimates is theirs
+_CLAIM_NOUNS = (
+    "claim", "estimate", "figure", "count", "tally", "calculation", "guess", "forecast", "projection",
+)
+_CLAIM_WORDS = {form for noun in _CLAIM_NOUNS for form in (noun, noun + "s")}
 _CLAIMS_OF = re.compile(
-    r"\b(its|their|his|her|[A-Z][\w.-]*['’]s?)\s+(?:own\s+)?claims?\s+(?:about|of|that|on)\b"
+    r"\b(its|their|his|her|[A-Z][\w.-]*['’]s?)\s+(?:[\w-]+\s+)?(" + "|".join(_CLAIM_NOUNS) + r")s?"
+    r"\s+(?:about|of|that|on|at)\b"
 )
 _PAPER = re.compile(
     r"\b(?:the|its|their|this|[A-Z][\w-]*['’]s)\s+(?:[\w-]+\s+){0,2}(?:paper|technical report|"
@@ -288,13 +294,15 @@ def find_reports(
         named = [n for n in speakers if match.start(1) <= n.start < match.end(1)]
         who = named[0].name if named else match.group(1).strip()
         reports.append(Report(start, _clause_end(text, match.end(), end), (who,), "reported by"))
-    for match in _CLAIMS_OF.finditer(text, start, end) if words & {"claim", "claims"} else ():
+    for match in _CLAIMS_OF.finditer(text, start, end) if not words.isdisjoint(_CLAIM_WORDS) else ():
         owner = match.group(1)
         if owner.lower() in ("its", "their", "his", "her"):
             earlier = [n for n in speakers if n.end <= match.start() and n.kind in ("org", "model")]
             who = earlier[-1].name if earlier else SELF
         else:
             named = [n for n in speakers if n.start <= match.start(1) < n.end]
+            if not named and match.group(2) != "claim":
+                continue  # "the market's estimate of": nobody named estimates it
             who = named[0].name if named else SELF
         reports.append(Report(match.end(), _clause_end(text, match.end(), end), (who,), "claims of"))
     for match in _PAPER.finditer(text, start, end) if words & _PAPER_WORDS else ():

@@ -129,13 +129,6 @@ _POSSESSOR_BEFORE = re.compile(r"([\w.-]+(?: [\w.-]+)?)['’]s\s+[\"“]?$")
 _CLAIMED_THING_AFTER = re.compile(
     r"[\"”]?\s*(?:[\w-]+\s+)?(?:model|figure|number|miracle|claim|cost|training|budget|price tag)\b", re.I
 )
-# "Wang's estimate of 50,000 H100s": a party's estimate, claim or count of a figure is theirs to assert.
-_ESTIMATE_OF = re.compile(
-    r"([\w.-]+(?: [\w.-]+)?)['’]s\s+(?:own\s+)?(?:[\w-]+\s+)?(?:estimate|claim|figure|count|tally|"
-    r"calculation|guess|forecast|projection)s?\s+(?:of|at|was|is|:)\s+(?:(?:about|around|roughly|some|nearly|over|"
-    r"more than|up to)\s+)?[\"“]?$",
-    re.I,
-)
 _OWNER_GAP = re.compile(
     r"(?:['’]s?\s+(?:\w+\s+)?|:\s*"
     # "GPT-4o at $2.50 and $10", "beating GPT-4o (9.3% and 74.6%)": figures set right after a name are its own
@@ -593,13 +586,6 @@ class Extractor:
         before = sent.text[max(sent.start, fig.start - 40) : fig.start]
         if "'" not in before and "’" not in before:
             return ()
-        estimate = _ESTIMATE_OF.search(sent.text, max(sent.start, fig.start - 70), fig.start)
-        if estimate:
-            party = self.vocabulary.party(estimate.group(1).split()[-1]) or self.vocabulary.party(
-                estimate.group(1)
-            )
-            if party:
-                return (party,)
         match = _POSSESSOR_BEFORE.search(before)
         if not match:
             return ()
@@ -860,7 +846,7 @@ class Extractor:
         state: _State,
         voice: tuple[str, ...],
         pronoun: str,
-        sent: _Sentence | None = None,
+        sent: _Sentence,
     ) -> str | None:
         """What 'it', 'they' or 'the company' (written at ``start``) refers to: the speaker of the clause
         if it is a company ("Meta said it would spend"), else the last DeepSeek name before it in the
@@ -877,9 +863,7 @@ class Extractor:
         family = [n for n in earlier if self.vocabulary.family(n.name) == "DeepSeek"]
         # the sentence's own subject, named first, before a name met on the way ("High-Flyer was a buyer of
         # Nvidia hardware: ... it bought 10,000 A100s")
-        lead = [
-            n for n in earlier[:1] if sent is not None and _LEAD_GAP.fullmatch(sent.text, sent.start, n.start)
-        ]
+        lead = [n for n in earlier[:1] if _LEAD_GAP.fullmatch(sent.text, sent.start, n.start)]
         found = (
             family[-1].name if family else lead[0].name if lead else earlier[-1].name if earlier
             else state.last_subject
@@ -987,8 +971,9 @@ class Extractor:
             return best
         for match in cue.pattern.finditer(sent.text, lo, hi):
             # "of its 671 billion": a cue written around another figure of the same unit is that figure's
-            around = [f for f in sent.figures if match.start() <= f.start < match.end() and f is not fig]
-            if any(f.quantity.unit == fig.quantity.unit for f in around):
+            unit = fig.quantity.unit
+            if any(match.start() <= f.start < match.end() and f is not fig and f.quantity.unit == unit
+                   for f in sent.figures):
                 continue
             before = match.end() <= fig.start
             gap = fig.start - match.end() if before else max(0, match.start() - fig.unit_end)
