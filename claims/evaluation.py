@@ -232,13 +232,53 @@ def _score_disputes(
                     if ca and cb and ca != cb and linked({a}, {b}):
                         false_alarms += 1
                         details.append(f"{d['id']} FALSE CONTRADICTION: {a} vs {b}")
+    links, true_links = _link_precision(gold, pred, pairs, disputes)
     return {
         "disputes_found": found,
         "disputes_total": total,
         "dispute_recall": round(found / total, 3) if total else 0.0,
         "false_contradictions": false_alarms,
+        "contradiction_links": links,
+        "link_precision": round(true_links / links, 3) if links else 1.0,
         "dispute_details": details,
     }
+
+
+def _opposite_sides(disputes: Sequence[Row]) -> set[tuple[str, str]]:
+    """Pairs of gold ids that sit on different sides of one gold contradiction, both ways round."""
+    opposite: set[tuple[str, str]] = set()
+    for d in disputes:
+        if d["kind"] != "contradiction":
+            continue
+        sides = d.get("sides") or [[c] for c in d["claims"]]
+        for i, side in enumerate(sides):
+            for other in sides[i + 1 :]:
+                opposite.update((x, y) for x in side for y in other)
+                opposite.update((y, x) for x in side for y in other)
+    return opposite
+
+
+def _link_precision(
+    gold: Sequence[Row], pred: Sequence[Row], pairs: Sequence[tuple[int, int]], disputes: Sequence[Row]
+) -> tuple[int, int]:
+    """Every exported `contradicts` link, and how many of them the gold confirms: a link is true when
+    gold mentions matched to its two claims sit on different sides of one gold contradiction. A link
+    between consistent, different-scope or unrelated claims, or touching a claim no gold mention
+    supports, is not. This is what a reader of the disputed list sees."""
+    gold_ids: dict[str, set[str]] = defaultdict(set)
+    for gi, pi in pairs:
+        if pred[pi].get("claim_id"):
+            gold_ids[pred[pi]["claim_id"]].add(gold[gi]["id"])
+    opposite = _opposite_sides(disputes)
+    links = {
+        tuple(sorted((p["claim_id"], c)))
+        for p in pred
+        if p.get("claim_id")
+        for c in p.get("contradicts") or []
+        if c != p["claim_id"]
+    }
+    true = sum(any((x, y) in opposite for x in gold_ids[a] for y in gold_ids[b]) for a, b in links)
+    return len(links), true
 
 
 def format_score(result: Mapping[str, Any]) -> str:
