@@ -15,7 +15,7 @@ from claims.canonical import metric_label
 from claims.db import insert_rows
 from claims.models import Claim, Entity, Evidence, Relation, Source, utcnow
 from claims.quantities import Quantity
-from claims.relations import ClaimFacts, RelationFacts, detect_relations
+from claims.relations import MIN_CONFIDENCE, ClaimFacts, RelationFacts, detect_relations
 from claims.status import EvidenceFacts, Verdict, claim_digest, compute_status, origins_of
 from claims.vocabulary import Vocabulary
 
@@ -74,7 +74,8 @@ def evidence_facts(
 ) -> dict[str, list[EvidenceFacts]]:
     """Counted or pending evidence by claim (of the given claims, or all), as plain facts."""
     query = select(
-        E.id, E.claim_id, E.source_id, E.asserted_by, E.stance, E.hypothetical, E.hedge, E.review
+        E.id, E.claim_id, E.source_id, E.asserted_by, E.stance, E.hypothetical, E.hedge, E.review,
+        E.start, E.end, E.confidence,
     ).where(E.review.in_(["accepted", "pending"]))
     rows: list[Any] = []
     if claim_ids is None:
@@ -84,10 +85,13 @@ def evidence_facts(
             rows.extend(session.execute(query.where(E.claim_id.in_(chunk))).all())
     labels = _source_labels(session, None if claim_ids is None else [row[2] for row in rows])
     by_claim: dict[str, list[EvidenceFacts]] = defaultdict(list)
-    for eid, cid, sid, asserted_by, stance, hypothetical, hedge, review in rows:
+    for eid, cid, sid, asserted_by, stance, hypothetical, hedge, review, start, end, confidence in rows:
         origins = origins_of(asserted_by, source_label=labels.get(sid, sid))
         by_claim[cid].append(
-            EvidenceFacts(eid, cid, origins, stance, bool(hypothetical), hedge, review, asserted_by)
+            EvidenceFacts(
+                eid, cid, origins, stance, bool(hypothetical), hedge, review, asserted_by, sid, start, end,
+                confidence,
+            )
         )
     return by_claim
 
@@ -113,6 +117,7 @@ def claim_facts(
         name = entity.name if entity else c.subject_id
         parent = entities.get(entity.parent_id) if entity is not None and entity.parent_id else None
         live = [e for e in evidence.get(c.id, ()) if e.review == "accepted" and not e.hypothetical]
+        sure = max((1.0 if e.confidence is None else e.confidence for e in live), default=0.0)
         out.append(
             ClaimFacts(
                 id=c.id,
@@ -128,6 +133,8 @@ def claim_facts(
                 subject_kind=entity.kind if entity is not None else "other",
                 parent=parent.name if parent is not None else None,
                 label=c.statement,
+                passages=frozenset((e.source_id, e.start, e.end) for e in live),
+                confident=c.metric != "other" and sure >= MIN_CONFIDENCE,
             )
         )
     return out
@@ -285,7 +292,12 @@ def derive(session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str]
     ids = [r.id for r in rows]
     evidence = evidence_facts(session, None if groups is None else ids)
     facts = claim_facts(rows, entities, evidence, vocabulary)
-    found = detect_relations(facts, is_ancestor=vocabulary.is_ancestor_or_self)
+    found = detect_relations(
+        facts,
+        is_ancestor=vocabulary.is_ancestor_or_self,
+        parts=vocabulary.part_scopes,
+        scope_labels=vocabulary.scope_labels,
+    )
     by_claim: dict[str, list[RelationFacts]] = defaultdict(list)
     for rel in found:
         by_claim[rel.a].append(rel)

@@ -135,6 +135,9 @@ class Evidence(SQLModel, table=True):
     added_at: datetime = Field(default_factory=utcnow)
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     review: str = Field(default="accepted", max_length=10)
+    # How surely extraction typed the metric and subject (0-1); None for evidence people added (and rows
+    # stored before it was measured), read as fully confident.
+    confidence: float | None = None
 
 
 class Relation(SQLModel, table=True):

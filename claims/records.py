@@ -51,3 +51,4 @@ class Mention:
     hypothetical: bool = False
     stance: str = "supports"
     note: str | None = None
+    confidence: float = 1.0

@@ -5,25 +5,36 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
 from claims.quantities import Quantity, claim_interval, core_interval, format_quantity
+from claims.scopes import describe_scope, scopes_differ
 
 __all__ = [
     "ClaimFacts",
     "RelationFacts",
     "relation_id",
     "scopes_conflict",
+    "together",
     "detect_relations",
     "MAX_LINKS_PER_CLAIM",
+    "MIN_CONFIDENCE",
+    "PASSAGE_GAP",
 ]
 
 # A claim links to at most this many others of one kind, nearest values first, so a group of
 # thousands of rival figures stays O(n log n) to compare and readable to show.
 MAX_LINKS_PER_CLAIM = 25
 _DISTINCTIVE_UNITS = ("USD", "GPU", "parameters", "USD/1M tokens")
+# A claim takes part in relations only if one of its pieces of evidence typed its metric and subject at
+# least this surely (a cue word and a name, not a default); the rest wait for review as unclassified.
+MIN_CONFIDENCE = 0.6
+# Two figures one source gives within this many characters of each other belong to one passage (a
+# sentence, a list, a table, a worked sum): they are parts of one account, never rivals.
+PASSAGE_GAP = 600
+Passage = tuple[str, int, int]  # (source id, start, end) of a piece of evidence
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,8 @@ class ClaimFacts:
     subject_kind: str = "other"
     parent: str | None = None
     label: str = field(default="", compare=False)
+    passages: frozenset[Passage] = field(default=frozenset(), compare=False)
+    confident: bool = True
 
 
 @dataclass(frozen=True)
@@ -67,26 +80,68 @@ def relation_id(kind: str, a: str, b: str) -> str:
     return "r-" + hashlib.sha1(f"{kind}|{low}|{high}".encode()).hexdigest()[:14]
 
 
-def _facets(scope: str) -> dict[str, str]:
-    return dict(part.split("=", 1) for part in scope.split(";") if "=" in part)
+def scopes_conflict(a: str, b: str, parts: Iterable[str] = ()) -> bool:
+    """Two scopes conflict when they name the same facet with different values, or when one names a
+    part of a whole (in ``parts``) that the other does not.
 
-
-def scopes_conflict(a: str, b: str) -> bool:
-    """Two scopes conflict when they name the same facet with different values.
-
-    An unstated facet is compatible with any value.
+    An unstated facet is otherwise compatible with any value.
 
     >>> scopes_conflict("basis=final_run", "basis=total")
     True
     >>> scopes_conflict("basis=final_run", "")
     False
+    >>> scopes_conflict("stage=pre_training", "", parts={"stage=pre_training"})
+    True
     """
-    fa, fb = _facets(a), _facets(b)
-    return any(key in fb and fb[key] != value for key, value in fa.items())
+    return scopes_differ(a, b, parts)
+
+
+def together(a: Iterable[Passage], b: Iterable[Passage], gap: int = PASSAGE_GAP) -> str | None:
+    """The source in which two claims are given together, as parts of one passage, or None.
+
+    >>> together({("s1", 0, 50)}, {("s1", 120, 160)})
+    's1'
+    >>> together({("s1", 0, 50)}, {("s2", 10, 40), ("s1", 5000, 5050)}) is None
+    True
+    """
+    for sa, a0, a1 in a:
+        for sb, b0, b1 in b:
+            if sa == sb and b0 - a1 <= gap and a0 - b1 <= gap:
+                return sa
+    return None
 
 
 def _label(c: ClaimFacts) -> str:
     return c.label or f"{c.subject} {c.metric.replace('_', ' ')}: {format_quantity(c.quantity)}"
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every comparison needs beside the two claims: which scope values are parts, and their words."""
+
+    parts: frozenset[str] = frozenset()
+    scope_labels: Mapping[str, str] = field(default_factory=dict)
+
+    def scope_reason(self, a: ClaimFacts, b: ClaimFacts) -> str:
+        return (
+            f"{_label(a)} is {describe_scope(a.scope, self.scope_labels)}; "
+            f"{_label(b)} is {describe_scope(b.scope, self.scope_labels)}: they measure different things"
+        )
+
+    def apart(self, a: ClaimFacts, b: ClaimFacts) -> RelationFacts | None:
+        """The relation two claims have whatever their values, if their scope or their passage decides it."""
+        if scopes_conflict(a.scope, b.scope, self.parts):
+            return RelationFacts("different_scope", a.id, b.id, self.scope_reason(a, b))
+        source = together(a.passages, b.passages)
+        if source is not None:
+            return RelationFacts(
+                "different_scope",
+                a.id,
+                b.id,
+                f"{_label(a)} and {_label(b)} are given together in one passage of one source, "
+                "as parts of one account, not as rival figures",
+            )
+        return None
 
 
 @dataclass(frozen=True)
@@ -96,18 +151,14 @@ class _Ranged:
     claim: ClaimFacts
     core: tuple[float, float]
     tolerant: tuple[float, float]
-    facets: bool
 
     @classmethod
     def of(cls, claim: ClaimFacts) -> _Ranged:
-        return cls(claim, core_interval(claim.quantity), claim_interval(claim.quantity), bool(claim.scope))
+        return cls(claim, core_interval(claim.quantity), claim_interval(claim.quantity))
 
     def agrees(self, other: _Ranged) -> bool:
         """Same test as ``claims.quantities.compatible``, on the precomputed intervals."""
         return _overlap(self.tolerant, other.core) or _overlap(other.tolerant, self.core)
-
-    def scope_conflict(self, other: _Ranged) -> bool:
-        return self.facets and other.facets and scopes_conflict(self.claim.scope, other.claim.scope)
 
 
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
@@ -129,31 +180,23 @@ def _ranged_pairs(group: Sequence[ClaimFacts]) -> Iterable[tuple[_Ranged, _Range
             yield item, other
 
 
-def _compare_numeric(group: Sequence[ClaimFacts]) -> list[RelationFacts]:
+def _compare_numeric(group: Sequence[ClaimFacts], context: _Context) -> list[RelationFacts]:
     out = []
     for ra, rb in _ranged_pairs(group):
         a, b = ra.claim, rb.claim
-        if ra.scope_conflict(rb):
-            if not ra.agrees(rb):
+        if ra.agrees(rb):
+            if not scopes_conflict(a.scope, b.scope, context.parts):
                 out.append(
                     RelationFacts(
-                        "different_scope",
-                        a.id,
-                        b.id,
-                        f"{_label(a)} and {_label(b)} measure different things ({a.scope} vs {b.scope})",
+                        "corroborates", a.id, b.id, f"{_label(a)} agrees with {_label(b)} within rounding"
                     )
                 )
             continue
-        if ra.agrees(rb):
-            out.append(
-                RelationFacts(
-                    "corroborates", a.id, b.id, f"{_label(a)} agrees with {_label(b)} within rounding"
-                )
-            )
-        else:
-            out.append(
-                RelationFacts("contradicts", a.id, b.id, f"{_label(a)} cannot hold together with {_label(b)}")
-            )
+        apart = context.apart(a, b)
+        out.append(
+            apart
+            or RelationFacts("contradicts", a.id, b.id, f"{_label(a)} cannot hold together with {_label(b)}")
+        )
     return out
 
 
@@ -165,7 +208,7 @@ def _capped_pairs(group: Sequence[ClaimFacts]) -> Iterable[tuple[ClaimFacts, Cla
             yield a, b
 
 
-def _compare_categories(group: Sequence[ClaimFacts]) -> list[RelationFacts]:
+def _compare_categories(group: Sequence[ClaimFacts], context: _Context) -> list[RelationFacts]:
     out = []
     for a, b in _capped_pairs(group):
         if not a.category or not b.category:
@@ -181,7 +224,8 @@ def _compare_categories(group: Sequence[ClaimFacts]) -> list[RelationFacts]:
             )
         else:
             out.append(
-                RelationFacts(
+                context.apart(a, b)
+                or RelationFacts(
                     "contradicts",
                     a.id,
                     b.id,
@@ -192,7 +236,7 @@ def _compare_categories(group: Sequence[ClaimFacts]) -> list[RelationFacts]:
 
 
 def _compare_bools(
-    group: Sequence[ClaimFacts], is_ancestor: Callable[[str, str], bool]
+    group: Sequence[ClaimFacts], is_ancestor: Callable[[str, str], bool], context: _Context
 ) -> list[RelationFacts]:
     out = []
     for a, b in _capped_pairs(group):
@@ -200,13 +244,17 @@ def _compare_bools(
             continue
         if a.quantity.value is None or b.quantity.value is None:
             continue
-        kind = "corroborates" if a.quantity.value == b.quantity.value else "contradicts"
-        verb = "agrees with" if kind == "corroborates" else "is denied by"
-        out.append(RelationFacts(kind, a.id, b.id, f"{_label(a)} {verb} {_label(b)}"))
+        if a.quantity.value == b.quantity.value:
+            out.append(RelationFacts("corroborates", a.id, b.id, f"{_label(a)} agrees with {_label(b)}"))
+        else:
+            out.append(
+                context.apart(a, b)
+                or RelationFacts("contradicts", a.id, b.id, f"{_label(a)} is denied by {_label(b)}")
+            )
     return out
 
 
-def _misattributions(claims: Sequence[ClaimFacts]) -> list[RelationFacts]:
+def _misattributions(claims: Sequence[ClaimFacts], context: _Context) -> list[RelationFacts]:
     """The same figure credited to two sibling models (V3's cost reported as R1's)."""
     groups: dict[tuple[str, str, str], list[ClaimFacts]] = defaultdict(list)
     for c in claims:
@@ -221,7 +269,11 @@ def _misattributions(claims: Sequence[ClaimFacts]) -> list[RelationFacts]:
     for group in groups.values():
         for ra, rb in _ranged_pairs(group):
             a, b = ra.claim, rb.claim
-            if a.subject != b.subject and not ra.scope_conflict(rb) and ra.agrees(rb):
+            if (
+                a.subject != b.subject
+                and not scopes_conflict(a.scope, b.scope, context.parts)
+                and ra.agrees(rb)
+            ):
                 out.append(
                     RelationFacts(
                         "misattribution",
@@ -238,11 +290,16 @@ def detect_relations(
     claims: Sequence[ClaimFacts],
     *,
     is_ancestor: Callable[[str, str], bool] = lambda a, b: a == b,
+    parts: Iterable[str] = (),
+    scope_labels: Mapping[str, str] | None = None,
 ) -> list[RelationFacts]:
     """Every relation among the claims, found group by group (never all pairs of the corpus).
 
-    Hypothetical-only claims take no part: a scenario neither supports nor contradicts. Nor do claims
-    whose subject is unspecified ("(unspecified)"): two unrelated figures must not contradict.
+    Only claims that measure something surely take part: not hypothetical-only ones (a scenario neither
+    supports nor contradicts), not those whose subject is unspecified ("(unspecified)"), and not those
+    whose metric is ``other`` or was typed without confidence (they wait for review). Two figures that
+    disagree contradict only when nothing else explains it: a scope that differs (``parts`` lists the
+    'facet=value' pairs that name a part of a whole), or one passage of one source that gives both.
 
     >>> from claims.quantities import parse_quantity as q
     >>> cs = [ClaimFacts("a", "DeepSeek", "gpu_count", q("2,048 GPUs")),
@@ -250,8 +307,17 @@ def detect_relations(
     ...       ClaimFacts("c", "DeepSeek", "gpu_count", q("50,000 GPUs"))]
     >>> sorted((r.kind, r.a, r.b) for r in detect_relations(cs))
     [('contradicts', 'a', 'b'), ('contradicts', 'a', 'c'), ('corroborates', 'b', 'c')]
+    >>> table = [ClaimFacts("p", "V3", "gpu_hours", q("2,664K GPU hours"), passages=frozenset({("s", 0, 40)})),
+    ...          ClaimFacts("t", "V3", "gpu_hours", q("2.788M GPU hours"), passages=frozenset({("s", 50, 90)}))]
+    >>> [r.kind for r in detect_relations(table)]
+    ['different_scope']
     """
-    live = [c for c in claims if not c.hypothetical_only and not c.subject.startswith("(")]
+    context = _Context(frozenset(parts), scope_labels or {})
+    live = [
+        c
+        for c in claims
+        if not c.hypothetical_only and not c.subject.startswith("(") and c.confident and c.metric != "other"
+    ]
     numeric: dict[tuple[str, str, str], list[ClaimFacts]] = defaultdict(list)
     categorical: dict[tuple[str, str], list[ClaimFacts]] = defaultdict(list)
     boolean: dict[tuple[str, str], list[ClaimFacts]] = defaultdict(list)
@@ -264,10 +330,10 @@ def detect_relations(
             numeric[(c.subject, c.metric, c.quantity.unit)].append(c)
     found: list[RelationFacts] = []
     for group in numeric.values():
-        found.extend(_compare_numeric(group))
+        found.extend(_compare_numeric(group, context))
     for group in categorical.values():
-        found.extend(_compare_categories(group))
+        found.extend(_compare_categories(group, context))
     for group in boolean.values():
-        found.extend(_compare_bools(group, is_ancestor))
-    found.extend(_misattributions(live))
+        found.extend(_compare_bools(group, is_ancestor, context))
+    found.extend(_misattributions(live, context))
     return found

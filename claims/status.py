@@ -34,6 +34,10 @@ class EvidenceFacts:
     hedge: str | None = None
     review: str = "accepted"
     asserted_by: str | None = None
+    source_id: str = ""
+    start: int = 0
+    end: int = 0
+    confidence: float | None = None  # None: added by a person (or stored before it was measured)
 
 
 @dataclass(frozen=True)

@@ -202,6 +202,7 @@ def _evidence_row(source_id_: str, claim: str, mention: Mention, *, now: datetim
         "added_at": now,
         "note": mention.note,
         "review": "accepted",
+        "confidence": mention.confidence,
     }
 
 

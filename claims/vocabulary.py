@@ -7,9 +7,11 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
+
+from claims.scopes import ScopeFacet, scope_facets
 
 __all__ = [
     "EXTRA_METRICS",
@@ -180,6 +182,7 @@ class Vocabulary:
     entities: dict[str, EntitySpec]
     parties: dict[str, PartySpec]
     hardware_tiers: dict[str, str] = field(default_factory=dict)
+    scopes: tuple[ScopeFacet, ...] = ()
     _entity_index: dict[str, str] = field(default_factory=dict, repr=False)
     _party_index: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -208,7 +211,23 @@ class Vocabulary:
             for p in data.get("parties", [])
         }
         tiers = dict(data.get("hardware", {}).get("terms", {}))
-        return cls(metrics=metrics, entities=entities, parties=parties, hardware_tiers=tiers)
+        return cls(
+            metrics=metrics,
+            entities=entities,
+            parties=parties,
+            hardware_tiers=tiers,
+            scopes=scope_facets(data.get("scopes", ())),
+        )
+
+    @cached_property
+    def part_scopes(self) -> frozenset[str]:
+        """Every 'facet=value' that names a part of a whole (a stage, one side of a price, a rate)."""
+        return frozenset(f"{f.facet}={v.value}" for f in self.scopes for v in f.values if v.part)
+
+    @cached_property
+    def scope_labels(self) -> dict[str, str]:
+        """Readers' words for every 'facet=value'."""
+        return {f"{f.facet}={v.value}": v.label for f in self.scopes for v in f.values}
 
     def entity(self, name: str | None) -> str | None:
         """The canonical entity an alias names, or None."""

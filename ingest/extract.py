@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 
 from claims.quantities import Quantity
 from claims.records import Document, Mention
+from claims.scopes import ScopeFacet, format_scope
 from claims.vocabulary import BOOL_METRICS, UNSPECIFIED, Vocabulary, default_vocabulary
 from ingest.attribution import (
     PAPER,
@@ -151,6 +152,7 @@ _NEGATION_SCOPE = re.compile(r"\bthat\b|\bwhich\b|,|;|\(")
 _COORDINATED = re.compile(r"\band\s+(?:a|an|the)?\s*$|,\s*$")
 _IF_IDIOMS = re.compile(r"\bif anything\b|\bas if\b|\beven if\b", re.I)
 _IF_IDIOMS_P = Prefiltered(_IF_IDIOMS)
+_HOURS_TAIL = re.compile(r"\s*(?:gpu)?[- ]?hours?\b.*$", re.I)
 
 
 @dataclass
@@ -183,6 +185,7 @@ class _Sentence:
     reports: list[Report] = field(default_factory=list)
     literals: LiteralIndex | None = None  # where the rules' required words occur in the document
     metrics: dict[Figure, str] = field(default_factory=dict)  # each figure's metric, once worked out
+    metric_cued: dict[Figure, bool] = field(default_factory=dict)  # whether a cue word (not the unit) set it
     # where the clause around a position starts and ends, once worked out
     clause_starts: dict[int, int] = field(default_factory=dict)
     clause_ends: dict[int, int] = field(default_factory=dict)
@@ -254,6 +257,27 @@ class _Trigger:
         return not self.words.isdisjoint(self._WORDS.findall(text[start:end].lower()))
 
 
+def _facet_value(facet: ScopeFacet, sent: _Sentence, fig: Figure) -> str | None:
+    """The value of one scope facet stated beside a figure: for cues on both sides, the nearest.
+
+    A 'before' facet reads only the words ending at the figure ('an additional 119K'), an 'after'
+    facet only those following its unit; a 'near' facet reads both, within its window."""
+    text = sent.text
+    lo, hi = max(sent.start, fig.start - facet.window), min(sent.end, fig.unit_end + facet.window)
+    if facet.side == "before":
+        return next((v.value for v in facet.values if v.cue.search(text[lo : fig.start])), None)
+    if facet.side == "after":
+        at = fig.unit_end + len(text[fig.unit_end : hi]) - len(text[fig.unit_end : hi].lstrip())
+        return next((v.value for v in facet.values if v.cue.match(text, at, hi)), None)
+    best: tuple[int, str] | None = None
+    for value in facet.values:
+        for match in value.cue.finditer(text, lo, hi):
+            gap = fig.start - match.end() if match.end() <= fig.start else max(0, match.start() - fig.unit_end)
+            if best is None or gap < best[0]:
+                best = (gap, value.value)
+    return best[1] if best else None
+
+
 class Extractor:
     """Reads documents into mentions with a spaCy pipeline and rules from ``seeds/resources``."""
 
@@ -278,7 +302,6 @@ class Extractor:
         p = self.patterns
         self.candidate = _Trigger(set(p["candidate_words"]))
         self.conditionals = [Prefiltered(re.compile(c, re.I)) for c in p["conditionals"]]
-        self.scopes = [(s["facet"], s["value"], re.compile(s["cue"], re.I)) for s in p["scope"]]
         self.metrics = [
             (
                 m["metric"],
@@ -290,6 +313,9 @@ class Extractor:
             )
             for m in p["metrics"]
         ]
+        # A metric's plausible values (base units) and how sure its unit alone makes it.
+        self.metric_range = {m["metric"]: tuple(m["range"]) for m in p["metrics"] if "range" in m}
+        self.default_confidence = {m["metric"]: float(m.get("default_confidence", 0.9)) for m in p["metrics"]}
         self.metrics_by_unit: dict[str, list[Any]] = {}
         for entry in self.metrics:
             for unit in entry[1]:
@@ -514,10 +540,12 @@ class Extractor:
         distinctive = fig.quantity.unit in ("USD", "parameters", "USD/1M tokens")
         if subject in voice and metric in self.no_default_subject and not itself:
             subject = None  # "Epoch AI estimates costs fall 3x a year": the speaker is not the subject
+        subject_confidence = 1.0
         if subject is None:
-            subject = (state.figures.get(key) if distinctive else None) or self._default_subject(
-                sent, fig, state
-            )
+            remembered = state.figures.get(key) if distinctive else None
+            subject = remembered or self._default_subject(sent, fig, state)
+            subject_confidence = self._default_confidence(metric, subject, remembered)
+        metric_confidence = self._metric_confidence(sent, fig, metric)
         if (
             metric == "other"
             and fig.quantity.unit == "USD"
@@ -530,6 +558,7 @@ class Extractor:
             )
         ):
             metric = "training_cost"  # the money figure the debate is about, when nothing names another
+            metric_confidence = 0.5  # a guess from the topic, not from the words
         elif key not in state.figures:
             state.figures[key] = subject
         asserted = self._asserter(voice, subject, state, sent.span.list_item)
@@ -556,6 +585,7 @@ class Extractor:
             hedge=hedge,
             hypothetical=hypothetical,
             note=fig.descriptor if fig.kind == "date" else quantity.note,
+            confidence=round(min(subject_confidence, metric_confidence), 2),
         )
         out = [mention]
         if (
@@ -610,6 +640,15 @@ class Extractor:
         if not _PRICE_CUE.search(sent.text, max(sent.start, fig.start - 60), min(sent.end, fig.end + 40)):
             return fig
         return replace(fig, quantity=replace(q, unit="USD/1M tokens"))
+
+    def _default_confidence(self, metric: str, subject: str, remembered: str | None) -> float:
+        """How sure a subject the sentence does not name is: one the same figure had before (0.8), the
+        industry for a field-wide metric (0.9), the passage's topic (0.7), or none at all (0)."""
+        if subject == UNSPECIFIED:
+            return 0.0
+        if remembered:
+            return 0.8
+        return 0.9 if metric in self.no_default_subject else 0.7
 
     def _default_subject(self, sent: _Sentence, fig: Figure, state: _State) -> str:
         """A figure whose sentence names no subject is about the document's topic, if the passage is.
@@ -915,36 +954,48 @@ class Extractor:
         q = fig.quantity
         if q.unit == "GPU" and q.value == 1 and fig.kind == "words":
             return "deployment_hardware"  # "fits on a single GPU" is about capacity, never a fleet size
-        text = sent.text
         clause_start, clause_end = self._clause_start(sent, fig.start), self._clause_end(sent, fig.unit_end)
-        best, best_score = "other", 0.0
+        best, best_score, cued = "other", 0.0, False
         for metric, notes, side, cues, max_gap in self._live_metrics(sent, q.unit):
-            if notes and q.unit == "other" and q.note not in notes:
+            if (notes and q.unit == "other" and q.note not in notes) or not self._plausible(metric, q):
                 continue
-            score = 0.0
+            score, by_cue = 0.0, False
             for cue, weight in cues:
-                if cue is None:
-                    score += weight
-                elif side == "before":
-                    lo = max(sent.start, fig.start - 30)
-                    score += (
-                        weight
-                        if cue.possible(sent.literals, lo, fig.start)
-                        and cue.pattern.search(text[lo : fig.start])
-                        else 0.0
-                    )
-                elif side == "after":
-                    hi = min(sent.end, fig.end + 25)
-                    score += (
-                        weight
-                        if cue.possible(sent.literals, fig.end, hi) and cue.pattern.match(text[fig.end : hi])
-                        else 0.0
-                    )
-                else:
-                    score += weight * self._closeness(cue, sent, fig, clause_start, clause_end, max_gap)
+                gained = weight if cue is None else weight * self._cue_score(
+                    cue, side, sent, fig, clause_start, clause_end, max_gap
+                )
+                score += gained
+                by_cue = by_cue or (cue is not None and gained > 0)
             if score > best_score:
-                best, best_score = metric, score
+                best, best_score, cued = metric, score, by_cue
+        sent.metric_cued[fig] = cued
         return best
+
+    def _cue_score(
+        self, cue: Prefiltered, side: str, sent: _Sentence, fig: Figure, clause_start: int, clause_end: int,
+        max_gap: int,
+    ) -> float:
+        """How strongly one cue points at the figure: 1 or 0 for a cue that must sit on one side, else by
+        closeness."""
+        text = sent.text
+        if side == "before":
+            lo = max(sent.start, fig.start - 30)
+            return float(cue.possible(sent.literals, lo, fig.start) and bool(cue.pattern.search(text[lo : fig.start])))
+        if side == "after":
+            hi = min(sent.end, fig.end + 25)
+            return float(cue.possible(sent.literals, fig.end, hi) and bool(cue.pattern.match(text[fig.end : hi])))
+        return self._closeness(cue, sent, fig, clause_start, clause_end, max_gap)
+
+    def _plausible(self, metric: str, q: Quantity) -> bool:
+        """A figure outside a metric's plausible range ('196 million GPUs') is not typed into it."""
+        bounds = self.metric_range.get(metric)
+        return bounds is None or q.value is None or bounds[0] <= q.value <= bounds[1]
+
+    def _metric_confidence(self, sent: _Sentence, fig: Figure, metric: str) -> float:
+        """1 for a metric named by a cue word, the metric's default for one its unit alone implies."""
+        if metric == "other":
+            return 0.0
+        return 1.0 if sent.metric_cued.get(fig) else self.default_confidence.get(metric, 0.9)
 
     def _live_metrics(self, sent: _Sentence, unit: str) -> list[Any]:
         """The unit's metrics with only the cues that can match somewhere in the document (a cue that cannot
@@ -989,11 +1040,24 @@ class Extractor:
         return best
 
     def _scope(self, sent: _Sentence, fig: Figure, metric: str) -> str:
-        if fig.quantity.unit != "USD" or metric not in ("training_cost", "spending", "capex"):
-            return ""
-        window = (max(sent.start, fig.start - 80), min(sent.end, fig.unit_end + 80))
-        facets = {facet: value for facet, value, cue in self.scopes if cue.search(sent.text, *window)}
-        return ";".join(f"{k}={v}" for k, v in sorted(facets.items()))
+        """The scope facets the words around a figure state, as 'facet=value;...' (see claims.scopes)."""
+        facets = {
+            facet.facet: value
+            for facet in self.vocabulary.scopes
+            if facet.applies(metric) and (value := _facet_value(facet, sent, fig))
+        }
+        if metric == "gpu_count" and fig.descriptor:
+            hardware = self._hardware_term(fig.descriptor)
+            if hardware:
+                facets["hardware"] = hardware
+        return format_scope(facets)
+
+    def _hardware_term(self, descriptor: str) -> str | None:
+        """The chip model a count's descriptor names ('Nvidia H800 GPUs' -> 'h800'), if exactly one."""
+        lowered = descriptor.lower()
+        found = {term for term in self.vocabulary.hardware_tiers if re.search(rf"(?<![\w-]){re.escape(term)}", lowered)}
+        models = {t for t in found if any(ch.isdigit() for ch in t)} or found
+        return models.pop() if len(models) == 1 else None
 
     def _hypothetical(self, sent: _Sentence, position: int) -> bool:
         if _IF_IDIOMS_P.possible(sent.literals, sent.start, position):
@@ -1160,9 +1224,11 @@ class Extractor:
         ):
             return None
         words = sent.text[fig.end : fig.unit_end].strip()
+        # "2.788M H800 GPU hours": the chip is "H800"; the hours are the unit, not part of the type
+        words = _HOURS_TAIL.sub("", words) or words
         at = sent.text.index(words, fig.end) if words else fig.end
         mention = self._gpu_type(sent, words, at, count.subject, _State())
-        return replace(mention, asserted_by=count.asserted_by, hedge=count.hedge)
+        return replace(mention, asserted_by=count.asserted_by, hedge=count.hedge, confidence=count.confidence)
 
     def _hardware_types(self, sent: _Sentence, state: _State) -> list[Mention]:
         out: list[Mention] = []

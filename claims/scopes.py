@@ -1,0 +1,124 @@
+"""Scope facets: what a figure measures beyond subject and metric (stage, basis, period, side, ...).
+
+The facets and their cue words are data (``seeds/resources/vocabulary.json``, key ``scopes``); this module
+reads them and answers the two questions relations and extraction ask: which facet values a passage
+states, and whether two scopes can describe the same quantity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["ScopeValue", "ScopeFacet", "scope_facets", "parse_scope", "format_scope", "scopes_differ",
+           "describe_scope"]
+
+
+@dataclass(frozen=True)
+class ScopeValue:
+    """One value of a facet: its cue, its words for readers, and whether it names a part of a whole.
+
+    A *part* (a training stage, one side of a price, an increment, a rate) never measures the same
+    quantity as a figure that states no value for the facet, which is most often the whole.
+    """
+
+    value: str
+    label: str
+    cue: re.Pattern[str]
+    part: bool = False
+
+
+@dataclass(frozen=True)
+class ScopeFacet:
+    """A facet, the metrics it applies to (empty: all), and where its cues sit relative to a figure."""
+
+    facet: str
+    metrics: frozenset[str]
+    values: tuple[ScopeValue, ...]
+    side: str = "near"  # near (either side, nearest wins), before (ending at the figure), after
+    window: int = 80
+
+    def applies(self, metric: str) -> bool:
+        return not self.metrics or metric in self.metrics
+
+
+def scope_facets(data: Sequence[Mapping[str, Any]]) -> tuple[ScopeFacet, ...]:
+    """Facets from their JSON records.
+
+    >>> f = scope_facets([{"facet": "side", "metrics": ["api_price"], "values": [
+    ...     {"value": "input", "label": "input tokens", "cue": "input", "part": True}]}])
+    >>> f[0].facet, f[0].applies("api_price"), f[0].applies("gpu_count"), f[0].values[0].part
+    ('side', True, False, True)
+    """
+    return tuple(
+        ScopeFacet(
+            facet=d["facet"],
+            metrics=frozenset(d.get("metrics", ())),
+            values=tuple(
+                ScopeValue(v["value"], v.get("label", v["value"]), re.compile(v["cue"], re.I), bool(v.get("part")))
+                for v in d["values"]
+            ),
+            side=d.get("side", "near"),
+            window=int(d.get("window", 80)),
+        )
+        for d in data
+    )
+
+
+def parse_scope(scope: str) -> dict[str, str]:
+    """'basis=final_run;stage=pre_training' as a dict.
+
+    >>> parse_scope("basis=final_run;stage=pre_training")
+    {'basis': 'final_run', 'stage': 'pre_training'}
+    >>> parse_scope("")
+    {}
+    """
+    return dict(part.split("=", 1) for part in scope.split(";") if "=" in part)
+
+
+def format_scope(facets: Mapping[str, str]) -> str:
+    """The stored form of a scope: facets sorted by name.
+
+    >>> format_scope({"stage": "post_training", "basis": "total"})
+    'basis=total;stage=post_training'
+    """
+    return ";".join(f"{k}={v}" for k, v in sorted(facets.items()))
+
+
+def scopes_differ(a: str, b: str, parts: Iterable[str] = ()) -> bool:
+    """True when two scopes cannot describe one quantity: a facet stated on both sides with different
+    values, or a *part* value (``facet=value`` in ``parts``) stated on one side only.
+
+    >>> scopes_differ("basis=final_run", "basis=total")
+    True
+    >>> scopes_differ("basis=final_run", "")
+    False
+    >>> scopes_differ("stage=pre_training", "", parts={"stage=pre_training"})
+    True
+    """
+    fa, fb = parse_scope(a), parse_scope(b)
+    part_set = set(parts)
+    for key in fa.keys() | fb.keys():
+        va, vb = fa.get(key), fb.get(key)
+        if va and vb and va != vb:
+            return True
+        stated = va or vb
+        if (va is None or vb is None) and f"{key}={stated}" in part_set:
+            return True
+    return False
+
+
+def describe_scope(scope: str, labels: Mapping[str, str]) -> str:
+    """A scope in readers' words ('the final training run'), from the labels of its values.
+
+    >>> describe_scope("basis=final_run", {"basis=final_run": "the final training run"})
+    'the final training run'
+    >>> describe_scope("", {})
+    'no stated scope'
+    """
+    facets = parse_scope(scope)
+    if not facets:
+        return "no stated scope"
+    return ", ".join(labels.get(f"{k}={v}", f"{k} {v}".replace("_", " ")) for k, v in sorted(facets.items()))
