@@ -16,7 +16,15 @@ from claims.db import insert_rows
 from claims.models import Claim, Entity, Evidence, Relation, Source, utcnow
 from claims.quantities import Quantity
 from claims.relations import MIN_CONFIDENCE, ClaimFacts, RelationFacts, detect_relations
-from claims.status import EvidenceFacts, Verdict, claim_digest, compute_status, origins_of
+from claims.status import (
+    DEFAULT_WEAK_HEDGES,
+    EvidenceFacts,
+    Verdict,
+    Weighing,
+    claim_digest,
+    compute_status,
+    origins_of,
+)
 from claims.vocabulary import Vocabulary
 
 __all__ = ["RefreshResult", "Derived", "derive", "refresh", "claim_facts", "evidence_facts", "group_of"]
@@ -112,11 +120,16 @@ def claim_facts(
 ) -> list[ClaimFacts]:
     """Claim rows as the plain facts relation detection works on."""
     out = []
+    weak = vocabulary.weak_hedges or DEFAULT_WEAK_HEDGES
     for c in rows:
         entity = entities.get(c.subject_id)
         name = entity.name if entity else c.subject_id
         parent = entities.get(entity.parent_id) if entity is not None and entity.parent_id else None
-        live = [e for e in evidence.get(c.id, ()) if e.review == "accepted" and not e.hypothetical]
+        live = [
+            e
+            for e in evidence.get(c.id, ())
+            if e.review == "accepted" and not e.hypothetical and e.stance == "supports"
+        ]
         sure = max((1.0 if e.confidence is None else e.confidence for e in live), default=0.0)
         out.append(
             ClaimFacts(
@@ -135,6 +148,7 @@ def claim_facts(
                 label=c.statement,
                 passages=frozenset((e.source_id, e.start, e.end) for e in live),
                 confident=c.metric != "other" and sure >= MIN_CONFIDENCE,
+                speculative=bool(live) and all((e.hedge or "") in weak for e in live),
             )
         )
     return out
@@ -305,15 +319,20 @@ def derive(session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str]
     labels = {r.id: r.statement for r in rows}
     cache: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
     verdicts = {
-        r.id: compute_status(
-            r.id,
-            evidence=evidence.get(r.id, []),
-            relations=by_claim.get(r.id, []),
+        f.id: compute_status(
+            f.id,
+            evidence=evidence.get(f.id, []),
+            relations=by_claim.get(f.id, []),
             evidence_by_claim=evidence,
             labels=labels,
             cache=cache,
+            weighing=Weighing(
+                maker=vocabulary.maker(f.subject),
+                weak_hedges=vocabulary.weak_hedges or DEFAULT_WEAK_HEDGES,
+                classified=f.confident and f.metric != "other",
+            ),
         )
-        for r in rows
+        for f in facts
     }
     digests = {r.id: claim_digest(evidence.get(r.id, ())) for r in rows}
     return Derived(rows, found, verdicts, digests)

@@ -33,7 +33,7 @@ _DISTINCTIVE_UNITS = ("USD", "GPU", "parameters", "USD/1M tokens")
 MIN_CONFIDENCE = 0.6
 # Two figures one source gives within this many characters of each other belong to one passage (a
 # sentence, a list, a table, a worked sum): they are parts of one account, never rivals.
-PASSAGE_GAP = 600
+PASSAGE_GAP = 2000
 Passage = tuple[str, int, int]  # (source id, start, end) of a piece of evidence
 
 
@@ -48,12 +48,13 @@ class ClaimFacts:
     scope: str = ""
     family: str = ""
     category: str | None = None
-    hypothetical_only: bool = False
+    hypothetical_only: bool = False  # not asserted as fact: only hypothetical, denied or doubted mentions
     subject_kind: str = "other"
     parent: str | None = None
     label: str = field(default="", compare=False)
     passages: frozenset[Passage] = field(default=frozenset(), compare=False)
     confident: bool = True
+    speculative: bool = False  # every piece of evidence for it is weakly hedged ('likely', 'rumored')
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,15 @@ class _Context:
 
     def apart(self, a: ClaimFacts, b: ClaimFacts) -> RelationFacts | None:
         """The relation two claims have whatever their values, if their scope or their passage decides it."""
+        if a.speculative or b.speculative:
+            hedged = a if a.speculative else b
+            return RelationFacts(
+                "different_scope",
+                a.id,
+                b.id,
+                f"{_label(hedged)} is only a hedged guess ('likely', 'rumored'): it is set beside "
+                f"{_label(b if hedged is a else a)}, not against it",
+            )
         if scopes_conflict(a.scope, b.scope, self.parts):
             return RelationFacts("different_scope", a.id, b.id, self.scope_reason(a, b))
         source = together(a.passages, b.passages)

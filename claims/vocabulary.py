@@ -183,6 +183,7 @@ class Vocabulary:
     parties: dict[str, PartySpec]
     hardware_tiers: dict[str, str] = field(default_factory=dict)
     scopes: tuple[ScopeFacet, ...] = ()
+    weak_hedges: frozenset[str] = frozenset()
     _entity_index: dict[str, str] = field(default_factory=dict, repr=False)
     _party_index: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -217,7 +218,15 @@ class Vocabulary:
             parties=parties,
             hardware_tiers=tiers,
             scopes=scope_facets(data.get("scopes", ())),
+            weak_hedges=frozenset(data.get("weak_hedges", {}).get("hedges", ())),
         )
+
+    def maker(self, subject: str) -> str | None:
+        """The party whose own figure a claim about ``subject`` is: the organisation at the root of its
+        family, when that organisation also asserts claims ('DeepSeek' for DeepSeek-V3)."""
+        root = self.family(subject)
+        spec = self.entities.get(root)
+        return root if spec is not None and spec.kind == "org" and root in self.parties else None
 
     @cached_property
     def part_scopes(self) -> frozenset[str]:

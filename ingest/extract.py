@@ -302,6 +302,7 @@ class Extractor:
         p = self.patterns
         self.candidate = _Trigger(set(p["candidate_words"]))
         self.conditionals = [Prefiltered(re.compile(c, re.I)) for c in p["conditionals"]]
+        self.conditionals_after = re.compile("|".join(f"(?:{c})" for c in p["conditionals_after"]), re.I)
         self.metrics = [
             (
                 m["metric"],
@@ -335,6 +336,10 @@ class Extractor:
             for q in p["qualitative"]
         ]
         self.negations = [Prefiltered.compiled(n, re.I) for n in p["negations"]]
+        stance = p["stance"]
+        self.denial = re.compile("|".join(f"(?:{d})" for d in stance["denials"]), re.I)
+        self.doubt_before = re.compile("|".join(f"(?:{d})" for d in stance["doubts_before"]), re.I)
+        self.doubt_after = [re.compile(d, re.I) for d in stance["doubts_after"]]
         family = [
             alias for alias, name in self.vocabulary.aliases() if self.vocabulary.family(name) == "DeepSeek"
         ]
@@ -587,7 +592,7 @@ class Extractor:
             note=fig.descriptor if fig.kind == "date" else quantity.note,
             confidence=round(min(subject_confidence, metric_confidence), 2),
         )
-        out = [mention]
+        out = self._stance(sent, fig, mention, state)
         if (
             fig.descriptor
             and not hypothetical
@@ -597,6 +602,33 @@ class Extractor:
             if gpu_type:
                 out.append(gpu_type)
         return out
+
+    def _stance(self, sent: _Sentence, fig: Figure, mention: Mention, state: _State) -> list[Mention]:
+        """The mention as the text takes it: denied outright ('not two years behind') it disputes the
+        figure; reported by one party and rejected by another ('X says DeepSeek is misrepresenting its
+        claims about 2,048 GPUs', '$6M ... surely is the low end of estimates') it stays the claimant's
+        record and gains a piece of evidence against it in the doubter's name, quoting the doubt."""
+        text = sent.text
+        clause_start = self._clause_start(sent, fig.start)
+        if self.denial.search(text, max(clause_start, fig.start - 60), fig.start):
+            return [replace(mention, stance="disputes")]
+        doubts = list(self.doubt_before.finditer(text, clause_start, fig.start))
+        if doubts:
+            report = reporter_at(text, sent.reports, doubts[-1].start(), sent.names)
+            doubter = self._asserter(report.parties if report else (), mention.subject, state, False)
+            if doubter != mention.asserted_by:
+                return [mention, self._doubt(mention, doubter, text, doubts[-1].start(), fig.unit_end)]
+        after = next((m for d in self.doubt_after if (m := d.match(text, fig.unit_end, sent.end))), None)
+        if after is None:
+            return [mention]
+        if mention.asserted_by == "author":
+            return [replace(mention, stance="disputes")]
+        return [mention, self._doubt(mention, "author", text, fig.start, after.end())]
+
+    @staticmethod
+    def _doubt(mention: Mention, doubter: str, text: str, start: int, end: int) -> Mention:
+        """Evidence against a mention's figure in the doubter's voice, quoting the words of the doubt."""
+        return replace(mention, stance="disputes", asserted_by=doubter, start=start, end=end, quote=text[start:end])
 
     def _rival_of_pair(self, sent: _Sentence, fig: Figure) -> str | None:
         """'It trails o1 on GPQA, 71.5% to 75.7%', 'ties o1 at 49.2% versus 48.9%': the second figure of a
@@ -1060,6 +1092,10 @@ class Extractor:
         return models.pop() if len(models) == 1 else None
 
     def _hypothetical(self, sent: _Sentence, position: int) -> bool:
+        """A conditional or scenario before the figure in its sentence ('if', 'would'), or a modal of mere
+        possibility after it in its clause ('... improvements are theoretically possible')."""
+        if self.conditionals_after.search(sent.text, position, self._clause_end(sent, position)):
+            return True
         if _IF_IDIOMS_P.possible(sent.literals, sent.start, position):
             before, idioms = _IF_IDIOMS.subn(" ", sent.text[sent.start : position])
         else:  # no idiom can be there: the text as it is
