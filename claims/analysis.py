@@ -146,7 +146,7 @@ def claim_facts(
                 subject_kind=entity.kind if entity is not None else "other",
                 parent=parent.name if parent is not None else None,
                 label=c.statement,
-                passages=frozenset((e.source_id, e.start, e.end) for e in live),
+                passages=frozenset((e.source_id, e.start, e.end, e.asserted_by or "author") for e in live),
                 confident=c.metric != "other" and sure >= MIN_CONFIDENCE,
                 speculative=bool(live) and all((e.hedge or "") in weak for e in live),
             )

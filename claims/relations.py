@@ -34,7 +34,7 @@ MIN_CONFIDENCE = 0.6
 # Two figures one source gives within this many characters of each other belong to one passage (a
 # sentence, a list, a table, a worked sum): they are parts of one account, never rivals.
 PASSAGE_GAP = 2000
-Passage = tuple[str, int, int]  # (source id, start, end) of a piece of evidence
+Passage = tuple[str, int, int, str]  # (source id, start, end, who asserts it) of a piece of evidence
 
 
 @dataclass(frozen=True)
@@ -98,16 +98,20 @@ def scopes_conflict(a: str, b: str, parts: Iterable[str] = ()) -> bool:
 
 
 def together(a: Iterable[Passage], b: Iterable[Passage], gap: int = PASSAGE_GAP) -> str | None:
-    """The source in which two claims are given together, as parts of one passage, or None.
+    """The source in which one voice gives two claims together, as parts of one account, or None.
 
-    >>> together({("s1", 0, 50)}, {("s1", 120, 160)})
+    Two voices in one passage ('DeepSeek says 2,048; Wang says 50,000') are still rivals.
+
+    >>> together({("s1", 0, 50, "author")}, {("s1", 120, 160, "author")})
     's1'
-    >>> together({("s1", 0, 50)}, {("s2", 10, 40), ("s1", 5000, 5050)}) is None
+    >>> together({("s1", 0, 50, "DeepSeek")}, {("s1", 60, 90, "Alexandr Wang")}) is None
+    True
+    >>> together({("s1", 0, 50, "author")}, {("s2", 10, 40, "author"), ("s1", 5000, 5050, "author")}) is None
     True
     """
-    for sa, a0, a1 in a:
-        for sb, b0, b1 in b:
-            if sa == sb and b0 - a1 <= gap and a0 - b1 <= gap:
+    for sa, a0, a1, who_a in a:
+        for sb, b0, b1, who_b in b:
+            if sa == sb and who_a == who_b and b0 - a1 <= gap and a0 - b1 <= gap:
                 return sa
     return None
 
@@ -148,7 +152,7 @@ class _Context:
                 "different_scope",
                 a.id,
                 b.id,
-                f"{_label(a)} and {_label(b)} are given together in one passage of one source, "
+                f"{_label(a)} and {_label(b)} are given together by one voice in one passage, "
                 "as parts of one account, not as rival figures",
             )
         return None
@@ -317,8 +321,9 @@ def detect_relations(
     ...       ClaimFacts("c", "DeepSeek", "gpu_count", q("50,000 GPUs"))]
     >>> sorted((r.kind, r.a, r.b) for r in detect_relations(cs))
     [('contradicts', 'a', 'b'), ('contradicts', 'a', 'c'), ('corroborates', 'b', 'c')]
-    >>> table = [ClaimFacts("p", "V3", "gpu_hours", q("2,664K GPU hours"), passages=frozenset({("s", 0, 40)})),
-    ...          ClaimFacts("t", "V3", "gpu_hours", q("2.788M GPU hours"), passages=frozenset({("s", 50, 90)}))]
+    >>> part = frozenset({("s", 0, 40, "author")})
+    >>> table = [ClaimFacts("p", "V3", "gpu_hours", q("2,664K GPU hours"), passages=part),
+    ...          ClaimFacts("t", "V3", "gpu_hours", q("2.788M GPU hours"), passages=frozenset({("s", 50, 90, "author")}))]
     >>> [r.kind for r in detect_relations(table)]
     ['different_scope']
     """

@@ -21,13 +21,27 @@ class ScopeValue:
     """One value of a facet: its cue, its words for readers, and whether it names a part of a whole.
 
     A *part* (a training stage, one side of a price, an increment, a rate) never measures the same
-    quantity as a figure that states no value for the facet, which is most often the whole.
+    quantity as a figure that states no value for the facet, which is most often the whole. A value
+    written '$1' is the text the cue's first group captures (a year, say).
     """
 
     value: str
     label: str
     cue: re.Pattern[str]
     part: bool = False
+
+    def of(self, match: re.Match[str]) -> str:
+        """The value a cue match states.
+
+        >>> ScopeValue("$1", "year", re.compile(r"in (\\d{4})")).of(re.search(r"in (\\d{4})", "in 2021"))
+        '2021'
+        """
+        return match.group(int(self.value[1:])) if self.value.startswith("$") else self.value
+
+    @property
+    def key(self) -> str:
+        """How the value is listed among parts: a captured value stands for any text ('*')."""
+        return "*" if self.value.startswith("$") else self.value
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,7 @@ class ScopeFacet:
     values: tuple[ScopeValue, ...]
     side: str = "near"  # near (either side, nearest wins), before (ending at the figure), after
     window: int = 80
+    within: str = "sentence"  # or "clause": cues past a clause break belong to another figure
 
     def applies(self, metric: str) -> bool:
         return not self.metrics or metric in self.metrics
@@ -62,6 +77,7 @@ def scope_facets(data: Sequence[Mapping[str, Any]]) -> tuple[ScopeFacet, ...]:
             ),
             side=d.get("side", "near"),
             window=int(d.get("window", 80)),
+            within=d.get("within", "sentence"),
         )
         for d in data
     )
@@ -105,7 +121,7 @@ def scopes_differ(a: str, b: str, parts: Iterable[str] = ()) -> bool:
         if va and vb and va != vb:
             return True
         stated = va or vb
-        if (va is None or vb is None) and f"{key}={stated}" in part_set:
+        if (va is None or vb is None) and ({f"{key}={stated}", f"{key}=*"} & part_set):
             return True
     return False
 

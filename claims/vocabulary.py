@@ -14,6 +14,7 @@ from typing import Any
 from claims.scopes import ScopeFacet, scope_facets
 
 __all__ = [
+    "CURRENCY_PREFIXES",
     "EXTRA_METRICS",
     "BOOL_METRICS",
     "UNSPECIFIED",
@@ -41,6 +42,10 @@ BOOL_METRICS = (
     "uses_moe", "distilled_from_openai", "export_control_evasion", "export_restricted",
     "training_cost_excludes_prior_research", "open_weights",
 )
+
+# Dollar signs of other currencies, written before a number ("NT$196 million"): not US dollars, so the
+# figure is kept with unit 'other' and the currency's code as its note (as yuan amounts are).
+CURRENCY_PREFIXES = {"NT$": "TWD", "HK$": "HKD", "S$": "SGD", "A$": "AUD", "C$": "CAD", "NZ$": "NZD", "R$": "BRL"}
 
 _GPU_NOUNS = (
     r"(?:gpus?|chips?|accelerators?|graphics cards?|cards|processors|hoppers|"
@@ -231,7 +236,7 @@ class Vocabulary:
     @cached_property
     def part_scopes(self) -> frozenset[str]:
         """Every 'facet=value' that names a part of a whole (a stage, one side of a price, a rate)."""
-        return frozenset(f"{f.facet}={v.value}" for f in self.scopes for v in f.values if v.part)
+        return frozenset(f"{f.facet}={v.key}" for f in self.scopes for v in f.values if v.part)
 
     @cached_property
     def scope_labels(self) -> dict[str, str]:

@@ -68,6 +68,14 @@ _UNKNOWN_NAME = re.compile(
     r"(?<![\w'’])((?:[A-Z][a-z'’-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-z'’-]+|[A-Z]\.|de|van|von)){1,2})"
     r"(?:\s*,[^,;]{1,60},)?\s+(?:(?:also|has|have|had|previously|recently)\s+)*$"
 )
+# "An unnamed senior State Department official told Reuters", "a Microsoft spokesperson said": a person who
+# speaks for an organisation, unnamed, gives that organisation's word.
+_SPOKESPERSON = re.compile(
+    r"\b(?:[Aa]n?|[Tt]he|[Oo]ne)\s+(?:(?:unnamed|senior|former|anonymous|top|chief|[\w-]+-level)\s+)*"
+    r"(?P<org>(?:U\.?S\.?\s+)?(?:[A-Z][\w&.'’-]*\s+){1,3}?)"
+    r"(?:officials?|spokes(?:man|woman|person|people)|executives?|representatives?|sources?)"
+    r"(?:\s*,[^,;]{1,60},)?\s+(?:(?:also|has|have|had|previously|recently)\s+)*$"
+)
 _NOT_NAME_WORDS = {
     "The", "This", "That", "These", "In", "On", "At", "If", "When", "While", "But", "And", "Some", "Many",
     "Most", "Other", "Industry", "Analysts", "Experts", "Critics", "Reports", "Training", "Memory",
@@ -256,8 +264,13 @@ def find_reports(
         if last_person and _PRONOUN.search(text, max(start, verb.start() - 12), verb.start()):
             reports.append(Report(verb.end(), until, (last_person,), verb.group(0)))
             continue
+        spokesperson = _SPOKESPERSON.search(text, max(start, verb.start() - 90), verb.start())
         unknown = _UNKNOWN_NAME.search(text, max(start, verb.start() - 80), verb.start())
-        if unknown and unknown.group(1).split()[0] not in _NOT_NAME_WORDS:
+        if spokesperson:
+            org = spokesperson.group("org").strip()
+            known = [n for n in speakers if spokesperson.start("org") <= n.start < spokesperson.end("org")]
+            reports.append(Report(verb.end(), until, (known[0].name if known else org,), verb.group(0)))
+        elif unknown and unknown.group(1).split()[0] not in _NOT_NAME_WORDS:
             reports.append(Report(verb.end(), until, (unknown.group(1),), verb.group(0)))
         elif last_org and (
             _COMPANY.search(text, max(start, verb.start() - 25), verb.start())

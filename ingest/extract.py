@@ -152,6 +152,15 @@ _NEGATION_SCOPE = re.compile(r"\bthat\b|\bwhich\b|,|;|\(")
 _COORDINATED = re.compile(r"\band\s+(?:a|an|the)?\s*$|,\s*$")
 _IF_IDIOMS = re.compile(r"\bif anything\b|\bas if\b|\beven if\b", re.I)
 _IF_IDIOMS_P = Prefiltered(_IF_IDIOMS)
+_INSTANCE_GAP = re.compile(r"\s*,?\s*(?:including|such as|like|namely|notably|especially|e\.g\.,?)\s+(?:the\s+)?")
+_CHIP_USE = re.compile(
+    r"\b(?:used?|using|uses|trained on|train on|training on|acquired|bought|buy|buying|purchased|obtain(?:ed)?|"
+    r"relied on|runs? on|ran on|deployed)\b[^.;:]{0,50}$",
+    re.I,
+)
+_RESTATED_GAP = re.compile(r"\s*\(\s*(?:or\s+|about\s+|approximately\s+|roughly\s+|~\s*)?")
+_LABEL_MARKUP = re.compile(r"^[\W_]+|[\s:*_#]+$")
+_ENDS_PROSE = re.compile(r"[.!?][\"”’')\]]*\s*$")
 _HOURS_TAIL = re.compile(r"\s*(?:gpu)?[- ]?hours?\b.*$", re.I)
 
 
@@ -170,6 +179,7 @@ class _State:
     lead_reporter: tuple[str, ...] | None = None
     lead_subject: str | None = None
     last_subject: str | None = None
+    label_subject: str | None = None  # a name set alone on a line as a label ("Meta:"), until prose resumes
     figures: dict[tuple[str, str, float | None], str] = field(default_factory=dict)
 
 
@@ -257,24 +267,28 @@ class _Trigger:
         return not self.words.isdisjoint(self._WORDS.findall(text[start:end].lower()))
 
 
-def _facet_value(facet: ScopeFacet, sent: _Sentence, fig: Figure) -> str | None:
-    """The value of one scope facet stated beside a figure: for cues on both sides, the nearest.
+def _facet_value(
+    facet: ScopeFacet, sent: _Sentence, start: int, end: int, clause: tuple[int, int]
+) -> str | None:
+    """The value of one scope facet stated beside a figure written at [start, end): for cues on both
+    sides, the nearest.
 
     A 'before' facet reads only the words ending at the figure ('an additional 119K'), an 'after'
     facet only those following its unit; a 'near' facet reads both, within its window."""
     text = sent.text
-    lo, hi = max(sent.start, fig.start - facet.window), min(sent.end, fig.unit_end + facet.window)
+    floor, ceiling = clause if facet.within == "clause" else (sent.start, sent.end)
+    lo, hi = max(floor, start - facet.window), min(ceiling, end + facet.window)
     if facet.side == "before":
-        return next((v.value for v in facet.values if v.cue.search(text[lo : fig.start])), None)
+        return next((v.of(m) for v in facet.values if (m := v.cue.search(text[lo:start]))), None)
     if facet.side == "after":
-        at = fig.unit_end + len(text[fig.unit_end : hi]) - len(text[fig.unit_end : hi].lstrip())
-        return next((v.value for v in facet.values if v.cue.match(text, at, hi)), None)
+        at = end + len(text[end:hi]) - len(text[end:hi].lstrip())
+        return next((v.of(m) for v in facet.values if (m := v.cue.match(text, at, hi))), None)
     best: tuple[int, str] | None = None
     for value in facet.values:
         for match in value.cue.finditer(text, lo, hi):
-            gap = fig.start - match.end() if match.end() <= fig.start else max(0, match.start() - fig.unit_end)
+            gap = start - match.end() if match.end() <= start else max(0, match.start() - end)
             if best is None or gap < best[0]:
-                best = (gap, value.value)
+                best = (gap, value.of(match))
     return best[1] if best else None
 
 
@@ -502,6 +516,7 @@ class Extractor:
         return mentions
 
     def _remember(self, sent: _Sentence, state: _State) -> None:
+        self._remember_label(sent, state)
         for name in sent.names:
             if name.role == "party" and name.kind == "person":
                 state.last_person = name.name
@@ -525,6 +540,7 @@ class Extractor:
         report = reporter_at(sent.text, sent.reports, fig.start, sent.names)
         voice = report.parties if report else self._owner_voice(sent, fig)
         itself = report is not None and report.cue == "postposed self"  # "Nvidia rose 9%, the company said"
+        fig = self._restated(sent, fig)
         fig = self._price_unit(sent, fig, state)
         metric = self._metric(sent, fig)
         subject = self._released_thing(sent, fig) if metric == "release_date" else None
@@ -602,6 +618,16 @@ class Extractor:
             if gpu_type:
                 out.append(gpu_type)
         return out
+
+    @staticmethod
+    def _restated(sent: _Sentence, fig: Figure) -> Figure:
+        """'over NT$32.8 billion (US$1 billion)': a figure in parentheses right after another restates it in
+        other units, and keeps its bound."""
+        earlier = [f for f in sent.figures if f.unit_end <= fig.start]
+        if not earlier or fig.quantity.qualifier or not _RESTATED_GAP.fullmatch(sent.text, earlier[-1].unit_end, fig.start):
+            return fig
+        qualifier = earlier[-1].quantity.qualifier
+        return replace(fig, quantity=replace(fig.quantity, qualifier=qualifier)) if qualifier else fig
 
     def _stance(self, sent: _Sentence, fig: Figure, mention: Mention, state: _State) -> list[Mention]:
         """The mention as the text takes it: denied outright ('not two years behind') it disputes the
@@ -682,6 +708,15 @@ class Extractor:
             return 0.8
         return 0.9 if metric in self.no_default_subject else 0.7
 
+    def _remember_label(self, sent: _Sentence, state: _State) -> None:
+        """'Meta:' alone on a line labels the lines under it (a list or a spec sheet) until prose resumes."""
+        line = _LABEL_MARKUP.sub("", sent.text[sent.start : sent.end])
+        entities = [n for n in sent.names if n.role == "entity"]
+        if sent.span.lead_in and len(entities) == 1 and line.lower() == sent.text[entities[0].start : entities[0].end].lower():
+            state.label_subject = entities[0].name
+        elif _ENDS_PROSE.search(sent.text, sent.start, sent.end):
+            state.label_subject = None
+
     def _default_subject(self, sent: _Sentence, fig: Figure, state: _State) -> str:
         """A figure whose sentence names no subject is about the document's topic, if the passage is.
 
@@ -690,6 +725,8 @@ class Extractor:
         """
         if sent.span.list_item and state.lead_subject:
             return state.lead_subject
+        if state.label_subject:
+            return state.label_subject
         metric = self._metric(sent, fig)
         if metric in self.no_default_subject:  # "costs fall 4x a year" is about the field, not the passage
             return self.no_default_subject[metric]
@@ -1073,16 +1110,20 @@ class Extractor:
 
     def _scope(self, sent: _Sentence, fig: Figure, metric: str) -> str:
         """The scope facets the words around a figure state, as 'facet=value;...' (see claims.scopes)."""
-        facets = {
-            facet.facet: value
-            for facet in self.vocabulary.scopes
-            if facet.applies(metric) and (value := _facet_value(facet, sent, fig))
-        }
+        facets = self._facets(sent, fig.start, fig.unit_end, metric)
         if metric == "gpu_count" and fig.descriptor:
             hardware = self._hardware_term(fig.descriptor)
             if hardware:
                 facets["hardware"] = hardware
         return format_scope(facets)
+
+    def _facets(self, sent: _Sentence, start: int, end: int, metric: str) -> dict[str, str]:
+        clause = (self._clause_start(sent, start), self._clause_end(sent, end))
+        return {
+            facet.facet: value
+            for facet in self.vocabulary.scopes
+            if facet.applies(metric) and (value := _facet_value(facet, sent, start, end, clause))
+        }
 
     def _hardware_term(self, descriptor: str) -> str | None:
         """The chip model a count's descriptor names ('Nvidia H800 GPUs' -> 'h800'), if exactly one."""
@@ -1252,6 +1293,7 @@ class Extractor:
             asserted_by=self._asserter(report.parties if report else (), subject, state, sent.span.list_item),
             hedge=hedge_before(sent.text, sent.start, at, self.rules, literals=sent.literals),
             note="hardware class: " + (self.vocabulary.hardware_tier(value_text) or "unknown"),
+            scope=format_scope(self._facets(sent, at, at + len(value_text), "gpu_type")),
         )
 
     def _gpu_type_of_count(self, sent: _Sentence, fig: Figure, count: Mention) -> Mention | None:
@@ -1274,7 +1316,7 @@ class Extractor:
             and _HARDWARE_NOUN_WORDS.pattern.search(sent.text, sent.start, sent.end)
             or _HARDWARE_MODELS.search(sent.text, sent.start, sent.end)
         ):
-            return out  # every hardware phrase ends in one of these nouns
+            return self._named_chips(sent, state, [])  # every hardware phrase ends in one of these nouns
         for match in _HARDWARE_PHRASE.finditer(sent.text, sent.start, sent.end):
             desc = match.group("desc") + match.group("noun")
             at = match.start("desc")
@@ -1284,7 +1326,36 @@ class Extractor:
             if subject is None or self._hypothetical(sent, at):
                 continue
             out.append(self._gpu_type(sent, desc.strip(), at, subject, state))
+        named = self._named_chips(sent, state, [(m.value_start or 0, m.value_end or 0) for m in out])
+        return self._specific_chips(out, named, sent.text)
+
+    def _named_chips(self, sent: _Sentence, state: _State, taken: list[tuple[int, int]]) -> list[Mention]:
+        """'DeepSeek used "lawfully acquired" H800 products, not H100': a chip named as what was used or
+        acquired is a hardware claim; one set after 'not' is denied."""
+        out = []
+        for name in sent.names:
+            if name.kind != "hardware" or any(s <= name.start < e for s, e in taken):
+                continue
+            if any(f.start <= name.start < f.unit_end for f in sent.figures):
+                continue  # "2,048 H800 GPUs": the count's own descriptor
+            if not _CHIP_USE.search(sent.text, max(sent.start, name.start - 60), name.start):
+                continue
+            subject = self._family_subject(sent, state, name.start)
+            if subject is None or self._hypothetical(sent, name.start):
+                continue
+            mention = self._gpu_type(sent, sent.text[name.start : name.end], name.start, subject, state)
+            denied = self.denial.search(sent.text, max(sent.start, name.start - 30), name.start)
+            out.append(self._doubt(mention, mention.asserted_by, sent.text, denied.start(), name.end) if denied else mention)
         return out
+
+    @staticmethod
+    def _specific_chips(phrases: list[Mention], named: list[Mention], text: str) -> list[Mention]:
+        """'high-end Nvidia chips, including H100 chips': the chip named as an instance replaces the phrase."""
+        kept = [
+            p for p in phrases
+            if not any(_INSTANCE_GAP.fullmatch(text, p.value_end or 0, n.value_start or 0) for n in named)
+        ]
+        return kept + named
 
 
 BOOL = BOOL_METRICS  # re-exported for callers that filter yes/no claims

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from claims.errors import QuantityError
 from claims.quantities import CORE_RE, Quantity, date_value, parse_quantity, qualifier_of
-from claims.vocabulary import noun_unit
+from claims.vocabulary import CURRENCY_PREFIXES, noun_unit
 from ingest.prefilter import LiteralIndex, Prefiltered, with_first_character_test
 from ingest.segment import Masks
 
@@ -209,6 +209,9 @@ def _number_figures(
     return out
 
 
+_CURRENCY_PREFIX = re.compile(
+    r"(?<![A-Za-z])(?:" + "|".join(re.escape(p) for p in CURRENCY_PREFIXES) + r")$", re.I
+)
 _HYPHENED_MAGNITUDE = re.compile(r"-(?:thousand|million|billion|trillion)\b", re.I)
 
 
@@ -257,7 +260,11 @@ def _number_figure(text: str, start: int, end: int, a: int, b: int) -> Figure | 
     )
     if q.unit == "USD" and _PER_MONTH_RE.match(rest):
         q = replace(q, note="per month")
-    q = _with_qualifier(q, _qualifier_before(text, a, start))
+    prefix = _CURRENCY_PREFIX.search(text, max(start, a - 4), a)
+    if prefix:  # "over NT$32.8 billion": another currency's dollars, and the qualifier before its sign
+        q = replace(q, unit="other", note=CURRENCY_PREFIXES[prefix.group(0).upper()])
+        found = None
+    q = _with_qualifier(q, _qualifier_before(text, prefix.start() if prefix else a, start))
     if q.unit == "count" and q.value_max is None and not found and _BARE_YEAR.fullmatch(core):
         return None  # a bare year is handled by the date rules
     begin = a - 1 if a > start and text[a - 1] in "~><≈" else a
