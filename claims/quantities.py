@@ -592,12 +592,26 @@ def _parse_figure(body: str, original: str) -> Quantity:
 _MIN_TOLERANCE = 0.03  # any two writings of one figure may differ by this share (5.576 vs 5.7)
 _MAX_TOLERANCE = 0.08  # rounding never excuses more than this (2x vs 2.5x is a real difference)
 _APPROX_TOLERANCE = 0.10  # "about" widens a figure by this share
+# A figure written to four or more significant digits ("2.764 million", "2,788,000") claims that
+# precision: it tolerates only this share (two such figures 1% apart cannot both hold).
+_PRECISE_TOLERANCE = 0.0025
+_PRECISE_DIGITS = 4
 
 
 def _tolerance(value: float, precision: float | None) -> float:
+    """How far a written figure may stand from the truth and still be right.
+
+    >>> round(_tolerance(2_764_000, 1000)), round(_tolerance(2_790_000, 10_000))
+    (6910, 83700)
+    """
     half = (precision or 0.0) / 2
     magnitude = abs(value)
-    return min(max(half, _MIN_TOLERANCE * magnitude), _MAX_TOLERANCE * magnitude) if magnitude else half
+    if not magnitude:
+        return half
+    floor = _MIN_TOLERANCE
+    if precision and magnitude / precision >= 10 ** (_PRECISE_DIGITS - 1):
+        floor = _PRECISE_TOLERANCE
+    return min(max(half, floor * magnitude), _MAX_TOLERANCE * magnitude)
 
 
 def _date_bounds(value: float) -> tuple[float, float]:

@@ -713,9 +713,22 @@ class Extractor:
         line = _LABEL_MARKUP.sub("", sent.text[sent.start : sent.end])
         entities = [n for n in sent.names if n.role == "entity"]
         if sent.span.lead_in and len(entities) == 1 and line.lower() == sent.text[entities[0].start : entities[0].end].lower():
-            state.label_subject = entities[0].name
+            state.label_subject = self._passage_model(entities[0].name, state, sent.start)
         elif _ENDS_PROSE.search(sent.text, sent.start, sent.end):
             state.label_subject = None
+
+    def _passage_model(self, name: str, state: _State, before: int) -> str:
+        """A company named as a label after the passage named one of its models ('DeepSeek V3 is
+        astonishing: ... DeepSeek:') stands for that model."""
+        spec = self.vocabulary.entities.get(name)
+        if spec is None or spec.kind != "org":
+            return name
+        i = bisect_right(state.topic_mentions, before) - 1
+        for earlier in reversed(state.topic_names[max(0, i - 5) : i + 1]):
+            known = self.vocabulary.entities.get(earlier)
+            if known is not None and known.kind == "model" and self.vocabulary.family(earlier) == name:
+                return earlier
+        return name
 
     def _default_subject(self, sent: _Sentence, fig: Figure, state: _State) -> str:
         """A figure whose sentence names no subject is about the document's topic, if the passage is.
