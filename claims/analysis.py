@@ -83,7 +83,7 @@ def evidence_facts(
     """Counted or pending evidence by claim (of the given claims, or all), as plain facts."""
     query = select(
         E.id, E.claim_id, E.source_id, E.asserted_by, E.stance, E.hypothetical, E.hedge, E.review,
-        E.start, E.end, E.confidence,
+        E.start, E.end, E.confidence, E.parties,
     ).where(E.review.in_(["accepted", "pending"]))
     rows: list[Any] = []
     if claim_ids is None:
@@ -93,8 +93,9 @@ def evidence_facts(
             rows.extend(session.execute(query.where(E.claim_id.in_(chunk))).all())
     labels = _source_labels(session, None if claim_ids is None else [row[2] for row in rows])
     by_claim: dict[str, list[EvidenceFacts]] = defaultdict(list)
-    for eid, cid, sid, asserted_by, stance, hypothetical, hedge, review, start, end, confidence in rows:
-        origins = origins_of(asserted_by, source_label=labels.get(sid, sid))
+    for row in rows:
+        eid, cid, sid, asserted_by, stance, hypothetical, hedge, review, start, end, confidence, parties = row
+        origins = origins_of(tuple(parties or (asserted_by,)), source_label=labels.get(sid, sid))
         by_claim[cid].append(
             EvidenceFacts(
                 eid, cid, origins, stance, bool(hypothetical), hedge, review, asserted_by, sid, start, end,

@@ -91,7 +91,7 @@ def first_appearance(appearances: Iterable[Row]) -> Row | None:
 
 def _claim_author(first: Row, kinds: Mapping[str, str]) -> list[dict[str, str]]:
     # "author" means the writer of the source; a named party is whoever the source quotes.
-    parties = [p.strip() for p in str(first.get("asserted_by") or "author").split(" and ") if p.strip()]
+    parties = [str(p).strip() for p in first.get("parties") or [first.get("asserted_by") or "author"]]
     out = []
     for party in parties:
         if party == "author":

@@ -138,6 +138,7 @@ def add_evidence(
         value_max=claim.value_max,
         qualifier=claim.qualifier,
         asserted_by=_clean(submission.asserted_by) or "author",
+        parties=[_clean(submission.asserted_by) or "author"],  # one named party, whatever its punctuation
         stance=submission.stance,
         origin="person",
         added_by=added_by,

@@ -18,6 +18,7 @@ from claims.errors import InvalidInput
 from claims.graph import build_graph, scalar_attributes
 from claims.linked_data import annotations_document, claim_reviews
 from claims.models import Claim, Entity, Evidence, Relation, Source, as_dict
+from claims.queries import parties_of
 
 __all__ = [
     "FORMATS",
@@ -96,7 +97,11 @@ def mention_rows(session: Session) -> Iterator[dict[str, Any]]:
             "subject": entities.get(claim.subject_id, claim.subject_id),
             "metric": claim.metric,
             "scope": claim.scope,
-            "asserted_by": ev.asserted_by,
+            # one entry per party, as stored (never split from the joined text)
+            "asserted_by": list(parties_of(ev.asserted_by, ev.parties)),
+            "stance": ev.stance,
+            "hedge": ev.hedge,
+            "confidence": 1.0 if ev.confidence is None else ev.confidence,
             "hypothetical": ev.hypothetical,
             "claim_id": claim.id,
             "status": claim.status,

@@ -78,7 +78,7 @@ def build_graph(
             asserted_by=ev.get("asserted_by"),
             quote=ev.get("quote"),
         )
-        for party in str(ev.get("asserted_by") or "").split(" and "):
+        for party in ev.get("parties") or [ev.get("asserted_by") or ""]:
             if party in names:
                 graph.add_edge(
                     node_id("entity", names[party]),

@@ -17,7 +17,9 @@ __all__ = ["claim_reviews", "claim_review_of", "evidence_annotations", "annotati
 
 def _appearances(session: Session, claim_id: str | None) -> dict[str, list[dict[str, Any]]]:
     query = (
-        sa_select(col(Evidence.claim_id), col(Evidence.stance), col(Evidence.asserted_by), col(Source.id),
+        sa_select(col(Evidence.claim_id), col(Evidence.stance), col(Evidence.asserted_by),
+                  col(Evidence.parties),
+                  col(Source.id),
                   col(Source.title), col(Source.url), col(Source.author), col(Source.published))
         .join(Source, col(Source.id) == col(Evidence.source_id))
         .where(col(Evidence.review) == "accepted", col(Source.superseded_by).is_(None))
@@ -26,9 +28,10 @@ def _appearances(session: Session, claim_id: str | None) -> dict[str, list[dict[
     if claim_id is not None:
         query = query.where(col(Evidence.claim_id) == claim_id)
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for cid, stance, asserted_by, sid, title, url, author, published in session.execute(query):
+    for cid, stance, asserted_by, parties, sid, title, url, author, published in session.execute(query):
         out[str(cid)].append({"source_id": sid, "title": title, "url": url, "author": author,
-                         "published": published, "stance": stance, "asserted_by": asserted_by})
+                         "published": published, "stance": stance, "asserted_by": asserted_by,
+                         "parties": parties or [asserted_by or "author"]})
     return out
 
 

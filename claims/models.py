@@ -138,6 +138,9 @@ class Evidence(SQLModel, table=True):
     # How surely extraction typed the metric and subject (0-1); None for evidence people added (and rows
     # stored before it was measured), read as fully confident.
     confidence: float | None = None
+    # Who asserts it, one entry per party ("Meta Platforms, Inc." is one); None on rows from before it was
+    # stored, read as the single party ``asserted_by`` names.
+    parties: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Relation(SQLModel, table=True):

@@ -103,15 +103,18 @@ def evidence_counts(session: Session, *, claim_ids: Collection[str]) -> dict[str
     return counts
 
 
-def parties_of(asserted_by: str | None) -> tuple[str, ...]:
-    """The parties named in an ``asserted_by`` value; the article's author is ``'author'``.
+def parties_of(asserted_by: str | None, parties: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The parties asserting a piece of evidence: its stored list, else the one party ``asserted_by``
+    names; the article's author is ``'author'``.
 
-    >>> parties_of("Elon Musk and Alexandr Wang")
+    >>> parties_of("Elon Musk and Alexandr Wang", ["Elon Musk", "Alexandr Wang"])
     ('Elon Musk', 'Alexandr Wang')
+    >>> parties_of("Meta Platforms, Inc.")
+    ('Meta Platforms, Inc.',)
     >>> parties_of(None)
     ('author',)
     """
-    return origins_of(asserted_by, source_label="author")
+    return origins_of(tuple(parties) if parties else asserted_by, source_label="author")
 
 
 def _facet(counts: Counter[str], labels: dict[str, str]) -> list[dict[str, Any]]:
@@ -124,13 +127,13 @@ def claim_facets(session: Session, *, claims: Collection[Claim]) -> dict[str, li
     ids = {c.id for c in claims}
     by_source: dict[str, set[str]] = defaultdict(set)
     by_party: dict[str, set[str]] = defaultdict(set)
-    query = select(Evidence.claim_id, Evidence.source_id, Evidence.asserted_by).where(
+    query = select(Evidence.claim_id, Evidence.source_id, Evidence.asserted_by, Evidence.parties).where(
         Evidence.review == ACCEPTED
     )
-    for cid, sid, asserted_by in session.exec(query):
+    for cid, sid, asserted_by, parties in session.exec(query):
         if cid in ids:
             by_source[sid].add(cid)
-            for party in parties_of(asserted_by):
+            for party in parties_of(asserted_by, parties):
                 by_party[party].add(cid)
     entities = entity_names(session, ids={c.subject_id for c in claims})
     source_ids = sorted(by_source)
@@ -183,7 +186,11 @@ def claims_asserted_by(session: Session, *, entity: Entity) -> list[tuple[Claim,
         .where(Evidence.review == ACCEPTED, Evidence.asserted_by != "author")
         .order_by(col(Claim.metric), col(Claim.id), col(Evidence.added_at), col(Evidence.id))
     )
-    return [(claim, ev) for ev, claim in rows if names & {norm_name(p) for p in parties_of(ev.asserted_by)}]
+    return [
+        (claim, ev)
+        for ev, claim in rows
+        if names & {norm_name(p) for p in parties_of(ev.asserted_by, ev.parties)}
+    ]
 
 
 def claims_about(session: Session, *, entity_id: str) -> list[Claim]:

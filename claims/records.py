@@ -52,3 +52,9 @@ class Mention:
     stance: str = "supports"
     note: str | None = None
     confidence: float = 1.0
+    parties: tuple[str, ...] = ()  # who asserts it, one name each; () means just ``asserted_by``
+
+    @property
+    def party_list(self) -> list[str]:
+        """The asserting parties as stored: one entry per party, never split from the joined text."""
+        return list(self.parties) or [self.asserted_by]

@@ -321,9 +321,9 @@ def detect_relations(
     ...       ClaimFacts("c", "DeepSeek", "gpu_count", q("50,000 GPUs"))]
     >>> sorted((r.kind, r.a, r.b) for r in detect_relations(cs))
     [('contradicts', 'a', 'b'), ('contradicts', 'a', 'c'), ('corroborates', 'b', 'c')]
-    >>> part = frozenset({("s", 0, 40, "author")})
+    >>> part, whole = frozenset({("s", 0, 40, "author")}), frozenset({("s", 50, 90, "author")})
     >>> table = [ClaimFacts("p", "V3", "gpu_hours", q("2,664K GPU hours"), passages=part),
-    ...          ClaimFacts("t", "V3", "gpu_hours", q("2.788M GPU hours"), passages=frozenset({("s", 50, 90, "author")}))]
+    ...          ClaimFacts("t", "V3", "gpu_hours", q("2.788M GPU hours"), passages=whole)]
     >>> [r.kind for r in detect_relations(table)]
     ['different_scope']
     """

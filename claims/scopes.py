@@ -72,7 +72,9 @@ def scope_facets(data: Sequence[Mapping[str, Any]]) -> tuple[ScopeFacet, ...]:
             facet=d["facet"],
             metrics=frozenset(d.get("metrics", ())),
             values=tuple(
-                ScopeValue(v["value"], v.get("label", v["value"]), re.compile(v["cue"], re.I), bool(v.get("part")))
+                ScopeValue(
+                    v["value"], v.get("label", v["value"]), re.compile(v["cue"], re.I), bool(v.get("part"))
+                )
                 for v in d["values"]
             ),
             side=d.get("side", "near"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,7 +23,6 @@ UNCLASSIFIED_REASON = (
     "Unclassified figure: its metric or subject was not read with confidence, so it takes part in no "
     "relation and no status until an editor reviews it."
 )
-_PARTY_SEPARATOR = re.compile(r";|,| and | & ")
 
 
 @dataclass(frozen=True)
@@ -54,21 +52,23 @@ class Verdict:
 
 
 @lru_cache(maxsize=65536)  # a corpus repeats a few thousand (asserter, source) pairs many times
-def origins_of(asserted_by: str | None, *, source_label: str) -> tuple[str, ...]:
-    """The independent origins behind one piece of evidence.
+def origins_of(parties: tuple[str, ...] | str | None, *, source_label: str) -> tuple[str, ...]:
+    """The independent origins behind one piece of evidence, from its list of asserting parties.
 
-    The author of a document is one origin per document; a named party is one origin
-    wherever it is quoted, so three essays repeating Alexandr Wang count once.
+    The author of a document is one origin per document; a named party is one origin wherever it is
+    quoted, so three essays repeating Alexandr Wang count once. A name is never split on its commas or
+    'and' ("Meta Platforms, Inc." is one party); a bare string is one party.
 
-    >>> origins_of("Elon Musk and Alexandr Wang", source_label="002")
+    >>> origins_of(("Elon Musk", "Alexandr Wang"), source_label="002")
     ('Elon Musk', 'Alexandr Wang')
+    >>> origins_of(("Meta Platforms, Inc.",), source_label="002")
+    ('Meta Platforms, Inc.',)
     >>> origins_of("author", source_label="the author of «DeepSeek and the end of an era»")
     ('the author of «DeepSeek and the end of an era»',)
     """
-    if not asserted_by or asserted_by == "author":
-        return (source_label,)
-    parts = [p.strip() for p in _PARTY_SEPARATOR.split(asserted_by) if p.strip()]
-    return tuple(dict.fromkeys(parts)) or (source_label,)
+    names = (parties,) if isinstance(parties, str) else tuple(parties or ())
+    named = tuple(dict.fromkeys(p.strip() for p in names if p and p.strip() and p.strip() != "author"))
+    return named or (source_label,)
 
 
 def claim_digest(evidence: Sequence[EvidenceFacts]) -> tuple[dict[str, list[str]], list[str]]:
@@ -153,7 +153,9 @@ def relayed_origins(evidence: Sequence[EvidenceFacts], maker: str | None = None)
     return origins, relays
 
 
-def _strong_origins(evidence: Sequence[EvidenceFacts], weak: frozenset[str] = DEFAULT_WEAK_HEDGES) -> set[str]:
+def _strong_origins(
+    evidence: Sequence[EvidenceFacts], weak: frozenset[str] = DEFAULT_WEAK_HEDGES
+) -> set[str]:
     return {origin for e in evidence if (e.hedge or "") not in weak for origin in e.origins}
 
 
@@ -196,7 +198,9 @@ def compute_status(
     reasons: list[str] = [f"Asserted by {len(for_origins)} independent origin(s): {_names(for_origins)}."]
     if relays:
         relayed = "its maker, " + weighing.maker if weighing.maker in for_origins else "the party they quote"
-        reasons.append(f"Repeated by {relays} writer(s) relaying {relayed}: reach, not independent confirmation.")
+        reasons.append(
+            f"Repeated by {relays} writer(s) relaying {relayed}: reach, not independent confirmation."
+        )
     weak = weighing.weak_hedges
     strong_support = [e for e in support if (e.hedge or "") not in weak]
     weak_for = for_origins - relayed_origins(strong_support, weighing.maker)[0]
@@ -214,7 +218,9 @@ def compute_status(
         other = rel.b if rel.a == claim_id else rel.a
         if other not in cache:
             other_support = _counted(evidence_by_claim.get(other, ()), "supports")
-            cache[other] = (frozenset(_origins(other_support)), frozenset(_strong_origins(other_support, weak)))
+            cache[other] = (
+                frozenset(_origins(other_support)), frozenset(_strong_origins(other_support, weak))
+            )
         rivals, strong = cache[other]
         reason = _relation_reason(rel, labels.get(other, other), rivals, for_origins)
         if rel.kind == "corroborates":
@@ -231,7 +237,9 @@ def compute_status(
     )
 
 
-def _relation_reason(rel: RelationFacts, other_label: str, rivals: frozenset[str], for_origins: set[str]) -> str:
+def _relation_reason(
+    rel: RelationFacts, other_label: str, rivals: frozenset[str], for_origins: set[str]
+) -> str:
     """Why a related claim bears on this one, in words."""
     if rel.kind == "corroborates":
         added = rivals - for_origins
@@ -271,7 +279,9 @@ def _decide(
         reasons.append(f"Refuted: {_names(own_retraction)} asserted it and now disputes it.")
         return Verdict("refuted", tuple(reasons))
     if against_only and not credible_against:
-        reasons.append(f"Contested only by hedged claims ({_names(against_only)}): they can dispute it, never refute it.")
+        reasons.append(
+            f"Contested only by hedged claims ({_names(against_only)}): they can dispute it, never refute it."
+        )
     if not against_only:
         if len(strong_for) >= 2:
             reasons.append(
@@ -279,7 +289,9 @@ def _decide(
             )
             return Verdict("corroborated", tuple(reasons))
         if maker and for_origins == {maker}:
-            reasons.append(f"Unverified: claimed by its maker, {maker}, alone; no independent origin confirms it.")
+            reasons.append(
+                f"Unverified: claimed by its maker, {maker}, alone; no independent origin confirms it."
+            )
         else:
             reasons.append("Unverified: a single origin, nothing independent agrees or disagrees yet.")
         return Verdict("unverified", tuple(reasons))

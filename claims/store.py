@@ -195,6 +195,7 @@ def _evidence_row(source_id_: str, claim: str, mention: Mention, *, now: datetim
         "qualifier": q.qualifier,
         "hedge": mention.hedge,
         "asserted_by": mention.asserted_by,
+        "parties": mention.party_list,
         "stance": mention.stance,
         "hypothetical": mention.hypothetical,
         "origin": "extracted",

@@ -23,6 +23,7 @@ from claims.queries import (
     entity_names,
     evidence_counts,
     evidence_in_source,
+    parties_of,
     sources_with_counts,
 )
 from claims.store import (
@@ -99,6 +100,8 @@ def evidence_view(ev: Evidence, source: Source | None) -> dict[str, Any]:
         "qualifier": ev.qualifier,
         "hedge": ev.hedge,
         "asserted_by": ev.asserted_by,
+        "parties": list(parties_of(ev.asserted_by, ev.parties)),
+        "confidence": ev.confidence,
         "hypothetical": ev.hypothetical,
         "origin": ev.origin,
         "added_by": ev.added_by,

@@ -45,7 +45,9 @@ BOOL_METRICS = (
 
 # Dollar signs of other currencies, written before a number ("NT$196 million"): not US dollars, so the
 # figure is kept with unit 'other' and the currency's code as its note (as yuan amounts are).
-CURRENCY_PREFIXES = {"NT$": "TWD", "HK$": "HKD", "S$": "SGD", "A$": "AUD", "C$": "CAD", "NZ$": "NZD", "R$": "BRL"}
+CURRENCY_PREFIXES = {
+    "NT$": "TWD", "HK$": "HKD", "S$": "SGD", "A$": "AUD", "C$": "CAD", "NZ$": "NZD", "R$": "BRL",
+}
 
 _GPU_NOUNS = (
     r"(?:gpus?|chips?|accelerators?|graphics cards?|cards|processors|hoppers|"

@@ -152,9 +152,12 @@ _NEGATION_SCOPE = re.compile(r"\bthat\b|\bwhich\b|,|;|\(")
 _COORDINATED = re.compile(r"\band\s+(?:a|an|the)?\s*$|,\s*$")
 _IF_IDIOMS = re.compile(r"\bif anything\b|\bas if\b|\beven if\b", re.I)
 _IF_IDIOMS_P = Prefiltered(_IF_IDIOMS)
-_INSTANCE_GAP = re.compile(r"\s*,?\s*(?:including|such as|like|namely|notably|especially|e\.g\.,?)\s+(?:the\s+)?")
+_INSTANCE_GAP = re.compile(
+    r"\s*,?\s*(?:including|such as|like|namely|notably|especially|e\.g\.,?)\s+(?:the\s+)?"
+)
 _CHIP_USE = re.compile(
-    r"\b(?:used?|using|uses|trained on|train on|training on|acquired|bought|buy|buying|purchased|obtain(?:ed)?|"
+    r"\b(?:used?|using|uses|trained on|train on|training on|acquired|bought|buy|buying|purchased|"
+    r"obtain(?:ed)?|"
     r"relied on|runs? on|ran on|deployed)\b[^.;:]{0,50}$",
     re.I,
 )
@@ -582,7 +585,8 @@ class Extractor:
             metric_confidence = 0.5  # a guess from the topic, not from the words
         elif key not in state.figures:
             state.figures[key] = subject
-        asserted = self._asserter(voice, subject, state, sent.span.list_item)
+        parties = self._parties(voice, subject, state, sent.span.list_item)
+        asserted = " and ".join(parties)
         hypothetical = self._hypothetical(sent, fig.start)
         hedge = hedge_before(
             sent.text, self._clause_start(sent, fig.start), fig.start, self.rules, literals=sent.literals
@@ -603,6 +607,7 @@ class Extractor:
             value_text=fig.value_text,
             scope=self._scope(sent, fig, metric),
             asserted_by=asserted,
+            parties=parties,
             hedge=hedge,
             hypothetical=hypothetical,
             note=fig.descriptor if fig.kind == "date" else quantity.note,
@@ -624,7 +629,11 @@ class Extractor:
         """'over NT$32.8 billion (US$1 billion)': a figure in parentheses right after another restates it in
         other units, and keeps its bound."""
         earlier = [f for f in sent.figures if f.unit_end <= fig.start]
-        if not earlier or fig.quantity.qualifier or not _RESTATED_GAP.fullmatch(sent.text, earlier[-1].unit_end, fig.start):
+        if (
+            not earlier
+            or fig.quantity.qualifier
+            or not _RESTATED_GAP.fullmatch(sent.text, earlier[-1].unit_end, fig.start)
+        ):
             return fig
         qualifier = earlier[-1].quantity.qualifier
         return replace(fig, quantity=replace(fig.quantity, qualifier=qualifier)) if qualifier else fig
@@ -654,7 +663,10 @@ class Extractor:
     @staticmethod
     def _doubt(mention: Mention, doubter: str, text: str, start: int, end: int) -> Mention:
         """Evidence against a mention's figure in the doubter's voice, quoting the words of the doubt."""
-        return replace(mention, stance="disputes", asserted_by=doubter, start=start, end=end, quote=text[start:end])
+        return replace(
+            mention, stance="disputes", asserted_by=doubter, parties=(doubter,), start=start, end=end,
+            quote=text[start:end],
+        )
 
     def _rival_of_pair(self, sent: _Sentence, fig: Figure) -> str | None:
         """'It trails o1 on GPQA, 71.5% to 75.7%', 'ties o1 at 49.2% versus 48.9%': the second figure of a
@@ -712,7 +724,8 @@ class Extractor:
         """'Meta:' alone on a line labels the lines under it (a list or a spec sheet) until prose resumes."""
         line = _LABEL_MARKUP.sub("", sent.text[sent.start : sent.end])
         entities = [n for n in sent.names if n.role == "entity"]
-        if sent.span.lead_in and len(entities) == 1 and line.lower() == sent.text[entities[0].start : entities[0].end].lower():
+        alone = len(entities) == 1 and line.lower() == sent.text[entities[0].start : entities[0].end].lower()
+        if sent.span.lead_in and alone:
             state.label_subject = self._passage_model(entities[0].name, state, sent.start)
         elif _ENDS_PROSE.search(sent.text, sent.start, sent.end):
             state.label_subject = None
@@ -1010,6 +1023,13 @@ class Extractor:
         )
 
     def _asserter(self, voice: tuple[str, ...], subject: str, state: _State, list_item: bool) -> str:
+        """Who asserts a figure, for people to read: the parties joined, or 'author'."""
+        return " and ".join(self._parties(voice, subject, state, list_item)) or "author"
+
+    def _parties(
+        self, voice: tuple[str, ...], subject: str, state: _State, list_item: bool
+    ) -> tuple[str, ...]:
+        """Who asserts a figure, one name per party (never split from a joined string later)."""
         if not voice and list_item and state.lead_reporter:
             voice = state.lead_reporter
         resolved = []
@@ -1023,7 +1043,7 @@ class Extractor:
                     resolved.append(state.topic)
             else:
                 resolved.append(self.vocabulary.party(party) or party)
-        return " and ".join(dict.fromkeys(resolved)) or "author"
+        return tuple(dict.fromkeys(resolved)) or ("author",)
 
     def _metric(self, sent: _Sentence, fig: Figure) -> str:
         """The vocabulary metric whose cue words sit closest to the figure, among those its unit allows."""
@@ -1062,10 +1082,12 @@ class Extractor:
         text = sent.text
         if side == "before":
             lo = max(sent.start, fig.start - 30)
-            return float(cue.possible(sent.literals, lo, fig.start) and bool(cue.pattern.search(text[lo : fig.start])))
+            near = cue.possible(sent.literals, lo, fig.start)
+            return float(near and bool(cue.pattern.search(text[lo : fig.start])))
         if side == "after":
             hi = min(sent.end, fig.end + 25)
-            return float(cue.possible(sent.literals, fig.end, hi) and bool(cue.pattern.match(text[fig.end : hi])))
+            near = cue.possible(sent.literals, fig.end, hi)
+            return float(near and bool(cue.pattern.match(text[fig.end : hi])))
         return self._closeness(cue, sent, fig, clause_start, clause_end, max_gap)
 
     def _plausible(self, metric: str, q: Quantity) -> bool:
@@ -1141,7 +1163,11 @@ class Extractor:
     def _hardware_term(self, descriptor: str) -> str | None:
         """The chip model a count's descriptor names ('Nvidia H800 GPUs' -> 'h800'), if exactly one."""
         lowered = descriptor.lower()
-        found = {term for term in self.vocabulary.hardware_tiers if re.search(rf"(?<![\w-]){re.escape(term)}", lowered)}
+        found = {
+            term
+            for term in self.vocabulary.hardware_tiers
+            if re.search(rf"(?<![\w-]){re.escape(term)}", lowered)
+        }
         models = {t for t in found if any(ch.isdigit() for ch in t)} or found
         return models.pop() if len(models) == 1 else None
 
@@ -1252,7 +1278,7 @@ class Extractor:
         self, sent: _Sentence, metric: str, value: float, at: int, subject: str, state: _State
     ) -> Mention:
         report = reporter_at(sent.text, sent.reports, at, sent.names)
-        asserted = self._asserter(report.parties if report else (), subject, state, sent.span.list_item)
+        parties = self._parties(report.parties if report else (), subject, state, sent.span.list_item)
         hedge = hedge_before(sent.text, sent.start, at, self.rules, literals=sent.literals)
         start, end = self._quote_span(sent, at, at)
         return Mention(
@@ -1262,7 +1288,8 @@ class Extractor:
             quantity=Quantity(value, unit="bool", text=""),
             subject=subject,
             metric=metric,
-            asserted_by=asserted,
+            asserted_by=" and ".join(parties),
+            parties=parties,
             hedge=hedge,
             hypothetical=self._hypothetical(sent, at),
             note="yes/no claim: value 1 = yes, 0 = no",
@@ -1292,6 +1319,7 @@ class Extractor:
 
     def _gpu_type(self, sent: _Sentence, value_text: str, at: int, subject: str, state: _State) -> Mention:
         report = reporter_at(sent.text, sent.reports, at, sent.names)
+        parties = self._parties(report.parties if report else (), subject, state, sent.span.list_item)
         start, end = self._quote_span(sent, at, at + len(value_text))
         return Mention(
             start=start,
@@ -1303,7 +1331,8 @@ class Extractor:
             value_start=at,
             value_end=at + len(value_text),
             value_text=value_text,
-            asserted_by=self._asserter(report.parties if report else (), subject, state, sent.span.list_item),
+            asserted_by=" and ".join(parties),
+            parties=parties,
             hedge=hedge_before(sent.text, sent.start, at, self.rules, literals=sent.literals),
             note="hardware class: " + (self.vocabulary.hardware_tier(value_text) or "unknown"),
             scope=format_scope(self._facets(sent, at, at + len(value_text), "gpu_type")),
@@ -1319,7 +1348,10 @@ class Extractor:
         words = _HOURS_TAIL.sub("", words) or words
         at = sent.text.index(words, fig.end) if words else fig.end
         mention = self._gpu_type(sent, words, at, count.subject, _State())
-        return replace(mention, asserted_by=count.asserted_by, hedge=count.hedge, confidence=count.confidence)
+        return replace(
+            mention, asserted_by=count.asserted_by, parties=count.parties, hedge=count.hedge,
+            confidence=count.confidence,
+        )
 
     def _hardware_types(self, sent: _Sentence, state: _State) -> list[Mention]:
         out: list[Mention] = []
@@ -1358,12 +1390,14 @@ class Extractor:
                 continue
             mention = self._gpu_type(sent, sent.text[name.start : name.end], name.start, subject, state)
             denied = self.denial.search(sent.text, max(sent.start, name.start - 30), name.start)
-            out.append(self._doubt(mention, mention.asserted_by, sent.text, denied.start(), name.end) if denied else mention)
+            if denied:
+                mention = self._doubt(mention, mention.asserted_by, sent.text, denied.start(), name.end)
+            out.append(mention)
         return out
 
     @staticmethod
     def _specific_chips(phrases: list[Mention], named: list[Mention], text: str) -> list[Mention]:
-        """'high-end Nvidia chips, including H100 chips': the chip named as an instance replaces the phrase."""
+        """'high-end Nvidia chips, including H100 chips': a chip named as an instance replaces the phrase."""
         kept = [
             p for p in phrases
             if not any(_INSTANCE_GAP.fullmatch(text, p.value_end or 0, n.value_start or 0) for n in named)

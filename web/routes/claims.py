@@ -17,7 +17,6 @@ from claims.queries import (
     claim_facets,
     entity_names,
     evidence_counts,
-    parties_of,
     party_index,
     sources_with_counts,
 )
@@ -159,9 +158,9 @@ def claims_page(request: Request, session: SessionDep, filters: FilterQuery) -> 
 
 def _asserter_links(view: dict[str, Any], index: dict[str, tuple[str, str]]) -> None:
     for ev in view["evidence"]:
-        ev["parties"] = [
+        ev["party_links"] = [
             {"name": p, "entity_id": index.get(norm_name(p), (None,))[0]}
-            for p in parties_of(ev["asserted_by"])
+            for p in ev["parties"]
             if p != "author"
         ]
 

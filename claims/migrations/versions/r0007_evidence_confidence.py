@@ -1,4 +1,4 @@
-"""evidence confidence: how surely extraction typed a mention's metric and subject
+"""evidence confidence and parties: how surely extraction typed a mention, and who asserts it as a list
 
 Revision ID: 0007
 Revises: 0006
@@ -8,6 +8,10 @@ A mention whose metric or subject was a default rather than read from the text t
 and no status until an editor reviews it. Extraction now stores that confidence (0 to 1) on each piece of
 evidence. Existing rows and evidence people added stay NULL, read as fully confident, so nothing changes
 for them until their document is extracted again.
+
+Who asserts a piece of evidence is now also stored as a list of parties (``parties``, JSON), so that an
+origin is never split out of a joined string ("Meta Platforms, Inc." is one party). Rows from before stay
+NULL and are read as the one party their ``asserted_by`` names.
 
 Plain ADD COLUMN on both databases, as 0006.
 """
@@ -27,7 +31,10 @@ def upgrade() -> None:
     existing = {c['name'] for c in sa.inspect(op.get_bind()).get_columns('evidence')}
     if 'confidence' not in existing:
         op.add_column('evidence', sa.Column('confidence', sa.Float(), nullable=True))
+    if 'parties' not in existing:
+        op.add_column('evidence', sa.Column('parties', sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column('evidence', 'parties')
     op.drop_column('evidence', 'confidence')
