@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from claims.quantities import Quantity, claim_interval, core_interval, format_quantity
-from claims.scopes import describe_scope, scopes_differ
+from claims.scopes import describe_scope, parse_scope, scopes_differ
 
 __all__ = [
     "ClaimFacts",
@@ -351,4 +351,31 @@ def detect_relations(
     for group in boolean.values():
         found.extend(_compare_bools(group, is_ancestor, context))
     found.extend(_misattributions(live, context))
+    found.extend(_scope_contexts(live, context))
     return found
+
+
+def _scope_contexts(claims: Sequence[ClaimFacts], context: _Context) -> list[RelationFacts]:
+    """Figures of one subject family under different metrics whose stated scopes differ on a shared facet
+    ('$5.6M for the final training run', 'more than $1B of total spend') are set side by side as a
+    different scope, so a reader sees why they do not dispute each other.
+
+    >>> from claims.quantities import parse_quantity as q
+    >>> run = ClaimFacts("a", "DeepSeek-V3", "training_cost", q("$5.6M"), scope="basis=final_run",
+    ...                  family="DeepSeek")
+    >>> spend = ClaimFacts("b", "DeepSeek", "capex", q("more than $1B"), scope="basis=total",
+    ...                    family="DeepSeek")
+    >>> [(r.kind, r.a, r.b) for r in detect_relations([run, spend])]
+    [('different_scope', 'a', 'b')]
+    """
+    groups: dict[tuple[str, str], list[ClaimFacts]] = defaultdict(list)
+    for c in claims:
+        if c.scope and c.quantity.value is not None:
+            groups[(c.family or c.subject, c.quantity.unit)].append(c)
+    out = []
+    for group in groups.values():
+        for a, b in _capped_pairs(group):
+            shared = parse_scope(a.scope).keys() & parse_scope(b.scope).keys()
+            if a.metric != b.metric and shared and scopes_conflict(a.scope, b.scope, context.parts):
+                out.append(RelationFacts("different_scope", a.id, b.id, context.scope_reason(a, b)))
+    return out
