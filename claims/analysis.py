@@ -46,12 +46,18 @@ class RefreshResult:
     changed_claims: list[tuple[str, str, str]] = field(default_factory=list)  # (claim, old, new)
 
 
-def group_of(subject_id: str, metric: str, families: dict[str, str]) -> tuple[str, str]:
-    """The group a claim is compared within: its subject's family and its metric.
+def group_of(
+    subject_id: str, metric: str, families: dict[str, str], metric_groups: dict[str, str] | None = None
+) -> tuple[str, str]:
+    """The group a claim is compared within: its subject's family and its metric (or the key of the metrics
+    a scope facet links, 'capex+spending+training_cost').
 
     Relations never cross groups, so a change to one group leaves every other group as it was.
+
+    >>> group_of("deepseek-v3", "capex", {"deepseek-v3": "DeepSeek"}, {"capex": "capex+training_cost"})
+    ('DeepSeek', 'capex+training_cost')
     """
-    return families.get(subject_id, subject_id), metric
+    return families.get(subject_id, subject_id), (metric_groups or {}).get(metric, metric)
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -159,20 +165,25 @@ def _families(entities: dict[str, Any], vocabulary: Vocabulary) -> dict[str, str
     return {eid: vocabulary.family(e.name) for eid, e in entities.items()}
 
 
-def _claim_rows(session: Session, groups: set[tuple[str, str]] | None, families: dict[str, str]) -> list[Any]:
+def _claim_rows(
+    session: Session,
+    groups: set[tuple[str, str]] | None,
+    families: dict[str, str],
+    metric_groups: dict[str, str] | None = None,
+) -> list[Any]:
     columns = (
         C.id, C.subject_id, C.metric, C.scope, C.unit, C.value, C.value_max, C.qualifier, C.precision,
         C.order, C.note, C.value_text, C.statement, C.status, C.reasons, C.origins, C.asserters,
     )
     if groups is None:
         return list(session.execute(select(*columns)))
-    metrics = sorted({metric for _, metric in groups})
+    metrics = sorted({member for _, key in groups for member in key.split("+")})
     rows: list[Any] = []
     for chunk in _chunks(metrics):
         rows.extend(
             r
             for r in session.execute(select(*columns).where(C.metric.in_(chunk)))
-            if group_of(r.subject_id, r.metric, families) in groups
+            if group_of(r.subject_id, r.metric, families, metric_groups) in groups
         )
     return rows
 
@@ -297,13 +308,13 @@ def derive(session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str]
         groups = set()
         for chunk in _chunks(wanted):
             groups.update(
-                group_of(sid, metric, families)
+                group_of(sid, metric, families, vocabulary.metric_groups)
                 for sid, metric in cast(
                     "Iterable[tuple[str, str]]",
                     session.execute(select(C.subject_id, C.metric).where(C.id.in_(chunk))),
                 )
             )
-    rows = _claim_rows(session, groups, families)
+    rows = _claim_rows(session, groups, families, vocabulary.metric_groups)
     ids = [r.id for r in rows]
     evidence = evidence_facts(session, None if groups is None else ids)
     facts = claim_facts(rows, entities, evidence, vocabulary)
@@ -312,6 +323,7 @@ def derive(session: Session, *, vocabulary: Vocabulary, claim_ids: Iterable[str]
         is_ancestor=vocabulary.is_ancestor_or_self,
         parts=vocabulary.part_scopes,
         scope_labels=vocabulary.scope_labels,
+        metric_groups=vocabulary.metric_groups,
     )
     by_claim: dict[str, list[RelationFacts]] = defaultdict(list)
     for rel in found:

@@ -375,7 +375,7 @@ def _derived(session: Session, report: CheckReport, vocabulary: Vocabulary, pend
     derived = derive(session, vocabulary=vocabulary)
     entity = TABLES["entity"].c
     families = {eid: vocabulary.family(name) for eid, name in _rows(session, select(entity.id, entity.name))}
-    group = {r.id: group_of(r.subject_id, r.metric, families) for r in derived.rows}
+    group = {r.id: group_of(r.subject_id, r.metric, families, vocabulary.metric_groups) for r in derived.rows}
     waiting = {group[cid] for cid in pending if cid in group}
     settled = {cid for cid, g in group.items() if g not in waiting}
     for row in derived.rows:

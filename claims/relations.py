@@ -126,6 +126,7 @@ class _Context:
 
     parts: frozenset[str] = frozenset()
     scope_labels: Mapping[str, str] = field(default_factory=dict)
+    metric_groups: Mapping[str, str] = field(default_factory=dict)
 
     def scope_reason(self, a: ClaimFacts, b: ClaimFacts) -> str:
         return (
@@ -306,6 +307,7 @@ def detect_relations(
     is_ancestor: Callable[[str, str], bool] = lambda a, b: a == b,
     parts: Iterable[str] = (),
     scope_labels: Mapping[str, str] | None = None,
+    metric_groups: Mapping[str, str] | None = None,
 ) -> list[RelationFacts]:
     """Every relation among the claims, found group by group (never all pairs of the corpus).
 
@@ -327,7 +329,7 @@ def detect_relations(
     >>> [r.kind for r in detect_relations(table)]
     ['different_scope']
     """
-    context = _Context(frozenset(parts), scope_labels or {})
+    context = _Context(frozenset(parts), scope_labels or {}, metric_groups or {})
     live = [
         c
         for c in claims
@@ -356,22 +358,25 @@ def detect_relations(
 
 
 def _scope_contexts(claims: Sequence[ClaimFacts], context: _Context) -> list[RelationFacts]:
-    """Figures of one subject family under different metrics whose stated scopes differ on a shared facet
-    ('$5.6M for the final training run', 'more than $1B of total spend') are set side by side as a
-    different scope, so a reader sees why they do not dispute each other.
+    """Figures of one subject family under different metrics of one metric group (``metric_groups``: the
+    metrics a scope facet links) whose stated scopes differ on a shared facet ('$5.6M for the final
+    training run', 'more than $1B of total spend') are set side by side as a different scope, so a reader
+    sees why they do not dispute each other.
 
     >>> from claims.quantities import parse_quantity as q
     >>> run = ClaimFacts("a", "DeepSeek-V3", "training_cost", q("$5.6M"), scope="basis=final_run",
     ...                  family="DeepSeek")
     >>> spend = ClaimFacts("b", "DeepSeek", "capex", q("more than $1B"), scope="basis=total",
     ...                    family="DeepSeek")
-    >>> [(r.kind, r.a, r.b) for r in detect_relations([run, spend])]
+    >>> linked = {"training_cost": "capex+training_cost", "capex": "capex+training_cost"}
+    >>> [(r.kind, r.a, r.b) for r in detect_relations([run, spend], metric_groups=linked)]
     [('different_scope', 'a', 'b')]
     """
-    groups: dict[tuple[str, str], list[ClaimFacts]] = defaultdict(list)
+    groups: dict[tuple[str, str, str], list[ClaimFacts]] = defaultdict(list)
     for c in claims:
-        if c.scope and c.quantity.value is not None:
-            groups[(c.family or c.subject, c.quantity.unit)].append(c)
+        key = context.metric_groups.get(c.metric)
+        if key and c.scope and c.quantity.value is not None:
+            groups[(c.family or c.subject, key, c.quantity.unit)].append(c)
     out = []
     for group in groups.values():
         for a, b in _capped_pairs(group):

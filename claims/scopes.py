@@ -54,6 +54,7 @@ class ScopeFacet:
     side: str = "near"  # near (either side, nearest wins), before (ending at the figure), after
     window: int = 80
     within: str = "sentence"  # or "clause": cues past a clause break belong to another figure
+    across_metrics: bool = False  # figures of its metrics are compared with each other, as one group
 
     def applies(self, metric: str) -> bool:
         return not self.metrics or metric in self.metrics
@@ -80,6 +81,7 @@ def scope_facets(data: Sequence[Mapping[str, Any]]) -> tuple[ScopeFacet, ...]:
             side=d.get("side", "near"),
             window=int(d.get("window", 80)),
             within=d.get("within", "sentence"),
+            across_metrics=bool(d.get("across_metrics")),
         )
         for d in data
     )

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from claims.audit import history_view, reviews_of, status_history
 from claims.canonical import metric_label, metric_question
 from claims.models import Claim, Entity, Evidence, Relation, Source, as_dict
+from claims.relations import MIN_CONFIDENCE
 from claims.queries import (
     claim_digests,
     claims_about,
@@ -44,6 +45,7 @@ __all__ = [
     "dispute_groups",
     "overview",
     "source_view",
+    "is_unclassified",
     "entity_view",
 ]
 
@@ -334,7 +336,19 @@ def _located_evidence(ev: Evidence, claim: Claim) -> dict[str, Any]:
         "hypothetical": ev.hypothetical,
         "origin": ev.origin,
         "review": ev.review,
+        "confidence": ev.confidence,
+        "unclassified": is_unclassified(claim.metric, ev.confidence),
     }
+
+
+def is_unclassified(metric: str, confidence: float | None) -> bool:
+    """A figure whose metric or subject extraction could not read surely: it takes part in no relation and
+    no status, and waits for an editor's review.
+
+    >>> is_unclassified("other", None), is_unclassified("gpu_count", 0.5), is_unclassified("gpu_count", None)
+    (True, True, False)
+    """
+    return metric == "other" or (confidence is not None and confidence < MIN_CONFIDENCE)
 
 
 def source_view(session: Session, *, source_id: str) -> dict[str, Any] | None:
@@ -346,6 +360,7 @@ def source_view(session: Session, *, source_id: str) -> dict[str, Any] | None:
     view["evidence"] = [
         _located_evidence(ev, claim) for ev, claim in evidence_in_source(session, source_id=source_id)
     ]
+    view["unclassified"] = [ev["id"] for ev in view["evidence"] if ev["unclassified"]]
     return view
 
 

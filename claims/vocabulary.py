@@ -241,6 +241,17 @@ class Vocabulary:
         return frozenset(f"{f.facet}={v.key}" for f in self.scopes for v in f.values if v.part)
 
     @cached_property
+    def metric_groups(self) -> dict[str, str]:
+        """Metrics compared as one group (a scope facet that links them), each to the group's key
+        ('capex+spending+training_cost'); a metric in no such facet is its own group."""
+        out: dict[str, str] = {}
+        for facet in self.scopes:
+            if facet.across_metrics and facet.metrics:
+                key = "+".join(sorted(facet.metrics))
+                out.update({metric: key for metric in facet.metrics})
+        return out
+
+    @cached_property
     def scope_labels(self) -> dict[str, str]:
         """Readers' words for every 'facet=value'."""
         return {f"{f.facet}={v.value}": v.label for f in self.scopes for v in f.values}

@@ -17,7 +17,9 @@ def claim(cid, phrase, *, metric="gpu_hours", subject="DeepSeek-V3", **kw):
 
 
 def kinds(claims):
-    found = detect_relations(claims, parts=PARTS, scope_labels=VOCAB.scope_labels)
+    found = detect_relations(
+        claims, parts=PARTS, scope_labels=VOCAB.scope_labels, metric_groups=VOCAB.metric_groups
+    )
     return sorted((r.kind, r.a, r.b) for r in found)
 
 
