@@ -14,7 +14,6 @@ from sqlmodel import Session, col, select
 from claims.audit import history_view, reviews_of, status_history
 from claims.canonical import metric_label, metric_question
 from claims.models import Claim, Entity, Evidence, Relation, Source, as_dict
-from claims.relations import MIN_CONFIDENCE
 from claims.queries import (
     claim_digests,
     claims_about,
@@ -27,6 +26,7 @@ from claims.queries import (
     parties_of,
     sources_with_counts,
 )
+from claims.relations import MIN_CONFIDENCE
 from claims.store import (
     corpus_counts,
     evidence_of_claim,
