@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 __all__ = ["ScopeValue", "ScopeFacet", "scope_facets", "parse_scope", "format_scope", "scopes_differ",
@@ -58,6 +59,24 @@ class ScopeFacet:
 
     def applies(self, metric: str) -> bool:
         return not self.metrics or metric in self.metrics
+
+    @cached_property
+    def any_cue(self) -> re.Pattern[str]:
+        """Every value's cue in one pattern: one search tells whether a window can state the facet."""
+        return re.compile("|".join(f"(?:{v.cue.pattern})" for v in self.values), re.I)
+
+    @cached_property
+    def tagged(self) -> re.Pattern[str] | None:
+        """Every value's cue in one pattern with a named group per value (v0, v1, ...), so one scan finds
+        all of them; None when a value captures text of its own ('$1')."""
+        if any(v.value.startswith("$") for v in self.values):
+            return None
+        return re.compile("|".join(f"(?P<v{i}>{v.cue.pattern})" for i, v in enumerate(self.values)), re.I)
+
+    def value_of(self, match: re.Match[str]) -> str:
+        """The value whose cue a match of ``tagged`` is."""
+        name = next(key for key, found in match.groupdict().items() if found is not None)
+        return self.values[int(name[1:])].value
 
 
 def scope_facets(data: Sequence[Mapping[str, Any]]) -> tuple[ScopeFacet, ...]:

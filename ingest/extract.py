@@ -199,6 +199,7 @@ class _Sentence:
     literals: LiteralIndex | None = None  # where the rules' required words occur in the document
     metrics: dict[Figure, str] = field(default_factory=dict)  # each figure's metric, once worked out
     metric_cued: dict[Figure, bool] = field(default_factory=dict)  # whether a cue word (not the unit) set it
+    facet_cues: dict[str, bool] = field(default_factory=dict)  # whether a scope facet's cues occur in it
     # where the clause around a position starts and ends, once worked out
     clause_starts: dict[int, int] = field(default_factory=dict)
     clause_ends: dict[int, int] = field(default_factory=dict)
@@ -271,7 +272,12 @@ class _Trigger:
 
 
 def _facet_value(
-    facet: ScopeFacet, sent: _Sentence, start: int, end: int, clause: tuple[int, int]
+    facet: ScopeFacet,
+    sent: _Sentence,
+    start: int,
+    end: int,
+    clause: tuple[int, int],
+    tagged: re.Pattern[str] | None = None,
 ) -> str | None:
     """The value of one scope facet stated beside a figure written at [start, end): for cues on both
     sides, the nearest.
@@ -282,11 +288,23 @@ def _facet_value(
     floor, ceiling = clause if facet.within == "clause" else (sent.start, sent.end)
     lo, hi = max(floor, start - facet.window), min(ceiling, end + facet.window)
     if facet.side == "before":
-        return next((v.of(m) for v in facet.values if (m := v.cue.search(text[lo:start]))), None)
+        window = text[lo:start]
+        if not facet.any_cue.search(window):
+            return None
+        return next((v.of(m) for v in facet.values if (m := v.cue.search(window))), None)
     if facet.side == "after":
         at = end + len(text[end:hi]) - len(text[end:hi].lstrip())
+        if not facet.any_cue.match(text, at, hi):
+            return None
         return next((v.of(m) for v in facet.values if (m := v.cue.match(text, at, hi))), None)
     best: tuple[int, str] | None = None
+    tagged = tagged or facet.tagged
+    if tagged is not None:  # one scan for every value
+        for match in tagged.finditer(text, lo, hi):
+            gap = start - match.end() if match.end() <= start else max(0, match.start() - end)
+            if best is None or gap < best[0]:
+                best = (gap, facet.value_of(match))
+        return best[1] if best else None
     for value in facet.values:
         for match in value.cue.finditer(text, lo, hi):
             gap = start - match.end() if match.end() <= start else max(0, match.start() - end)
@@ -313,13 +331,27 @@ class Extractor:
         # (what doc.spans would hold), without spaCy's pipe machinery or Span objects.
         matcher = self.nlp.get_pipe("claims_entities") if self.nlp.pipe_names == ["claims_entities"] else None
         self._matcher = matcher if isinstance(matcher, EntityMatcher) else None
+        self._metric_facets: dict[str, tuple[ScopeFacet, ...]] = {}
+        # each facet's cues as one pattern with its literal pre-test, for the once-a-sentence test
+        self._facet_tests = {
+            f.facet: Prefiltered.compiled(f.any_cue.pattern, re.I) for f in self.vocabulary.scopes
+        }
+        terms = sorted(self.vocabulary.hardware_tiers, key=len, reverse=True)
+        self._hardware_terms = re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in terms) + ")")
+        self._facet_scans = {
+            f.facet: with_first_character_test(f.tagged.pattern, re.I)
+            for f in self.vocabulary.scopes
+            if f.tagged is not None
+        }
         self._compile()
 
     def _compile(self) -> None:
         p = self.patterns
         self.candidate = _Trigger(set(p["candidate_words"]))
         self.conditionals = [Prefiltered(re.compile(c, re.I)) for c in p["conditionals"]]
-        self.conditionals_after = re.compile("|".join(f"(?:{c})" for c in p["conditionals_after"]), re.I)
+        self.conditionals_after = Prefiltered.compiled(
+            "|".join(f"(?:{c})" for c in p["conditionals_after"]), re.I
+        )
         self.metrics = [
             (
                 m["metric"],
@@ -354,9 +386,9 @@ class Extractor:
         ]
         self.negations = [Prefiltered.compiled(n, re.I) for n in p["negations"]]
         stance = p["stance"]
-        self.denial = re.compile("|".join(f"(?:{d})" for d in stance["denials"]), re.I)
-        self.doubt_before = re.compile("|".join(f"(?:{d})" for d in stance["doubts_before"]), re.I)
-        self.doubt_after = [re.compile(d, re.I) for d in stance["doubts_after"]]
+        self.denial = with_first_character_test("|".join(f"(?:{d})" for d in stance["denials"]), re.I)
+        self.doubt_before = Prefiltered.compiled("|".join(f"(?:{d})" for d in stance["doubts_before"]), re.I)
+        self.doubt_after = [Prefiltered.compiled(d, re.I) for d in stance["doubts_after"]]
         family = [
             alias for alias, name in self.vocabulary.aliases() if self.vocabulary.family(name) == "DeepSeek"
         ]
@@ -647,13 +679,26 @@ class Extractor:
         clause_start = self._clause_start(sent, fig.start)
         if self.denial.search(text, max(clause_start, fig.start - 60), fig.start):
             return [replace(mention, stance="disputes")]
-        doubts = list(self.doubt_before.finditer(text, clause_start, fig.start))
+        before = self.doubt_before
+        doubts = (
+            list(before.pattern.finditer(text, clause_start, fig.start))
+            if before.possible(sent.literals, clause_start, fig.start)
+            else []
+        )
         if doubts:
             report = reporter_at(text, sent.reports, doubts[-1].start(), sent.names)
             doubter = self._asserter(report.parties if report else (), mention.subject, state, False)
             if doubter != mention.asserted_by:
                 return [mention, self._doubt(mention, doubter, text, doubts[-1].start(), fig.unit_end)]
-        after = next((m for d in self.doubt_after if (m := d.match(text, fig.unit_end, sent.end))), None)
+        after = next(
+            (
+                m
+                for d in self.doubt_after
+                if d.possible(sent.literals, fig.unit_end, sent.end)
+                and (m := d.pattern.match(text, fig.unit_end, sent.end))
+            ),
+            None,
+        )
         if after is None:
             return [mention]
         if mention.asserted_by == "author":
@@ -1056,44 +1101,40 @@ class Extractor:
         q = fig.quantity
         if q.unit == "GPU" and q.value == 1 and fig.kind == "words":
             return "deployment_hardware"  # "fits on a single GPU" is about capacity, never a fleet size
+        text = sent.text
         clause_start, clause_end = self._clause_start(sent, fig.start), self._clause_end(sent, fig.unit_end)
         best, best_score, cued = "other", 0.0, False
+        ranges, value = self.metric_range, q.value
         for metric, notes, side, cues, max_gap in self._live_metrics(sent, q.unit):
-            if (notes and q.unit == "other" and q.note not in notes) or not self._plausible(metric, q):
+            if notes and q.unit == "other" and q.note not in notes:
                 continue
+            bounds = ranges.get(metric)
+            if bounds is not None and value is not None and not bounds[0] <= value <= bounds[1]:
+                continue  # implausible for this metric ("196 million GPUs")
             score, by_cue = 0.0, False
             for cue, weight in cues:
-                gained = weight if cue is None else weight * self._cue_score(
-                    cue, side, sent, fig, clause_start, clause_end, max_gap
-                )
-                score += gained
-                by_cue = by_cue or (cue is not None and gained > 0)
+                if cue is None:
+                    score += weight
+                    continue
+                if side == "before":
+                    lo = max(sent.start, fig.start - 30)
+                    hit = 1.0 if cue.possible(sent.literals, lo, fig.start) and cue.pattern.search(
+                        text[lo : fig.start]
+                    ) else 0.0
+                elif side == "after":
+                    hi = min(sent.end, fig.end + 25)
+                    hit = 1.0 if cue.possible(sent.literals, fig.end, hi) and cue.pattern.match(
+                        text[fig.end : hi]
+                    ) else 0.0
+                else:
+                    hit = self._closeness(cue, sent, fig, clause_start, clause_end, max_gap)
+                if hit:
+                    score += weight * hit
+                    by_cue = True
             if score > best_score:
                 best, best_score, cued = metric, score, by_cue
         sent.metric_cued[fig] = cued
         return best
-
-    def _cue_score(
-        self, cue: Prefiltered, side: str, sent: _Sentence, fig: Figure, clause_start: int, clause_end: int,
-        max_gap: int,
-    ) -> float:
-        """How strongly one cue points at the figure: 1 or 0 for a cue that must sit on one side, else by
-        closeness."""
-        text = sent.text
-        if side == "before":
-            lo = max(sent.start, fig.start - 30)
-            near = cue.possible(sent.literals, lo, fig.start)
-            return float(near and bool(cue.pattern.search(text[lo : fig.start])))
-        if side == "after":
-            hi = min(sent.end, fig.end + 25)
-            near = cue.possible(sent.literals, fig.end, hi)
-            return float(near and bool(cue.pattern.match(text[fig.end : hi])))
-        return self._closeness(cue, sent, fig, clause_start, clause_end, max_gap)
-
-    def _plausible(self, metric: str, q: Quantity) -> bool:
-        """A figure outside a metric's plausible range ('196 million GPUs') is not typed into it."""
-        bounds = self.metric_range.get(metric)
-        return bounds is None or q.value is None or bounds[0] <= q.value <= bounds[1]
 
     def _metric_confidence(self, sent: _Sentence, fig: Figure, metric: str) -> float:
         """1 for a metric named by a cue word, the metric's default for one its unit alone implies."""
@@ -1153,28 +1194,54 @@ class Extractor:
         return format_scope(facets)
 
     def _facets(self, sent: _Sentence, start: int, end: int, metric: str) -> dict[str, str]:
-        clause = (self._clause_start(sent, start), self._clause_end(sent, end))
+        # only the facets of this metric whose cues occur somewhere in the sentence (tested once a sentence)
+        live = [f for f in self._facets_of(metric) if self._in_sentence(sent, f)]
+        if not live:
+            return {}
+        clause = (
+            (self._clause_start(sent, start), self._clause_end(sent, end))
+            if any(f.within == "clause" for f in live)
+            else (sent.start, sent.end)
+        )
         return {
-            facet.facet: value
-            for facet in self.vocabulary.scopes
-            if facet.applies(metric) and (value := _facet_value(facet, sent, start, end, clause))
+            f.facet: value
+            for f in live
+            if (value := _facet_value(f, sent, start, end, clause, self._facet_scans.get(f.facet)))
         }
+
+    def _facets_of(self, metric: str) -> tuple[ScopeFacet, ...]:
+        known = self._metric_facets.get(metric)
+        if known is None:
+            known = tuple(f for f in self.vocabulary.scopes if f.applies(metric))
+            self._metric_facets[metric] = known
+        return known
+
+    def _in_sentence(self, sent: _Sentence, facet: ScopeFacet) -> bool:
+        if facet.side != "near":
+            return True  # (its cues are anchored at the figure: only its own small window can tell)
+        found = sent.facet_cues.get(facet.facet)
+        if found is None:
+            test = self._facet_tests[facet.facet]
+            found = test.possible(sent.literals, sent.start, sent.end) and bool(
+                test.pattern.search(sent.text, sent.start, sent.end)
+            )
+            sent.facet_cues[facet.facet] = found
+        return found
 
     def _hardware_term(self, descriptor: str) -> str | None:
         """The chip model a count's descriptor names ('Nvidia H800 GPUs' -> 'h800'), if exactly one."""
-        lowered = descriptor.lower()
-        found = {
-            term
-            for term in self.vocabulary.hardware_tiers
-            if re.search(rf"(?<![\w-]){re.escape(term)}", lowered)
-        }
+        found = set(self._hardware_terms.findall(descriptor.lower()))
         models = {t for t in found if any(ch.isdigit() for ch in t)} or found
         return models.pop() if len(models) == 1 else None
 
     def _hypothetical(self, sent: _Sentence, position: int) -> bool:
         """A conditional or scenario before the figure in its sentence ('if', 'would'), or a modal of mere
         possibility after it in its clause ('... improvements are theoretically possible')."""
-        if self.conditionals_after.search(sent.text, position, self._clause_end(sent, position)):
+        clause_end = self._clause_end(sent, position)
+        after = self.conditionals_after
+        if after.possible(sent.literals, position, clause_end) and after.pattern.search(
+            sent.text, position, clause_end
+        ):
             return True
         if _IF_IDIOMS_P.possible(sent.literals, sent.start, position):
             before, idioms = _IF_IDIOMS.subn(" ", sent.text[sent.start : position])
