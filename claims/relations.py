@@ -142,8 +142,8 @@ class _Context:
                 "different_scope",
                 a.id,
                 b.id,
-                f"{_label(hedged)} is only a hedged guess ('likely', 'rumored'): it is set beside "
-                f"{_label(b if hedged is a else a)}, not against it",
+                f"{_label(hedged)} is asserted only with a weak hedge (such as 'likely' or "
+                f"'unsubstantiated'): it is set beside {_label(b if hedged is a else a)}, not against it",
             )
         if scopes_conflict(a.scope, b.scope, self.parts):
             return RelationFacts("different_scope", a.id, b.id, self.scope_reason(a, b))
