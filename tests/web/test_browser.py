@@ -34,7 +34,7 @@ def test_follow_a_dispute_and_add_evidence_through_the_form(live, page, screensh
     assert dispute.locator(".rival").count() >= 2
     shoot(page, screenshot_dir, "home")
 
-    dispute.locator(".rival", has_text="50,000").locator("a.rival-value").click()
+    dispute.locator(".rival", has_text="50,000").locator("a.rival-value").first.click()
     page.wait_for_url(re.compile(r"/claims/c-"))
     assert "GPU count" in page.locator("h1").inner_text()
     assert page.locator(".claim-status .badge").inner_text().lower() == "disputed"
