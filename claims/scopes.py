@@ -30,6 +30,7 @@ class ScopeValue:
     label: str
     cue: re.Pattern[str]
     part: bool = False
+    cue_before: re.Pattern[str] | None = None  # an 'after' facet's value written as a label before
 
     def of(self, match: re.Match[str]) -> str:
         """The value a cue match states.
@@ -93,7 +94,8 @@ def scope_facets(data: Sequence[Mapping[str, Any]]) -> tuple[ScopeFacet, ...]:
             metrics=frozenset(d.get("metrics", ())),
             values=tuple(
                 ScopeValue(
-                    v["value"], v.get("label", v["value"]), re.compile(v["cue"], re.I), bool(v.get("part"))
+                    v["value"], v.get("label", v["value"]), re.compile(v["cue"], re.I), bool(v.get("part")),
+                    re.compile(v["cue_before"], re.I) if v.get("cue_before") else None,
                 )
                 for v in d["values"]
             ),

@@ -15,6 +15,7 @@ __all__ = ["Name", "Report", "AttributionRules", "find_reports", "reporter_at", 
 
 SELF = "SELF"  # "reportedly", "the claims are": the subject's own organisation says so
 PAPER = "PAPER"  # "the paper says": the publisher of the paper under discussion
+REPORT = "REPORT"  # "the report said": the report last named, so the party the text last quoted
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ _PRONOUN_SPEAKER = re.compile(r"(?:he|she)$", re.I)
 _ORG_SPEAKER = re.compile(r"(?:it|the (?:company|firm|startup|lab))$", re.I)
 _WORD = re.compile(r"[a-z]+")
 _PAPER_WORDS = {"paper", "report", "whitepaper", "card"}
+_ANALYST_WORK = re.compile(r"^(?:the|this)\s+report\b", re.I)
 _SUBJECTLESS = re.compile(r"(?:^|[;,]|\band)\s*$")
 _BREAKS = re.compile(
     r",\s+so\b|,\s+but\b|;\s+(?!said\b|says\b|adding\b)|\bHowever\b|,\s+while\b|\bbut\s+(?=I|we)|"
@@ -319,7 +321,9 @@ def find_reports(
             who = named[0].name if named else SELF
         reports.append(Report(match.end(), _clause_end(text, match.end(), end), (who,), "claims of"))
     for match in _PAPER.finditer(text, start, end) if words & _PAPER_WORDS else ():
-        reports.append(Report(match.end(), _clause_end(text, match.end(), end), (PAPER,), "paper"))
+        # "the report said" after a firm was quoted is that firm's report; "the paper" is the topic's own
+        who = REPORT if _ANALYST_WORK.search(match.group(0)) else PAPER
+        reports.append(Report(match.end(), _clause_end(text, match.end(), end), (who,), "paper"))
     for match in (
         rules.self_report.finditer(text, start, end) if not words.isdisjoint(rules.self_words) else ()
     ):

@@ -18,6 +18,7 @@ from claims.scopes import ScopeFacet, format_scope
 from claims.vocabulary import BOOL_METRICS, UNSPECIFIED, Vocabulary, default_vocabulary
 from ingest.attribution import (
     PAPER,
+    REPORT,
     SELF,
     AttributionRules,
     Name,
@@ -161,6 +162,22 @@ _CHIP_USE = re.compile(
     r"relied on|runs? on|ran on|deployed)\b[^.;:]{0,50}$",
     re.I,
 )
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-"})
+_AMBIENT_CUES = ("turn", "block")
+_CITED_IN = re.compile(
+    r"\W*(?:as\s+)?(?:stated|reported|described|written|noted|quoted|explained|set out|given)\s+(?:in|by)\s+"
+    r"((?:the\s+)?[^.!?]{2,60}?)\W*",
+    re.I,
+)
+_PAPER_WORD = re.compile(r"\b(?:paper|report|technical report|preprint|model card)\b", re.I)
+_OWN_FIGURES = re.compile(r"\b(?:reported|official|stated|published|claimed|disclosed)\b", re.I)
+# what a line holds before its text: indentation, markup, a list marker
+_LINE_OPENING = re.compile(r"[\s>*_#-]*(?:(?:[-*+•]|\d{1,2}[.)])[ \t]+)?")
+_SECTION_NUMBER = re.compile(r"\d{1,2}\.\s+[A-Z][^.!?:]{0,70}")
+_TURN_LABEL = re.compile(
+    r"[\s>*_-]*([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s*:\s*\(?\[?\d{1,2}:\d\d(?::\d\d)?\]?\)?:?\s"
+)
+_TIMESTAMP = re.compile(r"\(?\[?\d{1,2}:\d\d(?::\d\d)?\]?\)?:?\s")
 _RESTATED_GAP = re.compile(r"\s*\(\s*(?:or\s+|about\s+|approximately\s+|roughly\s+|~\s*)?")
 _LABEL_MARKUP = re.compile(r"^[\W_]+|[\s:*_#]+$")
 _ENDS_PROSE = re.compile(r"[.!?][\"”’')\]]*\s*$")
@@ -183,6 +200,9 @@ class _State:
     lead_subject: str | None = None
     last_subject: str | None = None
     label_subject: str | None = None  # a name set alone on a line as a label ("Meta:"), until prose resumes
+    turn_speaker: str | None = None  # the speaker of a transcript's turn ("Dylan Patel: 00:51:30: ...")
+    block_voice: tuple[str, ...] | None = None  # a section introduced as someone's ("According to the paper")
+    last_reporter: str | None = None  # the last party outside the topic's family the text quoted
     figures: dict[tuple[str, str, float | None], str] = field(default_factory=dict)
 
 
@@ -294,9 +314,12 @@ def _facet_value(
         return next((v.of(m) for v in facet.values if (m := v.cue.search(window))), None)
     if facet.side == "after":
         at = end + len(text[end:hi]) - len(text[end:hi].lstrip())
-        if not facet.any_cue.match(text, at, hi):
-            return None
-        return next((v.of(m) for v in facet.values if (m := v.cue.match(text, at, hi))), None)
+        if facet.any_cue.match(text, at, hi):
+            return next((v.of(m) for v in facet.values if (m := v.cue.match(text, at, hi))), None)
+        label = text[lo:start]  # "Per trillion tokens: 180K GPU hours"
+        return next(
+            (v.value for v in facet.values if v.cue_before is not None and v.cue_before.search(label)), None
+        )
     best: tuple[int, str] | None = None
     tagged = tagged or facet.tagged
     if tagged is not None:  # one scan for every value
@@ -311,6 +334,11 @@ def _facet_value(
             if best is None or gap < best[0]:
                 best = (gap, value.of(match))
     return best[1] if best else None
+
+
+def _section_line(text: str, s: Sentence) -> bool:
+    """A numbered section heading ('4. Cost Estimation')."""
+    return s.list_item and _SECTION_NUMBER.fullmatch(text, s.line_start, s.end) is not None
 
 
 class Extractor:
@@ -407,8 +435,8 @@ class Extractor:
         pipeline is the entity matcher alone (each gets the names it would get alone), else all documents'
         sentences go through ``nlp.pipe`` in one batch."""
         plans = [self._plan(doc) for doc in documents]
-        texts = [
-            [_unmasked(doc.text, masks, s.start, s.end) for s in cands]
+        texts = [  # (names are matched with Unicode hyphens read as '-': "DeepSeek‑V3" is DeepSeek-V3)
+            [_unmasked(doc.text, masks, s.start, s.end).translate(_HYPHENS) for s in cands]
             for doc, (masks, cands, _) in zip(documents, plans, strict=True)
         ]
         parsed: Iterator[Doc | tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]]
@@ -451,7 +479,13 @@ class Extractor:
         chosen = [
             s
             for s in sentences
-            if (s.lead_in or self.candidate.search(text, s.start, s.end))
+            # (headings are read too: a section heading ends the voice a section was introduced in)
+            if (
+                s.lead_in
+                or s.heading
+                or self.candidate.search(text, s.start, s.end)
+                or _section_line(text, s)
+            )
             and not _DATELINE.fullmatch(text, s.start, s.end)
         ]
         return masks, chosen, topical
@@ -534,6 +568,8 @@ class Extractor:
                 last_person=state.last_person,
                 last_org=self.vocabulary.family(state.last_family) if state.last_family else None,
             )
+        self._take_turn(sent, state)
+        self._take_block(sent, state)
         if not span.list_item:
             state.lead_reporter = state.lead_subject = None
         mentions = _merge_hardware(
@@ -550,8 +586,62 @@ class Extractor:
         self._remember(sent, state)
         return mentions
 
+    @staticmethod
+    def _take_turn(sent: _Sentence, state: _State) -> None:
+        """A transcript's turn: a person labelling a line ('Dylan Patel: 00:51:30: ...') speaks the rest of
+        that line and the lines after it that open with a time stamp ('00:51:45: ...'), until another
+        label or a line of another kind."""
+        first_in_line = _LINE_OPENING.fullmatch(sent.text, sent.span.line_start, sent.start) is not None
+        labels = [r for r in sent.reports if r.cue == "label"]
+        if first_in_line:
+            if labels:
+                state.turn_speaker = labels[0].parties[0]
+                return
+            named = _TURN_LABEL.match(sent.text, sent.span.line_start, sent.end)
+            if named:  # "Jane Roe: 00:10:05: ...": a speaker the vocabulary does not know, by the time stamp
+                state.turn_speaker = named.group(1)
+                sent.reports.insert(0, Report(named.end(), sent.end, (named.group(1),), "label"))
+                return
+            if not _TIMESTAMP.match(sent.text, sent.start):
+                state.turn_speaker = None
+        if state.turn_speaker and not labels:
+            sent.reports.insert(0, Report(sent.start, sent.end, (state.turn_speaker,), "turn"))
+
+    def _take_block(self, sent: _Sentence, state: _State) -> None:
+        """A line that only introduces what follows as someone's ('According to the DeepSeek-V3 paper',
+        'DeepSeek-V3 Reported Breakdown:') puts the lines under it in that voice, until the next section
+        heading ('4. Cost Estimation', '# Summary') or the next such line."""
+        text, span = sent.text, sent.span
+        first_in_line = _LINE_OPENING.fullmatch(text, span.line_start, sent.start) is not None
+        if first_in_line and not sent.figures:
+            lead = not _ENDS_PROSE.search(text, sent.start, sent.end) and sent.end - sent.start <= 80
+            covering = [r for r in sent.reports if r.cue != "turn" and r.until >= sent.end - 1]
+            if lead and covering:
+                state.block_voice = covering[-1].parties
+                return
+            cited = _CITED_IN.fullmatch(text, sent.start, sent.end) if lead else None
+            if cited:  # "as stated in the DeepSeek paper"
+                sources = [n for n in sent.names if n.start >= cited.start(1)]
+                paper = _PAPER_WORD.search(cited.group(1))
+                state.block_voice = (PAPER,) if paper or not sources else (sources[0].name,)
+                return
+            entity = any(n.role == "entity" for n in sent.names)
+            if lead and entity and _OWN_FIGURES.search(text, sent.start, sent.end):
+                state.block_voice = (SELF,)  # "DeepSeek-V3 Reported Breakdown:", "Official figures:"
+                return
+            if span.heading or _SECTION_NUMBER.fullmatch(text, span.line_start, sent.end):
+                state.block_voice = None
+                return
+        if state.block_voice and not any(r.start <= sent.start + 1 for r in sent.reports):
+            sent.reports.insert(0, Report(sent.start, sent.end, state.block_voice, "block"))
+
     def _remember(self, sent: _Sentence, state: _State) -> None:
         self._remember_label(sent, state)
+        for report in sent.reports:
+            for party in report.parties:
+                who = self.vocabulary.party(party) or party
+                if party not in (SELF, PAPER, REPORT) and self.vocabulary.family(who) != state.topic:
+                    state.last_reporter = who
         for name in sent.names:
             if name.role == "party" and name.kind == "person":
                 state.last_person = name.name
@@ -563,11 +653,10 @@ class Extractor:
         firsts = [n for n in self._eligible(sent, speakers, None) if n.name not in speakers]
         if firsts:
             state.last_subject = self._prefer_model(firsts, firsts[0]).name
-        if sent.span.lead_in and sent.reports:
-            state.lead_reporter = sent.reports[-1].parties
-            state.lead_subject = self._subject(
-                sent, sent.end, sent.end, state, exclude=sent.reports[-1].parties
-            )
+        own = [r for r in sent.reports if r.cue not in _AMBIENT_CUES]  # (a turn's or section's voice is not)
+        if sent.span.lead_in and own:
+            state.lead_reporter = own[-1].parties
+            state.lead_subject = self._subject(sent, sent.end, sent.end, state, exclude=own[-1].parties)
 
     # -- one figure --------------------------------------------------------------------------------
 
@@ -575,6 +664,8 @@ class Extractor:
         report = reporter_at(sent.text, sent.reports, fig.start, sent.names)
         voice = report.parties if report else self._owner_voice(sent, fig)
         itself = report is not None and report.cue == "postposed self"  # "Nvidia rose 9%, the company said"
+        # (a turn's or a section's voice says who speaks, not what the sentence is about)
+        ambient = report is not None and report.cue in _AMBIENT_CUES
         fig = self._restated(sent, fig)
         fig = self._price_unit(sent, fig, state)
         metric = self._metric(sent, fig)
@@ -585,7 +676,7 @@ class Extractor:
             fig.start,
             fig.unit_end,
             state,
-            exclude=() if itself else voice,
+            exclude=() if itself or ambient else voice,
             figure=fig,
             hardware=metric in _HARDWARE_METRICS,
         )
@@ -594,7 +685,7 @@ class Extractor:
         key = (metric, fig.quantity.unit, fig.quantity.value)
         # A repeated cost or model size is the same claim again; GPU counts repeat across different fleets.
         distinctive = fig.quantity.unit in ("USD", "parameters", "USD/1M tokens")
-        if subject in voice and metric in self.no_default_subject and not itself:
+        if subject in voice and metric in self.no_default_subject and not itself and not ambient:
             subject = None  # "Epoch AI estimates costs fall 3x a year": the speaker is not the subject
         subject_confidence = 1.0
         if subject is None:
@@ -685,6 +776,10 @@ class Extractor:
             if before.possible(sent.literals, clause_start, fig.start)
             else []
         )
+        own = reporter_at(text, sent.reports, fig.start, sent.names)
+        own_verb = own is not None and self.rules.verbs.fullmatch(own.cue) is not None
+        if own is not None and doubts and own.start >= doubts[-1].end() and own_verb:
+            doubts = []  # "X disputes these claims, saying that ... $1B": the figure is the doubter's own
         if doubts:
             report = reporter_at(text, sent.reports, doubts[-1].start(), sent.names)
             doubter = self._asserter(report.parties if report else (), mention.subject, state, False)
@@ -1079,12 +1174,14 @@ class Extractor:
             voice = state.lead_reporter
         resolved = []
         for party in voice:
-            if party in (SELF, PAPER):
+            if party == REPORT and state.last_reporter:
+                resolved.append(state.last_reporter)
+            elif party in (SELF, PAPER, REPORT):
                 family = self.vocabulary.family(subject)
                 spec = self.vocabulary.entities.get(family)
                 if spec and spec.kind == "org" and family in self.vocabulary.parties:
                     resolved.append(family)
-                elif party == PAPER:
+                elif party != SELF:
                     resolved.append(state.topic)
             else:
                 resolved.append(self.vocabulary.party(party) or party)

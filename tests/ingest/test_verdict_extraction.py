@@ -151,3 +151,38 @@ def test_chips_named_as_used_are_hardware_claims_and_a_chip_after_not_is_denied(
 def test_asserted_by_is_kept_as_a_list_of_parties(read):
     m = find(read("Elon Musk and Alexandr Wang think DeepSeek used about 45,000 GPUs."), "45,000")[0]
     assert m.parties == ("Elon Musk", "Alexandr Wang")
+
+
+def test_a_transcript_turn_speaks_for_its_lines_until_the_next_speaker(read):
+    text = (
+        "Ann Host: 00:10:01: Welcome back.\n\n"
+        "Jane Roe: 00:10:05: Let me explain. They trained on 1,900 GPUs, I think.\n\n"
+        "00:10:40: And they had 9,500 GPUs back in 2020.\n\n"
+        "John Doe: 00:11:02: I doubt that.\n"
+    )
+    mentions = read(text)
+    assert find(mentions, "1,900")[0].asserted_by == "Jane Roe"  # the turn's later sentence
+    assert find(mentions, "9,500")[0].asserted_by == "Jane Roe"  # a continuation opening with a time stamp
+
+
+def test_a_section_introduced_as_a_papers_is_in_its_voice_until_the_next_heading(read):
+    text = (
+        "2. The reported breakdown\n"
+        "According to the DeepSeek-V3 paper\n"
+        "Pre-training: 1,500K GPU hours\n"
+        "3. Our estimate\n"
+        "We think it took 1,700K GPU hours.\n"
+    )
+    mentions = read(text)
+    assert find(mentions, "1,500K")[0].asserted_by == "DeepSeek"
+    assert find(mentions, "1,700K")[0].asserted_by == "author"
+
+
+def test_the_report_said_is_the_last_quoted_firms_report(read):
+    text = (
+        "Example Research disputes these claims, saying the lab spent over $900 million on servers. "
+        "The report said that the lab operates about 30,000 GPUs."
+    )
+    mentions = read(text)
+    assert find(mentions, "30,000")[0].asserted_by == "Example Research"
+    assert all(m.stance == "supports" for m in find(mentions, "$900 million"))
