@@ -336,6 +336,12 @@ def _facet_value(
     return best[1] if best else None
 
 
+def _first_in_line(sent: _Sentence) -> bool:
+    """Does the sentence open its line (after indentation, markup or a list marker)?"""
+    gap = sent.start - sent.span.line_start
+    return gap == 0 or (gap < 12 and _LINE_OPENING.fullmatch(sent.text, sent.span.line_start, sent.start) is not None)
+
+
 def _section_line(text: str, s: Sentence) -> bool:
     """A numbered section heading ('4. Cost Estimation')."""
     return s.list_item and _SECTION_NUMBER.fullmatch(text, s.line_start, s.end) is not None
@@ -591,13 +597,17 @@ class Extractor:
         """A transcript's turn: a person labelling a line ('Dylan Patel: 00:51:30: ...') speaks the rest of
         that line and the lines after it that open with a time stamp ('00:51:45: ...'), until another
         label or a line of another kind."""
-        first_in_line = _LINE_OPENING.fullmatch(sent.text, sent.span.line_start, sent.start) is not None
+        first_in_line = _first_in_line(sent)
         labels = [r for r in sent.reports if r.cue == "label"]
         if first_in_line:
             if labels:
                 state.turn_speaker = labels[0].parties[0]
                 return
-            named = _TURN_LABEL.match(sent.text, sent.span.line_start, sent.end)
+            named = (
+                _TURN_LABEL.match(sent.text, sent.span.line_start, sent.end)
+                if ":" in sent.text[sent.start : sent.start + 60]
+                else None
+            )
             if named:  # "Jane Roe: 00:10:05: ...": a speaker the vocabulary does not know, by the time stamp
                 state.turn_speaker = named.group(1)
                 sent.reports.insert(0, Report(named.end(), sent.end, (named.group(1),), "label"))
@@ -612,8 +622,7 @@ class Extractor:
         'DeepSeek-V3 Reported Breakdown:') puts the lines under it in that voice, until the next section
         heading ('4. Cost Estimation', '# Summary') or the next such line."""
         text, span = sent.text, sent.span
-        first_in_line = _LINE_OPENING.fullmatch(text, span.line_start, sent.start) is not None
-        if first_in_line and not sent.figures:
+        if not sent.figures and _first_in_line(sent):
             lead = not _ENDS_PROSE.search(text, sent.start, sent.end) and sent.end - sent.start <= 80
             covering = [r for r in sent.reports if r.cue != "turn" and r.until >= sent.end - 1]
             if lead and covering:
@@ -862,12 +871,13 @@ class Extractor:
 
     def _remember_label(self, sent: _Sentence, state: _State) -> None:
         """'Meta:' alone on a line labels the lines under it (a list or a spec sheet) until prose resumes."""
-        line = _LABEL_MARKUP.sub("", sent.text[sent.start : sent.end])
-        entities = [n for n in sent.names if n.role == "entity"]
-        alone = len(entities) == 1 and line.lower() == sent.text[entities[0].start : entities[0].end].lower()
-        if sent.span.lead_in and alone:
-            state.label_subject = self._passage_model(entities[0].name, state, sent.start)
-        elif _ENDS_PROSE.search(sent.text, sent.start, sent.end):
+        if sent.span.lead_in:
+            line = _LABEL_MARKUP.sub("", sent.text[sent.start : sent.end])
+            entities = [n for n in sent.names if n.role == "entity"]
+            if len(entities) == 1 and line.lower() == sent.text[entities[0].start : entities[0].end].lower():
+                state.label_subject = self._passage_model(entities[0].name, state, sent.start)
+                return
+        if state.label_subject and _ENDS_PROSE.search(sent.text, sent.start, sent.end):
             state.label_subject = None
 
     def _passage_model(self, name: str, state: _State, before: int) -> str:
@@ -1283,6 +1293,8 @@ class Extractor:
 
     def _scope(self, sent: _Sentence, fig: Figure, metric: str) -> str:
         """The scope facets the words around a figure state, as 'facet=value;...' (see claims.scopes)."""
+        if metric == "other":
+            return ""  # an unclassified figure is compared with nothing: its scope would not be read
         facets = self._facets(sent, fig.start, fig.unit_end, metric)
         if metric == "gpu_count" and fig.descriptor:
             hardware = self._hardware_term(fig.descriptor)
