@@ -339,7 +339,8 @@ def _facet_value(
 def _first_in_line(sent: _Sentence) -> bool:
     """Does the sentence open its line (after indentation, markup or a list marker)?"""
     gap = sent.start - sent.span.line_start
-    return gap == 0 or (gap < 12 and _LINE_OPENING.fullmatch(sent.text, sent.span.line_start, sent.start) is not None)
+    opening = gap < 12 and _LINE_OPENING.fullmatch(sent.text, sent.span.line_start, sent.start) is not None
+    return gap == 0 or opening
 
 
 def _section_line(text: str, s: Sentence) -> bool:
