@@ -36,10 +36,11 @@ def cold_caches() -> None:
     """Empty the memo caches keyed by text read from documents (figures, the words around them, origins),
     so that a timed run costs what a first reading of the corpus costs."""
     from claims.quantities import parse_quantity, qualifier_of
+    from claims.scopes import _differ
     from claims.status import origins_of
     from claims.vocabulary import noun_unit
 
-    for memo in (parse_quantity, qualifier_of, noun_unit, origins_of):
+    for memo in (parse_quantity, qualifier_of, noun_unit, origins_of, _differ):
         memo.cache_clear()
 
 

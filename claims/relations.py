@@ -120,6 +120,10 @@ def _label(c: ClaimFacts) -> str:
     return c.label or f"{c.subject} {c.metric.replace('_', ' ')}: {format_quantity(c.quantity)}"
 
 
+# What ``_Context.apart`` answers for two figures one voice gives together: no relation at all.
+UNRELATED = RelationFacts("unrelated", "", "", "")
+
+
 @dataclass(frozen=True)
 class _Context:
     """What every comparison needs beside the two claims: which scope values are parts, and their words."""
@@ -147,15 +151,8 @@ class _Context:
             )
         if scopes_conflict(a.scope, b.scope, self.parts):
             return RelationFacts("different_scope", a.id, b.id, self.scope_reason(a, b))
-        source = together(a.passages, b.passages)
-        if source is not None:
-            return RelationFacts(
-                "different_scope",
-                a.id,
-                b.id,
-                f"{_label(a)} and {_label(b)} are given together by one voice in one passage, "
-                "as parts of one account, not as rival figures",
-            )
+        if together(a.passages, b.passages) is not None:
+            return UNRELATED  # parts of one account (a table, a sum): drawn as nothing, never as rivals
         return None
 
 
@@ -208,6 +205,8 @@ def _compare_numeric(group: Sequence[ClaimFacts], context: _Context) -> list[Rel
                 )
             continue
         apart = context.apart(a, b)
+        if apart is UNRELATED:
+            continue
         out.append(
             apart
             or RelationFacts("contradicts", a.id, b.id, f"{_label(a)} cannot hold together with {_label(b)}")
@@ -237,9 +236,9 @@ def _compare_categories(group: Sequence[ClaimFacts], context: _Context) -> list[
                     f"{_label(a)} and {_label(b)} are the same class ({a.category})",
                 )
             )
-        else:
+        elif (apart := context.apart(a, b)) is not UNRELATED:
             out.append(
-                context.apart(a, b)
+                apart
                 or RelationFacts(
                     "contradicts",
                     a.id,
@@ -261,11 +260,9 @@ def _compare_bools(
             continue
         if a.quantity.value == b.quantity.value:
             out.append(RelationFacts("corroborates", a.id, b.id, f"{_label(a)} agrees with {_label(b)}"))
-        else:
-            out.append(
-                context.apart(a, b)
-                or RelationFacts("contradicts", a.id, b.id, f"{_label(a)} is denied by {_label(b)}")
-            )
+        elif (apart := context.apart(a, b)) is not UNRELATED:
+            denied = RelationFacts("contradicts", a.id, b.id, f"{_label(a)} is denied by {_label(b)}")
+            out.append(apart or denied)
     return out
 
 
@@ -315,7 +312,8 @@ def detect_relations(
     supports nor contradicts), not those whose subject is unspecified ("(unspecified)"), and not those
     whose metric is ``other`` or was typed without confidence (they wait for review). Two figures that
     disagree contradict only when nothing else explains it: a scope that differs (``parts`` lists the
-    'facet=value' pairs that name a part of a whole), or one passage of one source that gives both.
+    'facet=value' pairs that name a part of a whole: a ``different_scope`` link), or one voice giving both
+    in one passage of one source (parts of one account: no link at all).
 
     >>> from claims.quantities import parse_quantity as q
     >>> cs = [ClaimFacts("a", "DeepSeek", "gpu_count", q("2,048 GPUs")),
@@ -327,7 +325,7 @@ def detect_relations(
     >>> table = [ClaimFacts("p", "V3", "gpu_hours", q("2,664K GPU hours"), passages=part),
     ...          ClaimFacts("t", "V3", "gpu_hours", q("2.788M GPU hours"), passages=whole)]
     >>> [r.kind for r in detect_relations(table)]
-    ['different_scope']
+    []
     """
     context = _Context(frozenset(parts), scope_labels or {}, metric_groups or {})
     live = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 __all__ = ["ScopeValue", "ScopeFacet", "scope_facets", "parse_scope", "format_scope", "scopes_differ",
@@ -139,8 +139,14 @@ def scopes_differ(a: str, b: str, parts: Iterable[str] = ()) -> bool:
     >>> scopes_differ("stage=pre_training", "", parts={"stage=pre_training"})
     True
     """
+    if a == b:
+        return False
+    return _differ(a, b, parts if isinstance(parts, frozenset) else frozenset(parts))
+
+
+@lru_cache(maxsize=65536)  # a corpus compares a few hundred distinct scopes over and over
+def _differ(a: str, b: str, part_set: frozenset[str]) -> bool:
     fa, fb = parse_scope(a), parse_scope(b)
-    part_set = set(parts)
     for key in fa.keys() | fb.keys():
         va, vb = fa.get(key), fb.get(key)
         if va and vb and va != vb:

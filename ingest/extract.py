@@ -219,7 +219,8 @@ class _Sentence:
     literals: LiteralIndex | None = None  # where the rules' required words occur in the document
     metrics: dict[Figure, str] = field(default_factory=dict)  # each figure's metric, once worked out
     metric_cued: dict[Figure, bool] = field(default_factory=dict)  # whether a cue word (not the unit) set it
-    facet_cues: dict[str, bool] = field(default_factory=dict)  # whether a scope facet's cues occur in it
+    # where each 'near' scope facet's cues match in it: (start, end, value)
+    facet_hits: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
     # where the clause around a position starts and ends, once worked out
     clause_starts: dict[int, int] = field(default_factory=dict)
     clause_ends: dict[int, int] = field(default_factory=dict)
@@ -297,13 +298,14 @@ def _facet_value(
     start: int,
     end: int,
     clause: tuple[int, int],
-    tagged: re.Pattern[str] | None = None,
+    hits: Sequence[tuple[int, int, str]] = (),
 ) -> str | None:
     """The value of one scope facet stated beside a figure written at [start, end): for cues on both
     sides, the nearest.
 
     A 'before' facet reads only the words ending at the figure ('an additional 119K'), an 'after'
-    facet only those following its unit; a 'near' facet reads both, within its window."""
+    facet only those following its unit; a 'near' facet reads both, within its window, from ``hits``:
+    every (start, end, value) its cues match in the sentence."""
     text = sent.text
     floor, ceiling = clause if facet.within == "clause" else (sent.start, sent.end)
     lo, hi = max(floor, start - facet.window), min(ceiling, end + facet.window)
@@ -321,18 +323,12 @@ def _facet_value(
             (v.value for v in facet.values if v.cue_before is not None and v.cue_before.search(label)), None
         )
     best: tuple[int, str] | None = None
-    tagged = tagged or facet.tagged
-    if tagged is not None:  # one scan for every value
-        for match in tagged.finditer(text, lo, hi):
-            gap = start - match.end() if match.end() <= start else max(0, match.start() - end)
-            if best is None or gap < best[0]:
-                best = (gap, facet.value_of(match))
-        return best[1] if best else None
-    for value in facet.values:
-        for match in value.cue.finditer(text, lo, hi):
-            gap = start - match.end() if match.end() <= start else max(0, match.start() - end)
-            if best is None or gap < best[0]:
-                best = (gap, value.of(match))
+    for s, e, value in hits:
+        if s < lo or e > hi:
+            continue
+        gap = start - e if e <= start else max(0, s - end)
+        if best is None or gap < best[0]:
+            best = (gap, value)
     return best[1] if best else None
 
 
@@ -421,7 +417,7 @@ class Extractor:
         ]
         self.negations = [Prefiltered.compiled(n, re.I) for n in p["negations"]]
         stance = p["stance"]
-        self.denial = with_first_character_test("|".join(f"(?:{d})" for d in stance["denials"]), re.I)
+        self.denial = Prefiltered.compiled("|".join(f"(?:{d})" for d in stance["denials"]), re.I)
         self.doubt_before = Prefiltered.compiled("|".join(f"(?:{d})" for d in stance["doubts_before"]), re.I)
         self.doubt_after = [Prefiltered.compiled(d, re.I) for d in stance["doubts_after"]]
         family = [
@@ -778,7 +774,9 @@ class Extractor:
         record and gains a piece of evidence against it in the doubter's name, quoting the doubt."""
         text = sent.text
         clause_start = self._clause_start(sent, fig.start)
-        if self.denial.search(text, max(clause_start, fig.start - 60), fig.start):
+        lo = max(clause_start, fig.start - 60)
+        denial = self.denial
+        if denial.possible(sent.literals, lo, fig.start) and denial.pattern.search(text, lo, fig.start):
             return [replace(mention, stance="disputes")]
         before = self.doubt_before
         doubts = (
@@ -1304,19 +1302,18 @@ class Extractor:
         return format_scope(facets)
 
     def _facets(self, sent: _Sentence, start: int, end: int, metric: str) -> dict[str, str]:
-        # only the facets of this metric whose cues occur somewhere in the sentence (tested once a sentence)
-        live = [f for f in self._facets_of(metric) if self._in_sentence(sent, f)]
+        # the 'near' facets' cues are found once a sentence; a facet none of whose cues occurs is skipped
+        live = [(f, self._hits(sent, f)) for f in self._facets_of(metric)]
+        live = [(f, hits) for f, hits in live if hits or f.side != "near"]
         if not live:
             return {}
         clause = (
             (self._clause_start(sent, start), self._clause_end(sent, end))
-            if any(f.within == "clause" for f in live)
+            if any(f.within == "clause" for f, _ in live)
             else (sent.start, sent.end)
         )
         return {
-            f.facet: value
-            for f in live
-            if (value := _facet_value(f, sent, start, end, clause, self._facet_scans.get(f.facet)))
+            f.facet: value for f, hits in live if (value := _facet_value(f, sent, start, end, clause, hits))
         }
 
     def _facets_of(self, metric: str) -> tuple[ScopeFacet, ...]:
@@ -1326,16 +1323,27 @@ class Extractor:
             self._metric_facets[metric] = known
         return known
 
-    def _in_sentence(self, sent: _Sentence, facet: ScopeFacet) -> bool:
+    def _hits(self, sent: _Sentence, facet: ScopeFacet) -> list[tuple[int, int, str]]:
+        """Every (start, end, value) a 'near' facet's cues match in the sentence, found once a sentence."""
         if facet.side != "near":
-            return True  # (its cues are anchored at the figure: only its own small window can tell)
-        found = sent.facet_cues.get(facet.facet)
+            return []
+        found = sent.facet_hits.get(facet.facet)
         if found is None:
-            test = self._facet_tests[facet.facet]
-            found = test.possible(sent.literals, sent.start, sent.end) and bool(
-                test.pattern.search(sent.text, sent.start, sent.end)
-            )
-            sent.facet_cues[facet.facet] = found
+            found = sent.facet_hits[facet.facet] = []
+            test, text = self._facet_tests[facet.facet], sent.text
+            if test.possible(sent.literals, sent.start, sent.end):
+                scan = self._facet_scans.get(facet.facet)
+                if scan is not None:
+                    found.extend(
+                        (m.start(), m.end(), facet.value_of(m))
+                        for m in scan.finditer(text, sent.start, sent.end)
+                    )
+                else:
+                    found.extend(
+                        (m.start(), m.end(), v.of(m))
+                        for v in facet.values
+                        for m in v.cue.finditer(text, sent.start, sent.end)
+                    )
         return found
 
     def _hardware_term(self, descriptor: str) -> str | None:
@@ -1566,7 +1574,7 @@ class Extractor:
             if subject is None or self._hypothetical(sent, name.start):
                 continue
             mention = self._gpu_type(sent, sent.text[name.start : name.end], name.start, subject, state)
-            denied = self.denial.search(sent.text, max(sent.start, name.start - 30), name.start)
+            denied = self.denial.pattern.search(sent.text, max(sent.start, name.start - 30), name.start)
             if denied:
                 mention = self._doubt(mention, mention.asserted_by, sent.text, denied.start(), name.end)
             out.append(mention)
