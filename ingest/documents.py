@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -36,7 +38,10 @@ class PathProblem:
 
 
 def iter_paths(paths: Iterable[str | Path], *, recursive: bool = False) -> Iterator[Path | PathProblem]:
-    """Files named directly, and the files of named folders (hidden files skipped), in name order."""
+    """Files named directly, and the files of named folders (hidden files skipped), in name order.
+
+    A link inside a folder that leads nowhere, or into a loop, is reported with its reason, never skipped
+    without a word."""
     for raw in paths:
         path = Path(raw)
         if path.is_file():
@@ -44,12 +49,29 @@ def iter_paths(paths: Iterable[str | Path], *, recursive: bool = False) -> Itera
         elif path.is_dir():
             pattern = "**/*" if recursive else "*"
             for child in sorted(path.glob(pattern)):
-                if child.is_file() and not any(
-                    part.startswith(".") for part in child.relative_to(path).parts
-                ):
+                if any(part.startswith(".") for part in child.relative_to(path).parts):
+                    continue
+                if child.is_file():
                     yield child
+                elif child.is_symlink() and not child.is_dir():
+                    yield PathProblem(str(child), _broken_link(child))
+        elif path.is_symlink():
+            yield PathProblem(str(path), _broken_link(path))
         else:
             yield PathProblem(str(path), "no such file or folder")
+
+
+def _broken_link(path: Path) -> str:
+    """Why a symbolic link cannot be read: a loop, or a target that does not exist."""
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:
+        return "a symbolic link that loops back on itself"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link that loops back on itself"
+        return f"a symbolic link to {os.readlink(path)!r}, which does not exist"
+    return "a symbolic link to something that is not a file"
 
 
 class _TextOfHTML(HTMLParser):

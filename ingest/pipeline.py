@@ -19,6 +19,9 @@ from claims.vocabulary import Vocabulary, load_vocabulary, resources_dir
 
 __all__ = ["build_nlp", "load_patterns", "EntityMatcher"]
 
+# The longest document ingest reads (characters): spaCy's own default limit is 1,000,000.
+MAX_DOCUMENT_CHARS = 50_000_000
+
 # Aliases this short ("o1", "V3", "R1") only match with their exact case; longer ones ignore case.
 _CASE_SENSITIVE_BELOW = 4
 
@@ -157,6 +160,9 @@ def build_nlp(*, resources: Path | None = None) -> Language:
     """
     folder = resources or resources_dir()
     nlp = spacy.blank("en")
+    # spaCy refuses texts over 1,000,000 characters (E088) to protect its parser's memory; this pipeline only
+    # tokenizes and matches names, so a long article (a book-length transcript) is read whole
+    nlp.max_length = MAX_DOCUMENT_CHARS
     # "405B." and "H800s." end sentences: split the period off figures and model names that end in a capital.
     # English defaults always carry suffix rules, and blank("en") always has spaCy's own Tokenizer
     # (spacy.tokenizer is compiled and ships no type information, hence Any).

@@ -36,6 +36,7 @@ from claims.store import (
 from claims.vocabulary import Vocabulary
 from ingest.documents import PathProblem, iter_paths, read_document
 from ingest.extract import Extractor
+from ingest.pipeline import MAX_DOCUMENT_CHARS
 
 __all__ = ["IngestReport", "ingest_paths", "ingest_documents"]
 
@@ -129,9 +130,16 @@ def _read_all(paths: Iterable[str | Path], recursive: bool, report: IngestReport
             report.skipped.append((item.path, item.reason))
             continue
         try:
-            documents.append(read_document(item))
+            document = read_document(item)
         except DocumentError as exc:
             report.skipped.append((str(item), str(exc).split(": ", 1)[-1]))
+            continue
+        if len(document.text) > MAX_DOCUMENT_CHARS:
+            report.skipped.append(
+                (str(item), f"{len(document.text):,} characters; the limit is {MAX_DOCUMENT_CHARS:,}")
+            )
+            continue
+        documents.append(document)
     return documents
 
 
@@ -289,11 +297,11 @@ def _ingest_documents(
     for batch in _extracted_batches(documents, extractor, workers):
         for doc, stored in _store_batch(engine, batch, vocabulary):
             done += 1
-            report.documents_seen += 1
-            report.words += len(doc.text.split())
-            if isinstance(stored, str):
+            if isinstance(stored, str):  # (a document that failed is skipped, not counted as ingested)
                 report.skipped.append((doc.origin, stored))
                 continue
+            report.documents_seen += 1
+            report.words += len(doc.text.split())
             report.documents_added += stored.created
             report.documents_unchanged += not stored.created
             report.documents_superseded += stored.superseded is not None

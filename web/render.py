@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import jinja2
 from fastapi import Request
@@ -113,6 +113,19 @@ def head_words(text: str, size: int = 150) -> str:
     return cut.rsplit(" ", 1)[0] if text[size] != " " and " " in cut else cut
 
 
+def web_link(url: str | None) -> str | None:
+    """The address if it may become a link (http or https), else None: a 'javascript:' or 'data:' address
+    from a file's front matter is shown as text, never followed.
+
+    >>> web_link("https://example.org/a"), web_link("javascript:alert(1)"), web_link(" JAVASCRIPT:x")
+    ('https://example.org/a', None, None)
+    """
+    if not url:
+        return None
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return url if scheme in ("http", "https") else None
+
+
 def make_templates() -> Jinja2Templates:
     """The page templates with autoescaping on for every file and this app's filters."""
     env = jinja2.Environment(
@@ -129,6 +142,7 @@ def make_templates() -> Jinja2Templates:
         short_origin=short_origin,
         tail_words=tail_words,
         head_words=head_words,
+        web_link=web_link,
     )
     env.globals.update(url_with=url_with)
     return Jinja2Templates(env=env)

@@ -8,6 +8,7 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from claims.evidence import MAX_NAME, MAX_NOTE, MAX_QUOTE, MAX_TITLE
+from web.text_input import TextInput
 
 __all__ = [
     "ClaimId",
@@ -60,7 +61,7 @@ NO_NUL = r"^[^\x00]*$"
 TextId = Annotated[str, Path(pattern=NO_NUL)]
 
 
-class ClaimFilters(BaseModel):
+class ClaimFilters(TextInput):
     """Filters of the claims list; an empty value (as an HTML form sends it) means no filter."""
 
     model_config = ConfigDict(extra="ignore")
@@ -246,7 +247,7 @@ class ClaimOut(ClaimSummary):
     spread: list[SpreadPoint] = Field(description="every claim with the same subject and metric")
 
 
-class EvidenceIn(BaseModel):
+class EvidenceIn(TextInput):
     """New evidence for a claim: a quote, where it comes from, who asserts it and which way it points."""
 
     model_config = ConfigDict(

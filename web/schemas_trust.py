@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from web.schemas import EvidenceOut, Status, StatusChangeOut
+from web.text_input import TextInput
 
 __all__ = [
     "ClaimRef",
@@ -39,7 +40,7 @@ class ModerationQueue(BaseModel):
     total: int
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(TextInput):
     """An editor's comment on a decision: optional to accept, required to reject."""
 
     model_config = ConfigDict(extra="forbid")
@@ -47,7 +48,7 @@ class ReviewIn(BaseModel):
     comment: str | None = Field(None, max_length=2000, description="why; required to reject")
 
 
-class RetractIn(BaseModel):
+class RetractIn(TextInput):
     """Why accepted evidence is withdrawn (required: the retraction is on record for good)."""
 
     model_config = ConfigDict(extra="forbid")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from sqlmodel import Session
 
 from claims.errors import InvalidInput, NotFound
@@ -13,11 +13,12 @@ from claims.models import Evidence
 from claims.store import get_claim
 from claims.vocabulary import Vocabulary
 from web.errors import FormErrors
+from web.text_input import TextInput
 
 __all__ = ["EvidenceForm", "Added", "submit_evidence"]
 
 
-class EvidenceForm(BaseModel):
+class EvidenceForm(TextInput):
     """The evidence form as the browser posts it: every field a string, possibly empty."""
 
     model_config = ConfigDict(extra="ignore")

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from starlette.responses import Response
 
 from claims.accounts import authenticate
@@ -16,6 +16,7 @@ from web.deps import SessionDep, StateDep
 from web.render import render_page
 from web.schemas import WRITE_ERRORS
 from web.schemas_trust import MeOut
+from web.text_input import TextInput
 
 __all__ = ["router", "safe_next"]
 
@@ -24,7 +25,7 @@ WRONG = "Wrong name or password (or the account is disabled)."
 STALE_FORM = "This form had expired (or cookies are blocked): please sign in again."
 
 
-class LoginForm(BaseModel):
+class LoginForm(TextInput):
     model_config = ConfigDict(extra="ignore")
 
     name: str = ""
@@ -33,7 +34,7 @@ class LoginForm(BaseModel):
     csrf_token: str = ""
 
 
-class LogoutForm(BaseModel):
+class LogoutForm(TextInput):
     model_config = ConfigDict(extra="ignore")
 
     csrf_token: str = ""

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -20,6 +20,7 @@ from web.deps import SessionDep, StateDep, WebState, WriteSessionDep
 from web.render import render_page, url_with
 from web.schemas import WRITE_ERRORS
 from web.schemas_trust import DecisionResult, ModerationQueue, RetractIn, ReviewIn
+from web.text_input import TextInput
 
 __all__ = ["router", "moderation_data"]
 
@@ -27,7 +28,7 @@ router = APIRouter()
 STALE_FORM = "This form had expired (or cookies are blocked): please send it again."
 
 
-class DecisionForm(BaseModel):
+class DecisionForm(TextInput):
     """A moderation form as the browser posts it."""
 
     model_config = ConfigDict(extra="ignore")
