@@ -70,10 +70,37 @@ def current_user(request: Request, session: Session) -> User | None:
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie and csrf.is_valid(cookie, _cookie_secret(secret)):
+            refuse_forged_write(request, secret)
             user = user_for_token(session, raw=cookie.split(".", 1)[0], kind="session")
     session.commit()  # the token's last use, when it was due for an update
     request.state.user = user
     return user
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def refuse_forged_write(request: Request, secret: str) -> None:
+    """A state-changing request that a session cookie authenticates must come from this site: its
+    ``Origin`` (or ``Sec-Fetch-Site``) must be our own, and a write to the JSON API must also echo the CSRF
+    token in the ``X-CSRF-Token`` header (forms carry it as a field, checked by their routes). Bearer-token
+    requests are not affected: a browser never adds a token by itself."""
+    if request.method in _SAFE_METHODS:
+        return
+    origin = request.headers.get("origin")
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    if origin is not None and origin != own:
+        raise HTTPException(status_code=403, detail=f"cross-origin write refused: {origin!r} is not {own!r}")
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        raise HTTPException(status_code=403, detail=f"cross-site write refused (Sec-Fetch-Site: {site})")
+    api = request.url.path.startswith("/api/")
+    if api and not csrf.check(request, request.headers.get(CSRF_HEADER), secret):
+        raise HTTPException(
+            status_code=403,
+            detail=f"a write signed in by cookie must send the CSRF token in the {CSRF_HEADER} header",
+        )
 
 
 def optional_user(request: Request, session: SessionDep) -> User | None:

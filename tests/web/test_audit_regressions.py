@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 
 from tests.conftest import ingest_into
@@ -65,3 +66,50 @@ def test_docs_have_a_content_security_policy(site):
     policy = dict(part.strip().split(" ", 1) for part in csp.split(";"))
     assert policy["object-src"] == "'none'" and "'unsafe-inline'" not in policy["script-src"]
     assert "'sha256-" in policy["script-src"]  # only the page's own bootstrap script, by its hash
+
+
+def pending_evidence(live, claim_id: str) -> str:
+    body = {"stance": "disputes", "quote": "A reader's doubt.", "source_title": "A letter"}
+    created = live.reader.post(f"/api/claims/{claim_id}/evidence", json=body)
+    assert created.status_code == 202, created.text
+    return created.json()["id"]
+
+
+def editor_browser(live):
+    """A browser signed in as the editor: a session cookie and the CSRF cookie of a page it has seen."""
+    from tests.web.test_pages import log_in
+
+    client = httpx.Client(base_url=live.url, timeout=10)
+    log_in(client)
+    client.get("/", headers={"accept": "text/html"})  # a page sets the CSRF cookie
+    return client
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"origin": "http://127.0.0.1:1"},  # a page on another port of the same host
+        {"origin": "http://evil.localhost"},  # a sibling (sub)domain
+        {"sec-fetch-site": "same-site"},  # no Origin, but the browser says it came from another site
+        {"content-type": "application/x-www-form-urlencoded"},  # a plain form post with no token at all
+    ],
+    ids=["other-port", "sibling-domain", "same-site", "no-token"],
+)
+def test_forged_moderation_with_the_session_cookie_is_refused(live, claim_id, forged):
+    evidence = pending_evidence(live, claim_id)
+    browser = editor_browser(live)
+    response = browser.post(f"/api/evidence/{evidence}/accept", headers=forged)
+    assert response.status_code == 403, response.text
+    queued = [q["id"] for q in live.editor.get("/api/moderation").json()["items"]]
+    assert evidence in queued  # still waiting: nothing was accepted
+
+
+def test_a_same_origin_write_with_the_csrf_header_and_a_bearer_token_write_still_work(live, claim_id):
+    from web.auth import CSRF_HEADER
+    from web.csrf import COOKIE
+
+    first, second = pending_evidence(live, claim_id), pending_evidence(live, claim_id)
+    browser = editor_browser(live)
+    headers = {"origin": live.url.rstrip("/"), CSRF_HEADER: browser.cookies[COOKIE]}
+    assert browser.post(f"/api/evidence/{first}/accept", headers=headers).status_code == 200
+    assert live.editor.post(f"/api/evidence/{second}/accept").status_code == 200
