@@ -225,7 +225,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     settings = Settings(database_url=database_url(args.db), **limits)
     print(f"Serving the claims tracker on http://{args.host}:{args.port}/ (database {settings.database_url})")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    proxies = args.forwarded_allow_ips or os.environ.get("CLAIMS_FORWARDED_ALLOW_IPS") or None
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        # (uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told otherwise: any local client could then
+        # rotate the address the write and log-in limits key on)
+        proxy_headers=proxies is not None,
+        forwarded_allow_ips=proxies or "",
+    )
     return 0
 
 
@@ -296,6 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--log-level", default="info")
+    p.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        help="comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto to trust (env "
+        "CLAIMS_FORWARDED_ALLOW_IPS); none by default: a client cannot choose the address it is limited by",
+    )
     register_account_commands(sub)
     p.add_argument(
         "--max-body-bytes",

@@ -113,3 +113,52 @@ def test_a_same_origin_write_with_the_csrf_header_and_a_bearer_token_write_still
     headers = {"origin": live.url.rstrip("/"), CSRF_HEADER: browser.cookies[COOKIE]}
     assert browser.post(f"/api/evidence/{first}/accept", headers=headers).status_code == 200
     assert live.editor.post(f"/api/evidence/{second}/accept").status_code == 200
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_throttling_is_not_bypassed_by_rotating_x_forwarded_for(sqlite_only, seeded_db):
+    """`claims serve` itself, as users run it: a local client that changes X-Forwarded-For on every write
+    is still one client to the rate limit (no proxy is trusted unless --forwarded-allow-ips names it)."""
+    import subprocess
+    import sys
+    import time
+
+    from tests.web.conftest import READER, make_accounts
+
+    tokens = make_accounts(seeded_db)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "claims.cli", "--db", str(seeded_db), "serve", "--port", str(port),
+         "--write-burst", "2", "--write-rate", "0.01", "--log-level", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(url + "/api/claims", timeout=2)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        client = httpx.Client(base_url=url, headers={"authorization": f"Bearer {tokens[READER]}"}, timeout=10)
+        claim = client.get("/api/claims").json()["items"][0]["id"]
+        body = {"stance": "disputes", "quote": "A doubt.", "source_title": "A letter"}
+        answers = [
+            client.post(f"/api/claims/{claim}/evidence", json=body,
+                        headers={"x-forwarded-for": f"10.0.0.{i}"}).status_code
+            for i in range(4)
+        ]
+        assert answers[:2] == [202, 202] and 429 in answers[2:], answers
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
