@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import multiprocessing
+import os
 import sys
 import threading
 import time
@@ -173,6 +175,26 @@ def _worker_start() -> None:
     _raise_gc_threshold()  # (a forked worker inherits the raised threshold)
 
 
+def _worker_init(parent: int, build: bool) -> None:
+    """A worker's start: it dies with the process that started it (a SIGKILLed `claims ingest` leaves no
+    worker behind, blocked on a pipe and holding the database's files), and builds its pipeline if it was
+    spawned rather than forked."""
+    _follow_parent(parent)
+    if build:
+        _worker_start()
+
+
+def _follow_parent(parent: int, every: float = 0.2) -> None:
+    """Exit this process once ``parent`` is no longer its parent (it died, so the worker was re-parented)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
+
+
 def _worker_extract(batch: Sequence[Document]) -> list[list[Mention] | str]:
     """Mentions only: the parent has the documents, their texts need not travel back."""
     assert _WORKER_EXTRACTOR is not None
@@ -200,10 +222,11 @@ def _extracted_batches(
         return
     global _WORKER_EXTRACTOR  # noqa: PLW0603 - forked workers inherit this process's pipeline
     method = worker_start_method()
-    context, start = multiprocessing.get_context(method), _worker_start if method == "spawn" else None
+    context = multiprocessing.get_context(method)
     if method == "fork":
         _WORKER_EXTRACTOR = extractor
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start) as pool:
+    init = functools.partial(_worker_init, os.getpid(), method == "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init) as pool:
         for batch, mentions in zip(batches, pool.map(_worker_extract, batches), strict=True):
             yield list(zip(batch, mentions, strict=True))
 

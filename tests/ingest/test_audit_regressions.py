@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -69,3 +70,50 @@ def test_symlink_loops_and_dangling_links_are_reported_with_their_reason(tmp_pat
     assert "does not exist" in reasons["dangling.txt"]
     assert "loops" in reasons["loop.txt"]
     assert report.documents_added == 1
+
+
+def _children(pid: int) -> set[int]:
+    kids: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        kids.update(int(k) for k in (task / "children").read_text().split())
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's reaping is left
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+def test_orphaned_ingest_workers_die_with_a_killed_parent(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from bench.corpus import generate
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in generate(600):
+        (folder / name).write_text(text, encoding="utf-8")
+    ingest_run = subprocess.Popen(
+        [sys.executable, "-m", "claims.cli", "--db", str(tmp_path / "c.db"), "ingest", str(folder),
+         "--workers", "2", "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while len(workers) < 2 and time.monotonic() < deadline and ingest_run.poll() is None:
+        workers = _children(ingest_run.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the workers never started"
+    ingest_run.send_signal(signal.SIGKILL)
+    ingest_run.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if _alive(w)], "workers outlived the killed ingest"
