@@ -201,8 +201,11 @@ def document_from_text(text: str, *, name: str, origin: str) -> Document:
     )
 
 
-def read_document(path: Path) -> Document:
-    """Read one file as a Document; DocumentError says why a file cannot be one."""
+def read_document(path: Path, *, name: str | None = None) -> Document:
+    """Read one file as a Document; DocumentError says why a file cannot be one.
+
+    ``name`` is the document's name: its path relative to the folder it was found in ('a/x.txt'), so that
+    two files of one name in different folders stay two sources; the file's own name by default."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -210,4 +213,4 @@ def read_document(path: Path) -> Document:
     text = _decode(data, path.name)
     if path.suffix.lower() in (".html", ".htm"):
         text = _html_to_text(text)
-    return document_from_text(text, name=path.name, origin=str(path))
+    return document_from_text(text, name=name or path.name, origin=str(path))

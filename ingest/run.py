@@ -125,14 +125,22 @@ class IngestReport:
         return "\n".join(lines)
 
 
+def _found(paths: Iterable[str | Path], recursive: bool) -> Iterator[tuple[Path | None, Path | PathProblem]]:
+    """Each file (or problem) with the folder it was found under (None for a file named directly)."""
+    for raw in paths:
+        root = Path(raw) if Path(raw).is_dir() else None
+        for item in iter_paths([raw], recursive=recursive):
+            yield root, item
+
+
 def _read_all(paths: Iterable[str | Path], recursive: bool, report: IngestReport) -> list[Document]:
     documents = []
-    for item in iter_paths(paths, recursive=recursive):
+    for root, item in _found(paths, recursive):
         if isinstance(item, PathProblem):
             report.skipped.append((item.path, item.reason))
             continue
-        try:
-            document = read_document(item)
+        try:  # named by its path under the folder it was found in: a/x.txt and b/x.txt are two sources
+            document = read_document(item, name=item.relative_to(root).as_posix() if root else item.name)
         except DocumentError as exc:
             report.skipped.append((str(item), str(exc).split(": ", 1)[-1]))
             continue

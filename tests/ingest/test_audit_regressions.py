@@ -74,8 +74,15 @@ def test_symlink_loops_and_dangling_links_are_reported_with_their_reason(tmp_pat
 
 def _children(pid: int) -> set[int]:
     kids: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        kids.update(int(k) for k in (task / "children").read_text().split())
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:
+        return kids
+    for task in tasks:
+        try:  # (a thread may end between the listing and the read)
+            kids.update(int(k) for k in (task / "children").read_text().split())
+        except FileNotFoundError:
+            continue
     return kids
 
 
@@ -117,3 +124,21 @@ def test_orphaned_ingest_workers_die_with_a_killed_parent(tmp_path):
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [w for w in workers if _alive(w)], "workers outlived the killed ingest"
+
+
+def test_source_identity_is_the_path_under_the_ingest_root_not_the_bare_file_name(
+    tmp_path, extractor, vocabulary
+):
+    folder = tmp_path / "docs"
+    (folder / "a").mkdir(parents=True)
+    (folder / "b").mkdir()
+    (folder / "a" / "x.txt").write_text("DeepSeek said V3 cost $5.6 million to train.\n", encoding="utf-8")
+    other = "SemiAnalysis says DeepSeek spent $1.6 billion on servers.\n"
+    (folder / "b" / "x.txt").write_text(other, encoding="utf-8")
+    engine = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
+    init_db(engine)
+    report = ingest_paths(engine, [folder], extractor=extractor, vocabulary=vocabulary, recursive=True)
+    assert report.documents_added == 2 and report.documents_superseded == 0
+    with Session(engine) as session:
+        live = session.exec(select(Source).where(Source.superseded_by == None)).all()  # noqa: E711
+    assert sorted(s.name for s in live) == ["a/x.txt", "b/x.txt"]
