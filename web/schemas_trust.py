@@ -14,6 +14,7 @@ __all__ = [
     "PendingEvidence",
     "ModerationQueue",
     "ReviewIn",
+    "RejectIn",
     "RetractIn",
     "DecisionResult",
     "AuditEntryOut",
@@ -48,12 +49,20 @@ class ReviewIn(TextInput):
     comment: str | None = Field(None, max_length=2000, description="why; required to reject")
 
 
-class RetractIn(TextInput):
-    """Why accepted evidence is withdrawn (required: the retraction is on record for good)."""
+class RejectIn(TextInput):
+    """Why pending evidence is rejected (required, and not blank: the rejection is on record for good)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(max_length=2000)
+    comment: str = Field(min_length=1, max_length=2000, pattern=r"\S", description="why it is rejected")
+
+
+class RetractIn(TextInput):
+    """Why accepted evidence is withdrawn (required, and not blank: the retraction is on record for good)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S")
 
 
 class DecisionResult(BaseModel):

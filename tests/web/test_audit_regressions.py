@@ -162,3 +162,18 @@ def test_throttling_is_not_bypassed_by_rotating_x_forwarded_for(sqlite_only, see
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_openapi_schema_refuses_what_the_server_refuses(site):
+    schemas = site.client.get("/openapi.json").json()["components"]["schemas"]
+    reject, retract = schemas["RejectIn"], schemas["RetractIn"]
+    assert reject["required"] == ["comment"] and reject["properties"]["comment"]["minLength"] == 1
+    assert "anyOf" not in reject["properties"]["comment"]  # not nullable
+    assert retract["properties"]["reason"]["minLength"] == 1 and retract["properties"]["reason"]["pattern"]
+
+
+@pytest.mark.parametrize("body", [{"comment": None}, {"comment": ""}, {"comment": "   "}, {}])
+def test_a_rejection_without_a_reason_is_a_422_as_the_schema_says(live, claim_id, body):
+    evidence = pending_evidence(live, claim_id)
+    response = live.editor.post(f"/api/evidence/{evidence}/reject", json=body)
+    assert response.status_code == 422, response.text

@@ -19,7 +19,7 @@ from web.auth import EditorDep, OptionalUser
 from web.deps import SessionDep, StateDep, WebState, WriteSessionDep
 from web.render import render_page, url_with
 from web.schemas import WRITE_ERRORS
-from web.schemas_trust import DecisionResult, ModerationQueue, RetractIn, ReviewIn
+from web.schemas_trust import DecisionResult, ModerationQueue, RejectIn, RetractIn, ReviewIn
 from web.text_input import TextInput
 
 __all__ = ["router", "moderation_data"]
@@ -94,7 +94,7 @@ def api_accept(
     tags=["moderation"],
 )
 def api_reject(
-    session: WriteSessionDep, state: StateDep, editor: EditorDep, evidence_id: str, body: ReviewIn
+    session: WriteSessionDep, state: StateDep, editor: EditorDep, evidence_id: str, body: RejectIn
 ) -> dict[str, Any]:
     """Reject pending evidence with a comment saying why: it is kept on record and never counts."""
     decision = review_evidence(
