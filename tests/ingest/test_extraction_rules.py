@@ -3,20 +3,6 @@ text."""
 
 import pytest
 
-from claims.records import Document
-
-
-@pytest.fixture(scope="module")
-def read(extractor):
-    def read(text, published=None):
-        doc = Document(name="t.txt", text=text, origin="t.txt", title="t", published=published)
-        mentions = extractor.extract(doc)
-        for m in mentions:
-            assert text[m.start : m.end] == m.quote
-        return mentions
-
-    return read
-
 
 def only(mentions, **want):
     found = [
@@ -472,7 +458,6 @@ def test_a_percent_drop_in_market_value_is_a_stock_change(read):
 def test_a_model_matched_against_is_a_rival_not_the_subject(read):
     m = only(read("R1's reasoning matches o1's at a fraction of the cost: about 3% of the price."), value=3)
     assert m.subject == "DeepSeek-R1"
-
 
 
 def test_speeds_up_marks_an_inference_speedup(read):

@@ -4,22 +4,6 @@ Sentences are written for these tests, about made-up firms and figures where the
 language; none is copied from a gold set.
 """
 
-import pytest
-
-from claims.records import Document
-
-
-@pytest.fixture(scope="module")
-def read(extractor):
-    def read(text, published=None):
-        doc = Document(name="t.txt", text=text, origin="t.txt", title="t", published=published)
-        mentions = extractor.extract(doc)
-        for m in mentions:
-            assert text[m.start : m.end] == m.quote
-        return mentions
-
-    return read
-
 
 def find(mentions, value_text):
     found = [m for m in mentions if m.value_text == value_text]
