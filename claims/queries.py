@@ -32,6 +32,7 @@ __all__ = [
     "claims_about",
     "entities_with_counts",
     "sources_with_counts",
+    "is_public_source",
 ]
 
 ACCEPTED = "accepted"
@@ -241,4 +242,15 @@ def sources_with_counts(session: Session, *, include_superseded: bool = False) -
     if not include_superseded:
         query = query.where(table.superseded_by.is_(None))
     rows = [dict(row._mapping) | {"evidence": int(counts.get(row.id, 0))} for row in session.execute(query)]
+    # a source a person cited is public only once evidence from it is accepted: held or rejected material
+    # stays private (its text would otherwise be served with the pending passage)
+    rows = [r for r in rows if r["kind"] == "document" or r["evidence"]]
     return sorted(rows, key=lambda r: (r["kind"] != "document", r["name"].lower(), r["id"]))
+
+
+def is_public_source(session: Session, *, source: Source) -> bool:
+    """May anyone read this source? An ingested document, or a cited source with accepted evidence."""
+    if source.kind == "document":
+        return True
+    accepted = select(Evidence.id).where(Evidence.source_id == source.id, Evidence.review == ACCEPTED)
+    return session.exec(accepted.limit(1)).first() is not None

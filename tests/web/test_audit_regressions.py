@@ -177,3 +177,26 @@ def test_a_rejection_without_a_reason_is_a_422_as_the_schema_says(live, claim_id
     evidence = pending_evidence(live, claim_id)
     response = live.editor.post(f"/api/evidence/{evidence}/reject", json=body)
     assert response.status_code == 422, response.text
+
+
+def test_unmoderated_text_of_a_held_submission_is_private_until_accepted(live, claim_id):
+    body = {"stance": "disputes", "quote": "Secret draft words.", "source_title": "An unpublished letter",
+            "source_url": "https://example.org/letter"}
+    held = live.reader.post(f"/api/claims/{claim_id}/evidence", json=body)
+    assert held.status_code == 202, held.text
+    source_id = held.json()["source"]["id"]
+
+    def visible_to(client) -> bool:
+        listed = any(s["id"] == source_id for s in client.get("/api/sources").json())
+        page = client.get(f"/sources/{source_id}", headers={"accept": "text/html"})
+        assert (client.get(f"/api/sources/{source_id}").status_code == 200) == (page.status_code == 200)
+        form = client.get(f"/claims/{claim_id}", headers={"accept": "text/html"}).text
+        offered = f'value="{source_id}"' in form  # the evidence form's list of sources
+        return listed or page.status_code == 200 or offered
+
+    assert not visible_to(live.client) and not visible_to(live.reader)
+    assert live.editor.get(f"/api/sources/{source_id}").status_code == 200  # a moderator may read it
+    # rejected: still private
+    rejected = live.editor.post(f"/api/evidence/{held.json()['id']}/reject", json={"comment": "no"})
+    assert rejected.status_code == 200
+    assert not visible_to(live.client)

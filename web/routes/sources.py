@@ -9,8 +9,11 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
-from claims.queries import sources_with_counts
+from claims.accounts import can_moderate
+from claims.queries import is_public_source, sources_with_counts
+from claims.store import get_source
 from claims.views import source_view
+from web.auth import current_user
 from web.deps import SessionDep
 from web.errors import found
 from web.highlight import segments
@@ -24,9 +27,17 @@ router = APIRouter()
 Superseded = Annotated[bool, Query(description="also list earlier versions of re-ingested documents")]
 
 
-def source_data(session: Session, source_id: str) -> dict[str, Any]:
-    """One source with its text and evidence: the data of /sources/{id} and /api/sources/{id}."""
-    return found(source_view(session, source_id=source_id), "source", source_id)
+def source_data(session: Session, source_id: str, *, request: Request | None = None) -> dict[str, Any]:
+    """One source with its text and evidence: the data of /sources/{id} and /api/sources/{id}.
+
+    A source that only held or rejected evidence cites is private: it answers 404, as a missing one does,
+    to anyone who may not moderate."""
+    source = get_source(session, source_id=source_id)
+    if source is not None and not is_public_source(session, source=source):
+        user = current_user(request, session) if request is not None else None
+        if user is None or not can_moderate(user.role):
+            source = None
+    return found(source_view(session, source_id=source_id) if source else None, "source", source_id)
 
 
 @router.get("/api/sources", response_model=list[SourceListItem], responses=ERRORS, tags=["sources"])
@@ -36,9 +47,9 @@ def api_sources(session: SessionDep, include_superseded: Superseded = False) -> 
 
 
 @router.get("/api/sources/{source_id}", response_model=SourceOut, responses=ERRORS, tags=["sources"])
-def api_source(session: SessionDep, source_id: TextId) -> dict[str, Any]:
+def api_source(request: Request, session: SessionDep, source_id: TextId) -> dict[str, Any]:
     """One source: its metadata, full text, and every piece of evidence found in it with offsets."""
-    return source_data(session, source_id)
+    return source_data(session, source_id, request=request)
 
 
 @router.get("/sources", response_class=HTMLResponse, include_in_schema=False)
@@ -57,7 +68,7 @@ def source_page(
     source_id: TextId,
     evidence: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    data = source_data(session, source_id)
+    data = source_data(session, source_id, request=request)
     figures = [ev for ev in data["evidence"] if ev["review"] in ("accepted", "pending")]
     return render_page(
         request,
