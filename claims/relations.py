@@ -81,20 +81,8 @@ def relation_id(kind: str, a: str, b: str) -> str:
     return "r-" + hashlib.sha1(f"{kind}|{low}|{high}".encode()).hexdigest()[:14]
 
 
-def scopes_conflict(a: str, b: str, parts: Iterable[str] = ()) -> bool:
-    """Two scopes conflict when they name the same facet with different values, or when one names a
-    part of a whole (in ``parts``) that the other does not.
-
-    An unstated facet is otherwise compatible with any value.
-
-    >>> scopes_conflict("basis=final_run", "basis=total")
-    True
-    >>> scopes_conflict("basis=final_run", "")
-    False
-    >>> scopes_conflict("stage=pre_training", "", parts={"stage=pre_training"})
-    True
-    """
-    return scopes_differ(a, b, parts)
+# Two scopes conflict when they name one facet with different values, or one names a part the other does not.
+scopes_conflict = scopes_differ
 
 
 def together(a: Iterable[Passage], b: Iterable[Passage], gap: int = PASSAGE_GAP) -> str | None:

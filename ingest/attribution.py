@@ -11,7 +11,9 @@ from typing import Any
 
 from ingest.prefilter import LiteralIndex, Prefiltered, grouped_alternation, with_first_character_test
 
-__all__ = ["Name", "Report", "AttributionRules", "find_reports", "reporter_at", "hedge_before"]
+__all__ = [
+    "Name", "Report", "AttributionRules", "find_reports", "reporter_at", "hedge_before", "PAPER_WORDS",
+]
 
 SELF = "SELF"  # "reportedly", "the claims are": the subject's own organisation says so
 PAPER = "PAPER"  # "the paper says": the publisher of the paper under discussion
@@ -136,7 +138,7 @@ _THE_PAPER = re.compile(
 _PRONOUN_SPEAKER = re.compile(r"(?:he|she)$", re.I)
 _ORG_SPEAKER = re.compile(r"(?:it|the (?:company|firm|startup|lab))$", re.I)
 _WORD = re.compile(r"[a-z]+")
-_PAPER_WORDS = {"paper", "report", "whitepaper", "card"}
+PAPER_WORDS = frozenset({"paper", "report", "whitepaper", "card", "preprint"})  # what a publisher issues
 _ANALYST_WORK = re.compile(r"^(?:the|this)\s+report\b", re.I)
 _SUBJECTLESS = re.compile(r"(?:^|[;,]|\band)\s*$")
 _BREAKS = re.compile(
@@ -320,7 +322,7 @@ def find_reports(
                 continue  # "the market's estimate of": nobody named estimates it
             who = named[0].name if named else SELF
         reports.append(Report(match.end(), _clause_end(text, match.end(), end), (who,), "claims of"))
-    for match in _PAPER.finditer(text, start, end) if words & _PAPER_WORDS else ():
+    for match in _PAPER.finditer(text, start, end) if words & PAPER_WORDS else ():
         # "the report said" after a firm was quoted is that firm's report; "the paper" is the topic's own
         who = REPORT if _ANALYST_WORK.search(match.group(0)) else PAPER
         reports.append(Report(match.end(), _clause_end(text, match.end(), end), (who,), "paper"))

@@ -18,6 +18,7 @@ from claims.scopes import ScopeFacet, format_scope
 from claims.vocabulary import BOOL_METRICS, UNSPECIFIED, Vocabulary, default_vocabulary
 from ingest.attribution import (
     PAPER,
+    PAPER_WORDS,
     REPORT,
     SELF,
     AttributionRules,
@@ -169,7 +170,6 @@ _CITED_IN = re.compile(
     r"((?:the\s+)?[^.!?]{2,60}?)\W*",
     re.I,
 )
-_PAPER_WORD = re.compile(r"\b(?:paper|report|technical report|preprint|model card)\b", re.I)
 _OWN_FIGURES = re.compile(r"\b(?:reported|official|stated|published|claimed|disclosed)\b", re.I)
 # what a line holds before its text: indentation, markup, a list marker
 _LINE_OPENING = re.compile(r"[\s>*_#-]*(?:(?:[-*+•]|\d{1,2}[.)])[ \t]+)?")
@@ -628,7 +628,7 @@ class Extractor:
             cited = _CITED_IN.fullmatch(text, sent.start, sent.end) if lead else None
             if cited:  # "as stated in the DeepSeek paper"
                 sources = [n for n in sent.names if n.start >= cited.start(1)]
-                paper = _PAPER_WORD.search(cited.group(1))
+                paper = not PAPER_WORDS.isdisjoint(cited.group(1).lower().split())
                 state.block_voice = (PAPER,) if paper or not sources else (sources[0].name,)
                 return
             entity = any(n.role == "entity" for n in sent.names)
