@@ -203,7 +203,11 @@ def compute_status(
         )
     weak = weighing.weak_hedges
     strong_support = [e for e in support if (e.hedge or "") not in weak]
-    weak_for = for_origins - relayed_origins(strong_support, weighing.maker)[0]
+    weak_for = (  # (worked out again only when some evidence is weakly hedged)
+        for_origins - relayed_origins(strong_support, weighing.maker)[0]
+        if len(strong_support) < len(support)
+        else set()
+    )
     for e in support:
         if e.hedge in weak:
             reasons.append(f"Weighs less: {_names(set(e.origins))} hedge it ({e.hedge}).")

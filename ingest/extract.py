@@ -784,9 +784,9 @@ class Extractor:
             if before.possible(sent.literals, clause_start, fig.start)
             else []
         )
-        own = reporter_at(text, sent.reports, fig.start, sent.names)
+        own = reporter_at(text, sent.reports, fig.start, sent.names) if doubts else None
         own_verb = own is not None and self.rules.verbs.fullmatch(own.cue) is not None
-        if own is not None and doubts and own.start >= doubts[-1].end() and own_verb:
+        if own is not None and own.start >= doubts[-1].end() and own_verb:
             doubts = []  # "X disputes these claims, saying that ... $1B": the figure is the doubter's own
         if doubts:
             report = reporter_at(text, sent.reports, doubts[-1].start(), sent.names)
