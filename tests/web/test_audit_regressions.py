@@ -172,6 +172,24 @@ def test_the_openapi_schema_refuses_what_the_server_refuses(site):
     assert retract["properties"]["reason"]["minLength"] == 1 and retract["properties"]["reason"]["pattern"]
 
 
+@pytest.mark.parametrize(
+    "source",
+    [{"source_title": None}, {"source_title": "  "}, {}, {"source_id": None, "source_title": None}],
+    ids=["null-title", "blank-title", "neither", "both-null"],
+)
+def test_evidence_without_a_source_is_refused_by_the_schema_and_by_the_server(live, claim_id, source):
+    import jsonschema_rs
+
+    spec = live.client.get("/openapi.json").json()
+    schema = jsonschema_rs.Draft202012Validator(spec["components"]["schemas"]["EvidenceIn"])
+    body = {"stance": "supports", "quote": "A quote.", **source}
+    assert not schema.is_valid(body)  # the schema refuses it ...
+    response = live.editor.post(f"/api/claims/{claim_id}/evidence", json=body)
+    assert response.status_code == 422 and "source_title" in response.text  # ... and so does the server
+    good = {"stance": "supports", "quote": "A quote.", "source_title": "A letter"}
+    assert schema.is_valid(good)
+
+
 @pytest.mark.parametrize("body", [{"comment": None}, {"comment": ""}, {"comment": "   "}, {}])
 def test_a_rejection_without_a_reason_is_a_422_as_the_schema_says(live, claim_id, body):
     evidence = pending_evidence(live, claim_id)
