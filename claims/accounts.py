@@ -28,6 +28,10 @@ __all__ = [
     "get_user",
     "list_users",
     "authenticate",
+    "AccountLocked",
+    "LOCK_AFTER",
+    "lock_delay",
+    "unlock",
     "issue_token",
     "user_for_token",
     "revoke_token",
@@ -40,6 +44,11 @@ TOKEN_PREFIX = {"api": "clm_", "session": "sess_"}
 # last_used_at is a hint for people reviewing tokens, not a log: writing it on every request would
 # turn each read into a write, so it is refreshed at most this often.
 LAST_USED_EVERY = timedelta(minutes=5)
+# Failed sign-ins in a row before an account is locked, the first lock, and the longest: each further
+# failure (one attempt per lock, as none is checked while locked) doubles the delay.
+LOCK_AFTER = 5
+LOCK_FIRST = timedelta(seconds=30)
+LOCK_MOST = timedelta(hours=1)
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,79}")
 _hasher = PasswordHash((Argon2Hasher(),))
 # verified against when the name is unknown, so a wrong name costs as long as a wrong password
@@ -128,14 +137,82 @@ def create_user(session: Session, *, name: str, role: str, password: str, actor:
     return user
 
 
-def authenticate(session: Session, *, name: str, password: str) -> User | None:
-    """The enabled user with this name and password, or None."""
+class AccountLocked(Exception):
+    """Sign-in refused without checking the password: too many failed sign-ins in a row."""
+
+    def __init__(self, until: datetime, now: datetime) -> None:
+        self.until = until
+        self.retry_after = max(1, int((until - now).total_seconds() + 0.999))
+        super().__init__(f"too many failed sign-ins: try again in {self.retry_after} s")
+
+
+def lock_delay(failures: int) -> timedelta | None:
+    """How long an account refuses sign-in after this many failures in a row: none below ``LOCK_AFTER``,
+    then doubling from ``LOCK_FIRST`` up to ``LOCK_MOST``.
+
+    >>> [lock_delay(n) for n in (4, 5, 6, 7)] == [None, LOCK_FIRST, 2 * LOCK_FIRST, 4 * LOCK_FIRST]
+    True
+    >>> lock_delay(40) == LOCK_MOST
+    True
+    """
+    if failures < LOCK_AFTER:
+        return None
+    return min(LOCK_FIRST * (1 << min(failures - LOCK_AFTER, 20)), LOCK_MOST)
+
+
+def authenticate(session: Session, *, name: str, password: str, now: datetime | None = None) -> User | None:
+    """The enabled user with this name and password, or None; AccountLocked while the account is locked.
+
+    A wrong password counts a failure on the account; from ``LOCK_AFTER`` failures in a row the account is
+    locked for a delay that doubles with each further failure (``lock_delay``), and each lock is written to
+    the audit log. A right password resets the count. The caller commits (failures are kept too)."""
+    now = now or utcnow()
     user = get_user(session, name=name)
     if user is None:
         verify_password(password, _DUMMY_HASH)
         return None
-    if not verify_password(password, user.password_hash) or user.disabled:
+    if user.locked_until is not None and _naive(user.locked_until) > _naive(now):
+        raise AccountLocked(_naive(user.locked_until), _naive(now))
+    if not verify_password(password, user.password_hash):
+        _failed(session, user, now)
         return None
+    if user.failed_logins or user.locked_until is not None:
+        user.failed_logins, user.locked_until = 0, None
+        session.add(user)
+    return None if user.disabled else user
+
+
+def _naive(moment: datetime) -> datetime:
+    """Stored moments are naive UTC (SQLite gives naive ones back, PostgreSQL may not)."""
+    return moment.replace(tzinfo=None)
+
+
+def _failed(session: Session, user: User, now: datetime) -> None:
+    user.failed_logins += 1
+    delay = lock_delay(user.failed_logins)
+    if delay is not None:
+        user.locked_until = now + delay
+        record(
+            session,
+            actor=user.name,
+            action="user.lock",
+            target_kind="user",
+            target_id=user.name,
+            detail={"failures": user.failed_logins, "seconds": int(delay.total_seconds()),
+                    "until": user.locked_until.isoformat(timespec="seconds")},
+            reason="too many failed sign-ins in a row",
+        )
+    session.add(user)
+
+
+def unlock(session: Session, *, name: str, actor: str) -> User:
+    """Lift a lock and forget the failures (``claims user unlock``); in the audit log."""
+    user = get_user(session, name=name)
+    if user is None:
+        raise InvalidInput(f"no user named {name!r}", field="name")
+    user.failed_logins, user.locked_until = 0, None
+    session.add(user)
+    record(session, actor=actor, action="user.unlock", target_kind="user", target_id=user.name)
     return user
 
 

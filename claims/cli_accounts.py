@@ -6,10 +6,18 @@ import argparse
 import sys
 from typing import Any
 
-from claims.accounts import create_user, ensure_admin, generate_password, get_user, issue_token, list_users
+from claims.accounts import (
+    create_user,
+    ensure_admin,
+    generate_password,
+    get_user,
+    issue_token,
+    list_users,
+    unlock,
+)
 from claims.db import database_url, init_db, make_engine, session_scope
 from claims.errors import NotFound
-from claims.models import ROLES
+from claims.models import ROLES, utcnow
 
 __all__ = ["register"]
 
@@ -35,10 +43,13 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     """Print every account: name, role, created, disabled."""
     with session_scope(_engine(args)) as session:
         users = list_users(session)
+    now = utcnow().replace(tzinfo=None)
     if not users:
         print("No accounts yet: `claims user add NAME --role editor`.")
     for user in users:
         flag = "  (disabled)" if user.disabled else ""
+        if user.locked_until is not None and user.locked_until.replace(tzinfo=None) > now:
+            flag += f"  (locked until {user.locked_until:%H:%M:%S} UTC: {user.failed_logins} failed sign-ins)"
         print(f"{user.name:<24} {user.role:<7} created {user.created_at:%Y-%m-%d %H:%M}{flag}")
     return 0
 
@@ -54,6 +65,14 @@ def cmd_user_ensure_admin(args: argparse.Namespace) -> int:
         print(
             "The password is shown this once; make more accounts with `claims user add NAME --role editor`."
         )
+    return 0
+
+
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    """Lift an account's sign-in lock (after too many failed sign-ins) at once."""
+    with session_scope(_engine(args)) as session:
+        unlock(session, name=args.name, actor="claims user unlock")
+    print(f"{args.name} may sign in again; the failed sign-ins are forgotten.")
     return 0
 
 
@@ -90,6 +109,8 @@ def register(sub: Any) -> None:
         "--password-stdin", action="store_true", help="read the password from the first line of stdin"
     )
     add(user_sub, "list", cmd_user_list, "List accounts.")
+    p = add(user_sub, "unlock", cmd_user_unlock, "Lift the lock that failed sign-ins put on an account.")
+    p.add_argument("name")
     p = add(
         user_sub,
         "ensure-admin",

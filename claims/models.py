@@ -179,6 +179,9 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
     disabled: bool = False
+    # failed sign-ins in a row, and until when the account refuses sign-in after too many of them
+    failed_logins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    locked_until: datetime | None = None
 
 
 class ApiToken(SQLModel, table=True):

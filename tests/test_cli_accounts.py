@@ -4,6 +4,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from claims.accounts import authenticate, user_for_token
 from claims.db import make_engine, session_scope
 
@@ -71,3 +73,20 @@ def test_ensure_admin_prints_the_login_once(tmp_path):
     password = re.search(r"password: (\S+)", first)[1]
     assert check_login(db, "admin", password) == "admin"
     assert run(db, "user", "ensure-admin").stdout == ""
+
+
+def test_a_locked_account_is_listed_as_locked_and_unlock_lifts_it(tmp_path):
+    from claims.accounts import LOCK_AFTER, AccountLocked
+
+    db = tmp_path / "c.db"
+    out = run(db, "user", "add", "ann", "--role", "editor").stdout
+    password = re.search(r"Password \(shown once, keep it safe\): (\S+)", out)[1]
+    for _ in range(LOCK_AFTER):
+        assert check_login(db, "ann", "a wrong guess") is None
+    with pytest.raises(AccountLocked):
+        check_login(db, "ann", password)
+    listed = run(db, "user", "list").stdout
+    assert re.search(rf"^ann .*locked until .*{LOCK_AFTER} failed sign-ins", listed, re.M)
+    assert "may sign in again" in run(db, "user", "unlock", "ann").stdout
+    assert check_login(db, "ann", password) == "editor" and "locked" not in run(db, "user", "list").stdout
+    assert run(db, "user", "unlock", "nobody", check=False).returncode != 0

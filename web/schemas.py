@@ -267,7 +267,10 @@ class EvidenceIn(TextInput):
             # What the server asks, said in the schema: a stored source by its id, or a new one by a title
             # that is not blank (a null or blank title with no source_id is refused).
             "anyOf": [
-                {"required": ["source_id"], "properties": {"source_id": {"type": "string", "pattern": r"\S"}}},
+                {
+                    "required": ["source_id"],
+                    "properties": {"source_id": {"type": "string", "pattern": r"\S"}},
+                },
                 {
                     "required": ["source_title"],
                     "properties": {"source_title": {"type": "string", "pattern": r"\S"}},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlmodel import col, func, select
 
@@ -153,3 +155,31 @@ def test_ingest_records_status_history_once_and_a_second_ingest_writes_none(seed
         )
     engine.dispose()
     assert report.documents_unchanged and again == counts
+
+
+def test_failed_sign_ins_lock_the_account_for_a_growing_delay_in_the_audit_log(empty_engine):
+    from datetime import timedelta
+
+    from claims.accounts import LOCK_AFTER, AccountLocked, lock_delay, unlock
+
+    start = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    with session_scope(empty_engine) as s:
+        create_user(s, name="ann", role="editor", password=PASSWORD, actor="test")
+        for _ in range(LOCK_AFTER - 1):
+            assert authenticate(s, name="ann", password="wrong guess", now=start) is None
+        assert authenticate(s, name="ann", password=PASSWORD, now=start) is not None  # resets the count
+        for _ in range(LOCK_AFTER):
+            assert authenticate(s, name="ann", password="wrong guess", now=start) is None
+        with pytest.raises(AccountLocked) as locked:  # even the right password, while locked
+            authenticate(s, name="ann", password=PASSWORD, now=start + timedelta(seconds=10))
+        first = lock_delay(LOCK_AFTER)
+        assert first is not None and locked.value.retry_after == int(first.total_seconds()) - 10
+        later = start + first + timedelta(seconds=1)
+        assert authenticate(s, name="ann", password="wrong again", now=later) is None  # one more failure ...
+        with pytest.raises(AccountLocked) as longer:  # ... locks it for twice as long
+            authenticate(s, name="ann", password=PASSWORD, now=later)
+        assert longer.value.retry_after == 2 * int(first.total_seconds())
+        locks = s.exec(select(AuditEntry).where(AuditEntry.action == "user.lock")).all()
+        assert [e.detail["failures"] for e in locks] == [LOCK_AFTER, LOCK_AFTER + 1]
+        unlock(s, name="ann", actor="test")
+        assert authenticate(s, name="ann", password=PASSWORD, now=later) is not None

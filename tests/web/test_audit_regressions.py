@@ -218,3 +218,26 @@ def test_unmoderated_text_of_a_held_submission_is_private_until_accepted(live, c
     rejected = live.editor.post(f"/api/evidence/{held.json()['id']}/reject", json={"comment": "no"})
     assert rejected.status_code == 200
     assert not visible_to(live.client)
+
+
+def test_failed_log_ins_lock_the_account_with_a_growing_delay_recorded_in_the_audit_log(live):
+    """Defect 9, second half: a guesser rotating addresses is not stopped by a per-client limit; the
+    account itself refuses sign-in after LOCK_AFTER failures in a row, even with the right password."""
+    from claims.accounts import LOCK_AFTER
+    from tests.web.test_pages import EDITOR, HTML, PASSWORD, get_page
+
+    def attempt(password: str, forwarded_for: str) -> httpx.Response:
+        with httpx.Client(base_url=live.url, timeout=10) as browser:
+            token = get_page(browser, "/login").find("input", name="csrf_token")[0]["value"]
+            form = {"name": EDITOR, "password": password, "csrf_token": token, "next": "/"}
+            headers = {**HTML, "x-forwarded-for": forwarded_for}
+            return browser.post("/login", data=form, headers=headers, follow_redirects=False)
+
+    answers = [attempt("a wrong guess", f"10.0.0.{n}").status_code for n in range(LOCK_AFTER)]
+    assert answers == [401] * LOCK_AFTER
+    locked = attempt(PASSWORD, "10.0.1.1")
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+    assert "locked" in locked.text and "session" not in locked.cookies
+    audit = live.editor.get("/api/audit", params={"target": f"user:{EDITOR}"}).json()["items"]
+    locks = [entry["detail"]["failures"] for entry in audit if entry["action"] == "user.lock"]
+    assert locks == [LOCK_AFTER]

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ConfigDict
 from starlette.responses import Response
 
-from claims.accounts import authenticate
+from claims.accounts import AccountLocked, authenticate
 from web import csrf
 from web.auth import WriterDep, end_session, start_session
 from web.deps import SessionDep, StateDep
@@ -22,6 +22,7 @@ __all__ = ["router", "safe_next"]
 
 router = APIRouter()
 WRONG = "Wrong name or password (or the account is disabled)."
+LOCKED = "Too many failed sign-ins in a row for this account: it is locked for {wait}. Try again then."
 STALE_FORM = "This form had expired (or cookies are blocked): please sign in again."
 
 
@@ -53,6 +54,18 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def _wait(seconds: int) -> str:
+    """A lock's remaining time in words.
+
+    >>> _wait(1), _wait(30), _wait(60), _wait(61), _wait(3600)
+    ('1 second', '30 seconds', '1 minute', '2 minutes', '60 minutes')
+    """
+    if seconds < 60:
+        return f"{seconds} second{'s' * (seconds != 1)}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' * (minutes != 1)}"
+
+
 def _login_page(
     request: Request, *, form: LoginForm, error: str | None = None, status_code: int = 200
 ) -> Response:
@@ -82,11 +95,17 @@ def login(
         return _login_page(
             request, form=form.model_copy(update={"password": ""}), error=STALE_FORM, status_code=403
         )
-    user = authenticate(session, name=form.name.strip(), password=form.password)
+    blank = form.model_copy(update={"password": ""})
+    try:
+        user = authenticate(session, name=form.name.strip(), password=form.password)
+    except AccountLocked as locked:
+        page = _login_page(request, form=blank, error=LOCKED.format(wait=_wait(locked.retry_after)),
+                           status_code=429)
+        page.headers["Retry-After"] = str(locked.retry_after)
+        return page
+    session.commit()  # a failure counts towards the lock-out, a success resets the count
     if user is None:
-        return _login_page(
-            request, form=form.model_copy(update={"password": ""}), error=WRONG, status_code=401
-        )
+        return _login_page(request, form=blank, error=WRONG, status_code=401)
     response = RedirectResponse(form.next, status_code=303)
     end_session(response, request, session)  # a previous session of this browser is closed, not left open
     start_session(response, request, session, user=user)
