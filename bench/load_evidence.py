@@ -102,9 +102,10 @@ def seeded_copy(source: Path | None, folder: Path) -> Path:
     return target
 
 
-def start_server(db: Path, *, write_rate: float, write_burst: int) -> tuple[subprocess.Popen[bytes], str]:
-    """`claims serve` over ``db`` on a free loopback port, once it answers."""
-    port = free_port()
+def start_server(db: Path, *, write_rate: float, write_burst: int,
+                 port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """`claims serve` over ``db`` on ``port`` of 127.0.0.1 (default: a free one), once it answers."""
+    port = port or free_port()
     command = [str(CLAIMS), "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port),
                "--log-level", "warning", "--write-rate", str(write_rate), "--write-burst", str(write_burst)]
     env = {k: v for k, v in os.environ.items() if k != "CLAIMS_DATABASE_URL"}
