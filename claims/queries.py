@@ -19,6 +19,7 @@ from claims.vocabulary import norm_name
 
 __all__ = [
     "ACCEPTED",
+    "ON_RECORD",
     "claim_digests",
     "contradiction_claims",
     "contradiction_clusters",
@@ -32,10 +33,14 @@ __all__ = [
     "claims_about",
     "entities_with_counts",
     "sources_with_counts",
+    "most_cited_sources",
     "is_public_source",
 ]
 
 ACCEPTED = "accepted"
+# What anyone may see of evidence, and what makes a cited source public: accepted evidence, and evidence
+# accepted once and since retracted (kept on record). Held and rejected submissions stay private.
+ON_RECORD = (ACCEPTED, "retracted")
 # IN lists go in chunks: every value is a bind parameter, and PostgreSQL takes at most 65,535 per statement
 _CHUNK = 1000
 _SOURCE_LIST_FIELDS = ("id", "name", "title", "author", "published", "url", "kind", "superseded_by")
@@ -158,14 +163,19 @@ def claim_facets(session: Session, *, claims: Collection[Claim]) -> dict[str, li
     }
 
 
-def evidence_in_source(session: Session, *, source_id: str) -> list[tuple[Evidence, Claim]]:
-    """Every piece of evidence found in one source (any review state) with its claim, in text order."""
+def evidence_in_source(
+    session: Session, *, source_id: str, public: bool = False
+) -> list[tuple[Evidence, Claim]]:
+    """Every piece of evidence found in one source with its claim, in text order: in any review state, or
+    when ``public`` only what anyone may see (accepted, and accepted once then retracted)."""
     query = (
         select(Evidence, Claim)
         .join(Claim, col(Claim.id) == col(Evidence.claim_id))
         .where(Evidence.source_id == source_id)
         .order_by(col(Evidence.start), col(Evidence.end), col(Evidence.id))
     )
+    if public:
+        query = query.where(col(Evidence.review).in_(ON_RECORD))
     return [(ev, claim) for ev, claim in session.exec(query)]
 
 
@@ -207,50 +217,101 @@ def claims_about(session: Session, *, entity_id: str) -> list[Claim]:
     return list(session.exec(query.order_by(*order)).all())
 
 
-def entities_with_counts(session: Session) -> list[dict[str, Any]]:
-    """Every entity with how many claims are about it, most-discussed first."""
-    counts = dict(
-        session.exec(
-            select(Claim.subject_id, func.count(col(Claim.id))).group_by(col(Claim.subject_id))
-        ).all()
+def entities_with_counts(
+    session: Session, *, limit: int | None = None, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the entities, most-discussed first (then by name), each with how many claims are about
+    it; and how many entities there are. Counted, sorted and limited in SQL."""
+    total = int(session.execute(sa_select(func.count()).select_from(Entity)).scalar_one())
+    counted = (
+        select(Claim.subject_id, func.count(col(Claim.id)).label("n"))
+        .group_by(col(Claim.subject_id))
+        .subquery()
     )
-    rows = [
+    claims = func.coalesce(counted.c.n, 0)
+    query = (
+        select(Entity, claims)
+        .outerjoin(counted, counted.c.subject_id == Entity.id)
+        .order_by(claims.desc(), func.lower(Entity.name), col(Entity.id))
+        .offset(offset)
+    )
+    rows = session.exec(query if limit is None else query.limit(limit)).all()
+    return [
         {
             "id": e.id,
             "name": e.name,
             "kind": e.kind,
             "parent_id": e.parent_id,
             "aliases": list(e.aliases),
-            "claims": int(counts.get(e.id, 0)),
+            "claims": int(n),
         }
-        for e in session.exec(select(Entity))
-    ]
-    return sorted(rows, key=lambda r: (-r["claims"], r["name"].lower()))
+        for e, n in rows
+    ], total
 
 
-def sources_with_counts(session: Session, *, include_superseded: bool = False) -> list[dict[str, Any]]:
-    """Sources (live ones unless asked) with how much accepted evidence each holds, documents first."""
-    counts = dict(
-        session.exec(
-            select(Evidence.source_id, func.count(col(Evidence.id)))
-            .where(Evidence.review == ACCEPTED)
-            .group_by(col(Evidence.source_id))
-        ).all()
-    )
+def _public_sources(include_superseded: bool) -> Any:
+    """The sources anyone may read, as a SELECT of their list fields: every ingested document, and a
+    source a person cited once evidence from it is accepted (held or rejected material stays private)."""
     table = Source.__table__.c  # type: ignore[attr-defined]
-    query = sa_select(*(table[k] for k in _SOURCE_LIST_FIELDS))  # everything but the (long) text
-    if not include_superseded:
-        query = query.where(table.superseded_by.is_(None))
-    rows = [dict(row._mapping) | {"evidence": int(counts.get(row.id, 0))} for row in session.execute(query)]
-    # a source a person cited is public only once evidence from it is accepted: held or rejected material
-    # stays private (its text would otherwise be served with the pending passage)
-    rows = [r for r in rows if r["kind"] == "document" or r["evidence"]]
-    return sorted(rows, key=lambda r: (r["kind"] != "document", r["name"].lower(), r["id"]))
+    ev = Evidence.__table__.c  # type: ignore[attr-defined]
+    on_record = sa_select(ev.id).where(ev.source_id == table.id, ev.review.in_(ON_RECORD)).exists()
+    query = sa_select(*(table[k] for k in _SOURCE_LIST_FIELDS)).where(
+        (table.kind == "document") | on_record
+    )  # everything but the (long) text
+    return query if include_superseded else query.where(table.superseded_by.is_(None))
+
+
+def _with_counts(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    ids = [row.id for row in rows]
+    counts: dict[str, int] = {}
+    for i in range(0, len(ids), _CHUNK):
+        counts.update(
+            session.exec(
+                select(Evidence.source_id, func.count(col(Evidence.id)))
+                .where(col(Evidence.source_id).in_(ids[i:i + _CHUNK]), Evidence.review == ACCEPTED)
+                .group_by(col(Evidence.source_id))
+            ).all()
+        )
+    return [dict(row._mapping) | {"evidence": int(counts.get(row.id, 0))} for row in rows]
+
+
+def sources_with_counts(
+    session: Session, *, include_superseded: bool = False, limit: int | None = None, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the public sources (live ones unless asked), documents first then by name, each with
+    how much accepted evidence it holds; and how many there are in all. Sorted, limited and counted in SQL.
+    """
+    query = _public_sources(include_superseded)
+    total = int(session.execute(sa_select(func.count()).select_from(query.subquery())).scalar_one())
+    table = Source.__table__.c  # type: ignore[attr-defined]
+    page = query.order_by(table.kind != "document", func.lower(table.name), table.id).offset(offset)
+    rows = session.execute(page if limit is None else page.limit(limit)).all()
+    return _with_counts(session, rows), total
+
+
+def most_cited_sources(session: Session, *, limit: int) -> list[dict[str, Any]]:
+    """The public live sources holding the most accepted evidence, most first (then by name)."""
+    counted = (
+        select(Evidence.source_id, func.count(col(Evidence.id)).label("n"))
+        .where(Evidence.review == ACCEPTED)
+        .group_by(col(Evidence.source_id))
+        .subquery()
+    )
+    query = _public_sources(False).add_columns(func.coalesce(counted.c.n, 0).label("evidence"))
+    table = Source.__table__.c  # type: ignore[attr-defined]
+    query = query.outerjoin(counted, counted.c.source_id == table.id)
+    rows = session.execute(
+        query.order_by(func.coalesce(counted.c.n, 0).desc(), func.lower(table.name), table.id).limit(limit)
+    ).all()
+    return [dict(row._mapping) for row in rows]
 
 
 def is_public_source(session: Session, *, source: Source) -> bool:
-    """May anyone read this source? An ingested document, or a cited source with accepted evidence."""
+    """May anyone read this source? An ingested document, or a cited source with accepted evidence (or
+    evidence accepted once and since retracted, which stays on record)."""
     if source.kind == "document":
         return True
-    accepted = select(Evidence.id).where(Evidence.source_id == source.id, Evidence.review == ACCEPTED)
+    accepted = select(Evidence.id).where(
+        Evidence.source_id == source.id, col(Evidence.review).in_(ON_RECORD)
+    )
     return session.exec(accepted.limit(1)).first() is not None

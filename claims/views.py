@@ -23,8 +23,8 @@ from claims.queries import (
     entity_names,
     evidence_counts,
     evidence_in_source,
+    most_cited_sources,
     parties_of,
-    sources_with_counts,
 )
 from claims.relations import MIN_CONFIDENCE
 from claims.store import (
@@ -190,9 +190,10 @@ def _set_aside(
     return out
 
 
-def claim_view(session: Session, *, claim_id: str) -> dict[str, Any] | None:
+def claim_view(session: Session, *, claim_id: str, moderator: bool = False) -> dict[str, Any] | None:
     """Everything about one claim: statement, status and reasons, evidence in context, relations, spread,
-    the status history, how much evidence waits for moderation, and what was set aside."""
+    the status history, how much evidence waits for moderation, and what was set aside (rejected
+    submissions only for a ``moderator``: anyone else sees how many there were, not their words)."""
     claim = get_claim(session, claim_id=claim_id)
     if claim is None:
         return None
@@ -200,7 +201,8 @@ def claim_view(session: Session, *, claim_id: str) -> dict[str, Any] | None:
     everything = evidence_of_claim(
         session, claim_id=claim_id, reviews=("accepted", "pending", "rejected", "retracted")
     )
-    set_aside = [e for e in everything if e.review in ("rejected", "retracted")]
+    # a rejected submission was never public: its words and source stay private, only their number shows
+    set_aside = [e for e in everything if e.review == "retracted" or (moderator and e.review == "rejected")]
     sources = {
         s.id: s
         for s in session.exec(select(Source).where(col(Source.id).in_({e.source_id for e in everything})))
@@ -214,6 +216,7 @@ def claim_view(session: Session, *, claim_id: str) -> dict[str, Any] | None:
                 evidence_view(e, sources.get(e.source_id)) for e in everything if e.review == "accepted"
             ],
             "pending_count": sum(e.review == "pending" for e in everything),
+            "rejected_count": 0 if moderator else sum(e.review == "rejected" for e in everything),
             "set_aside": _set_aside(session, set_aside, sources),
             "history": history_view(status_history(session, claim_id=claim_id)),
             "related": related_claims(session, claim_id=claim_id),
@@ -309,12 +312,12 @@ def overview(session: Session, *, limit: int | None = None) -> dict[str, Any]:
     """The home page: corpus counts, the (first ``limit``) disputes grouped by question, and the sources
     that hold the most evidence."""
     groups = dispute_groups(session)
-    sources = sorted(sources_with_counts(session), key=lambda s: -s["evidence"])
+    sources = most_cited_sources(session, limit=HOME_SOURCES)
     return {
         "counts": corpus_counts(session),
         "disputes": groups[:limit],
         "disputes_total": len(groups),
-        "sources": sources[:HOME_SOURCES],
+        "sources": sources,
     }
 
 
@@ -351,14 +354,16 @@ def is_unclassified(metric: str, confidence: float | None) -> bool:
     return metric == "other" or (confidence is not None and confidence < MIN_CONFIDENCE)
 
 
-def source_view(session: Session, *, source_id: str) -> dict[str, Any] | None:
-    """One source with its text and every piece of evidence found in it, in text order."""
+def source_view(session: Session, *, source_id: str, public: bool = False) -> dict[str, Any] | None:
+    """One source with its text and every piece of evidence found in it, in text order (when ``public``,
+    none that is held for moderation or was rejected)."""
     source = get_source(session, source_id=source_id)
     if source is None:
         return None
     view = as_dict(source)
     view["evidence"] = [
-        _located_evidence(ev, claim) for ev, claim in evidence_in_source(session, source_id=source_id)
+        _located_evidence(ev, claim)
+        for ev, claim in evidence_in_source(session, source_id=source_id, public=public)
     ]
     view["unclassified"] = [ev["id"] for ev in view["evidence"] if ev["unclassified"]]
     return view

@@ -241,7 +241,12 @@ class ClaimOut(ClaimSummary):
     reasons: list[str]
     evidence: list[EvidenceOut] = Field(description="accepted evidence: what the status counts")
     pending_count: int = Field(description="evidence held for moderation, not counted until accepted")
-    set_aside: list[SetAsideEvidence] = Field(description="rejected or retracted evidence, kept on record")
+    set_aside: list[SetAsideEvidence] = Field(
+        description="evidence accepted once and since retracted: kept on record, no longer counted"
+    )
+    rejected_count: int = Field(
+        0, description="submissions an editor rejected: never counted, and private (only the number shows)"
+    )
     history: list[StatusChangeOut] = Field(description="every change of status, oldest first")
     related: list[Related]
     spread: list[SpreadPoint] = Field(description="every claim with the same subject and metric")

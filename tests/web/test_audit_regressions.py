@@ -241,3 +241,58 @@ def test_failed_log_ins_lock_the_account_with_a_growing_delay_recorded_in_the_au
     audit = live.editor.get("/api/audit", params={"target": f"user:{EDITOR}"}).json()["items"]
     locks = [entry["detail"]["failures"] for entry in audit if entry["action"] == "user.lock"]
     assert locks == [LOCK_AFTER]
+
+
+def test_a_rejected_submission_leaves_only_its_number_on_the_claim_page(live, claim_id):
+    """Defect 2: the claim's set-aside record showed a rejected submission's words and source to all."""
+    body = {"stance": "disputes", "quote": "Words an editor turned down.", "source_title": "A rejected letter"}
+    held = live.reader.post(f"/api/claims/{claim_id}/evidence", json=body).json()
+    assert live.editor.post(f"/api/evidence/{held['id']}/reject", json={"comment": "no"}).status_code == 200
+    for client in (live.client, live.reader):
+        view = client.get(f"/api/claims/{claim_id}")
+        page = client.get(f"/claims/{claim_id}", headers={"accept": "text/html"}).text
+        assert view.json()["rejected_count"] == 1 and "1 submission rejected by an editor" in page
+        for words in (body["quote"], body["source_title"]):
+            assert words not in view.text and words not in page
+    from tests.web.test_pages import log_in
+
+    editor = httpx.Client(base_url=live.url, timeout=10)
+    log_in(editor)
+    assert body["quote"] in editor.get(f"/claims/{claim_id}", headers={"accept": "text/html"}).text
+
+
+def test_held_evidence_in_a_public_document_is_not_shown_until_accepted(live):
+    """Defect 2: a reader's pending passage in an ingested article was highlighted for everyone."""
+    document = live.client.get("/api/sources").json()[0]
+    text = live.client.get(f"/api/sources/{document['id']}").json()["text"]
+    quote = text.strip().split("\n")[-1][:80].strip()
+    claim = live.client.get("/api/claims").json()["items"][0]["id"]
+    body = {"stance": "disputes", "quote": quote, "source_id": document["id"], "note": "a private note"}
+    held = live.reader.post(f"/api/claims/{claim}/evidence", json=body)
+    assert held.status_code == 202, held.text
+
+    def shown(client) -> bool:
+        data = client.get(f"/api/sources/{document['id']}").json()
+        return held.json()["id"] in {e["id"] for e in data["evidence"]}
+
+    assert not shown(live.client) and not shown(live.reader) and shown(live.editor)
+
+
+def test_sources_and_entities_are_paged_in_the_api_and_on_their_pages(live):
+    """Defect 2: /sources and /api/sources (and /entities) answered everything at once."""
+    for kind in ("sources", "entities"):
+        everything = live.client.get(f"/api/{kind}", params={"per_page": 500})
+        total = int(everything.headers["x-total-count"])
+        assert total == len(everything.json()) > 3
+        pages = [live.client.get(f"/api/{kind}", params={"per_page": 2, "page": n}) for n in (1, 2)]
+        assert [len(p.json()) for p in pages] == [2, 2]
+        assert [i["id"] for p in pages for i in p.json()] == [i["id"] for i in everything.json()[:4]]
+        links = pages[1].headers["link"]
+        assert f'per_page=2&page=3>; rel="next"' in links and 'page=1>; rel="prev"' in links
+        assert f'page={-(-total // 2)}>; rel="last"' in links
+        assert live.client.get(f"/api/{kind}", params={"per_page": 501}).status_code == 422
+        html = live.client.get(f"/{kind}", params={"per_page": 2, "page": 2}, headers={"accept": "text/html"})
+        assert html.status_code == 200 and f"Page 2 of {-(-total // 2)}" in html.text
+        assert f'href="/{kind}/{pages[1].json()[0]["id"]}"' in html.text
+        past = live.client.get(f"/{kind}", params={"page": 999}, headers={"accept": "text/html"})
+        assert past.status_code == 404

@@ -123,9 +123,13 @@ def test_rejecting_needs_a_comment_and_keeps_the_evidence_on_record(live):
     assert rejected.status_code == 200 and rejected.json()["review"] == "rejected"
     view = live.client.get(f"/api/claims/{claim['id']}").json()
     assert view["status"] == "corroborated" and view["pending_count"] == 0
-    aside = view["set_aside"][-1]
-    assert aside["id"] == pending["id"] and aside["review"] == "rejected"
-    assert aside["decision"]["comment"] == "not a real source" and aside["decision"]["reviewer"] == EDITOR
+    # never accepted, so never public: the claim shows how many were rejected, not their words ...
+    assert view["rejected_count"] == 1 and pending["id"] not in {e["id"] for e in view["set_aside"]}
+    assert DISPUTE["quote"] not in live.client.get(f"/api/claims/{claim['id']}").text
+    # ... and the decision is on record in the audit log, for editors
+    log = live.editor.get("/api/audit", params={"target": f"evidence:{pending['id']}"}).json()["items"]
+    decision = [e for e in log if e["action"] == "evidence.reject"]
+    assert [(e["actor"], e["reason"]) for e in decision] == [(EDITOR, "not a real source")]
     assert live.editor.post(f"/api/evidence/{pending['id']}/accept").status_code == 409
 
 

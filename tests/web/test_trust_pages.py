@@ -122,7 +122,9 @@ def test_the_moderation_form_needs_csrf_and_a_comment_to_reject(live):
     back = live.client.get(done.headers["location"], headers=HTML).text
     assert f"Evidence {pending['id']} was rejected." in back
     view = live.client.get(f"/api/claims/{claim['id']}").json()
-    assert view["pending_count"] == 0 and view["set_aside"][-1]["decision"]["comment"] == "no source"
+    assert view["pending_count"] == 0 and view["rejected_count"] == 1
+    log = live.editor.get("/api/audit", params={"target": f"evidence:{pending['id']}"}).json()["items"]
+    assert "no source" in [e["reason"] for e in log if e["action"] == "evidence.reject"]
     claim_page = live.client.get(f"/claims/{claim['id']}", headers=HTML).text
     assert "Set aside" in claim_page and "no source" in claim_page
 

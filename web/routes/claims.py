@@ -199,11 +199,12 @@ def render_claim_page(
     status_code: int = 200,
 ) -> Response:
     """The claim page, with the evidence form as submitted (and its errors) when it needs fixing."""
-    view = claim_data(session, claim_id)
+    user = cached_user(request)
+    moderator = can_moderate(user.role if user else None)
+    view = found(claim_view(session, claim_id=claim_id, moderator=moderator), "claim", claim_id)
     parties = party_index(session)
     _asserter_links(view, parties)
     token = csrf.token_for(request, state.secret)
-    user = cached_user(request)
     response = render_page(
         request,
         "claim.html",
@@ -213,11 +214,11 @@ def render_claim_page(
             "related": _related_by_kind(view["related"]),
             "flash": _flash(request, view),
             "held": _held(request, session, claim_id),
-            "can_moderate": can_moderate(user.role if user else None),
+            "can_moderate": moderator,
             "form": form or EvidenceForm(),
             "errors": errors or {},
             "csrf_token": token,
-            "sources": sources_with_counts(session),
+            "sources": sources_with_counts(session)[0],
             "parties": sorted({name for _, name in parties.values()}),
         },
         api_url=f"/api/claims/{claim_id}",

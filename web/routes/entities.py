@@ -15,7 +15,8 @@ from claims.queries import entities_with_counts
 from claims.views import entity_view
 from web.deps import SessionDep
 from web.errors import found
-from web.render import render_page
+from web.paging import LIST_PER_PAGE, PAGED, PagingQuery, link_header, require_page
+from web.render import render_page, url_with
 from web.schemas import ERRORS, TextId
 from web.schemas_corpus import EntityListItem, EntityOut
 
@@ -29,10 +30,17 @@ def entity_data(session: Session, entity_id: str) -> dict[str, Any]:
     return found(entity_view(session, entity_id=entity_id), "entity", entity_id)
 
 
-@router.get("/api/entities", response_model=list[EntityListItem], responses=ERRORS, tags=["entities"])
-def api_entities(session: SessionDep) -> list[dict[str, Any]]:
-    """Every entity with its aliases and how many claims are about it."""
-    return entities_with_counts(session)
+@router.get(
+    "/api/entities", response_model=list[EntityListItem], responses={**ERRORS, **PAGED}, tags=["entities"]
+)
+def api_entities(
+    request: Request, response: Response, session: SessionDep, paging: PagingQuery
+) -> list[dict[str, Any]]:
+    """The entities with their aliases and how many claims are about each, most-discussed first; a page at
+    a time (`Link` and `X-Total-Count` say where the rest is)."""
+    rows, total = entities_with_counts(session, limit=paging.per_page, offset=paging.offset)
+    link_header(request, response, paging, total)
+    return rows
 
 
 @router.get("/api/entities/{entity_id}", response_model=EntityOut, responses=ERRORS, tags=["entities"])
@@ -42,9 +50,14 @@ def api_entity(session: SessionDep, entity_id: TextId) -> dict[str, Any]:
 
 
 @router.get("/entities", response_class=HTMLResponse, include_in_schema=False)
-def entities_page(request: Request, session: SessionDep) -> Response:
+def entities_page(request: Request, session: SessionDep, paging: PagingQuery) -> Response:
+    rows, total = entities_with_counts(session, limit=paging.per_page, offset=paging.offset)
+    pages = require_page(paging, total, "entities")
+    params = {"per_page": paging.per_page if paging.per_page != LIST_PER_PAGE else None}
+    context = {"entities": rows, "total": total, "params": params, "page": paging.page,
+               "pages": pages}
     return render_page(
-        request, "entities.html", {"entities": entities_with_counts(session)}, api_url="/api/entities"
+        request, "entities.html", context, api_url=url_with("/api/entities", params, page=paging.page)
     )
 
 

@@ -17,7 +17,8 @@ from web.auth import current_user
 from web.deps import SessionDep
 from web.errors import found
 from web.highlight import segments
-from web.render import render_page
+from web.paging import LIST_PER_PAGE, PAGED, PagingQuery, link_header, require_page
+from web.render import render_page, url_with
 from web.schemas import ERRORS, SourceListItem, TextId
 from web.schemas_corpus import SourceOut
 
@@ -31,19 +32,36 @@ def source_data(session: Session, source_id: str, *, request: Request | None = N
     """One source with its text and evidence: the data of /sources/{id} and /api/sources/{id}.
 
     A source that only held or rejected evidence cites is private: it answers 404, as a missing one does,
-    to anyone who may not moderate."""
+    to anyone who may not moderate; and held or rejected evidence in a public source is left out for them."""
     source = get_source(session, source_id=source_id)
-    if source is not None and not is_public_source(session, source=source):
-        user = current_user(request, session) if request is not None else None
-        if user is None or not can_moderate(user.role):
-            source = None
-    return found(source_view(session, source_id=source_id) if source else None, "source", source_id)
+    user = current_user(request, session) if request is not None and source is not None else None
+    moderator = user is not None and can_moderate(user.role)
+    if source is not None and not moderator and not is_public_source(session, source=source):
+        source = None
+    view = source_view(session, source_id=source_id, public=not moderator) if source else None
+    return found(view, "source", source_id)
 
 
-@router.get("/api/sources", response_model=list[SourceListItem], responses=ERRORS, tags=["sources"])
-def api_sources(session: SessionDep, include_superseded: Superseded = False) -> list[dict[str, Any]]:
-    """Every source with how much accepted evidence it holds."""
-    return sources_with_counts(session, include_superseded=include_superseded)
+@router.get(
+    "/api/sources",
+    response_model=list[SourceListItem],
+    responses={**ERRORS, **PAGED},
+    tags=["sources"],
+)
+def api_sources(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    paging: PagingQuery,
+    include_superseded: Superseded = False,
+) -> list[dict[str, Any]]:
+    """The sources anyone may read, documents first then by name, with how much accepted evidence each
+    holds; a page at a time (`Link` and `X-Total-Count` say where the rest is)."""
+    rows, total = sources_with_counts(
+        session, include_superseded=include_superseded, limit=paging.per_page, offset=paging.offset
+    )
+    link_header(request, response, paging, total)
+    return rows
 
 
 @router.get("/api/sources/{source_id}", response_model=SourceOut, responses=ERRORS, tags=["sources"])
@@ -53,11 +71,20 @@ def api_source(request: Request, session: SessionDep, source_id: TextId) -> dict
 
 
 @router.get("/sources", response_class=HTMLResponse, include_in_schema=False)
-def sources_page(request: Request, session: SessionDep, include_superseded: Superseded = False) -> Response:
-    data = sources_with_counts(session, include_superseded=include_superseded)
-    api_url = "/api/sources" + ("?include_superseded=true" if include_superseded else "")
+def sources_page(
+    request: Request, session: SessionDep, paging: PagingQuery, include_superseded: Superseded = False
+) -> Response:
+    rows, total = sources_with_counts(
+        session, include_superseded=include_superseded, limit=paging.per_page, offset=paging.offset
+    )
+    pages = require_page(paging, total, "sources")
+    params = {"include_superseded": "true" if include_superseded else None,
+              "per_page": paging.per_page if paging.per_page != LIST_PER_PAGE else None}
+    context = {"sources": rows, "total": total, "include_superseded": include_superseded, "params": params,
+               "page": paging.page, "pages": pages,
+               "first": paging.offset + 1}
     return render_page(
-        request, "sources.html", {"sources": data, "include_superseded": include_superseded}, api_url=api_url
+        request, "sources.html", context, api_url=url_with("/api/sources", params, page=paging.page)
     )
 
 
