@@ -177,14 +177,18 @@ def _claim_rows(
     )
     if groups is None:
         return list(session.execute(select(*columns)))
+    # only the claims of these groups, found by the (subject, metric) index: the subjects of each group's
+    # family (a subject outside every family is its own) and the metrics its key joins
+    members: dict[str, set[str]] = defaultdict(set)
+    for subject_id, family in families.items():
+        members[family].add(subject_id)
+    subjects = sorted({s for family, _ in groups for s in members.get(family, set()) | {family}})
     metrics = sorted({member for _, key in groups for member in key.split("+")})
     rows: list[Any] = []
-    for chunk in _chunks(metrics):
-        rows.extend(
-            r
-            for r in session.execute(select(*columns).where(C.metric.in_(chunk)))
-            if group_of(r.subject_id, r.metric, families, metric_groups) in groups
-        )
+    for chunk in _chunks(subjects):
+        query = select(*columns).where(C.subject_id.in_(chunk), C.metric.in_(metrics))
+        found = session.execute(query)
+        rows.extend(r for r in found if group_of(r.subject_id, r.metric, families, metric_groups) in groups)
     return rows
 
 
