@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import run_all  # noqa: E402
@@ -131,3 +133,71 @@ def test_concurrent_ingest_deals_every_document_to_exactly_one_part(tmp_path: Pa
     assert sorted(names) == sorted(name for name, _ in generate(7, seed=7))
     assert [len(list(part.iterdir())) for part in parts] == [3, 2, 2]
     assert words == sum(len(text.split()) for _, text in generate(7, seed=7))
+
+
+def test_kill_tree_counts_a_child_that_outlives_its_killed_parent() -> None:
+    """bench/faults.py's orphan count: a child that does not follow its parent is found alive after the
+    kill (and is then ended here by its pid); a parent without children leaves nothing."""
+    import os
+    import signal
+    import subprocess
+
+    from bench.faults import descendants, kill_tree, survivors
+
+    code = ("import subprocess, time; subprocess.Popen(['sleep', '30']); print('ready', flush=True); "
+            "time.sleep(30)")
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    assert parent.stdout is not None and parent.stdout.readline().strip() == b"ready"
+    tree = descendants(parent.pid)
+    assert len(tree) == 1
+    children, orphans, _ = kill_tree(parent, wait=0.3)
+    try:
+        assert (children, orphans) == (1, 1)
+    finally:
+        for pid in tree:
+            os.kill(pid, signal.SIGKILL)
+    assert survivors(tree, wait=5) == []
+    lone = subprocess.Popen(["sleep", "30"])
+    assert kill_tree(lone, wait=0.3)[:2] == (0, 0)
+    parent.stdout.close()
+
+
+def test_readme_sections_are_replaced_by_their_whole_heading_only(tmp_path: Path) -> None:
+    """Two headings sharing a prefix are two sections: rewriting one leaves the other as it was."""
+    from bench.faults import README_HEADING, WORKERS_HEADING, write_readme
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Bench\n\n{README_HEADING}\n\nold one\n\n{WORKERS_HEADING}\n\nold two\n\n"
+                      "## Load\n\nkept\n")
+    write_readme("new two", readme, heading=WORKERS_HEADING)
+    write_readme("new one", readme)
+    write_readme("new three", readme, heading="## Faults: server kills during evidence posts")
+    text = readme.read_text()
+    assert "old" not in text and text.count(README_HEADING) == 2 and "## Load\n\nkept\n" in text
+    assert text.index("new one") < text.index("new two") < text.index("## Load") < text.index("new three")
+
+
+@pytest.mark.slow
+def test_server_kills_lose_and_double_nothing_and_leave_no_process(sqlite_only, seeded_db: Path) -> None:
+    """A small bench/server_kills.py run: one SIGKILL of `claims serve` among 150 posts from 10 clients."""
+    from bench.server_kills import run_kills
+
+    result = run_kills(seeded_db, clients=10, total=150, kills=1, seed=1, write_rate=1000, write_burst=100)
+    assert result["problems"] == []
+    assert result["lost"] == result["duplicated"] == 0 and result["distinct_markers_stored"] == 150
+    [kill] = result["kills"]  # type: ignore[misc]
+    assert kill["port_refused"] and kill["check_ok"] and kill["left_alive"] == 0
+    assert result["unanswered_landed"] + result["resent"] == result["unanswered"]
+
+
+@pytest.mark.slow
+def test_backups_under_load_are_whole_consistent_copies(sqlite_only, seeded_db: Path, tmp_path: Path) -> None:
+    """A small bench/backups_under_load.py run: two backups while 10 clients post 200 pieces of evidence."""
+    from bench.backups_under_load import run_backups
+
+    result = run_backups(seeded_db, tmp_path, clients=10, total=200, backups=2, write_rate=1000,
+                         write_burst=100)
+    assert result["problems"] == []
+    backups = result["backups"]
+    assert isinstance(backups, list) and len(backups) == 2
+    assert all(b["ok"] and b["before"] <= b["copy"] <= b["after"] for b in backups)
