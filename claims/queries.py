@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 import networkx as nx
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -189,19 +190,50 @@ def party_index(session: Session) -> dict[str, tuple[str, str]]:
 
 
 def claims_asserted_by(session: Session, *, entity: Entity) -> list[tuple[Claim, Evidence]]:
-    """Claims this entity asserts (accepted evidence naming it, by name or alias), with that evidence."""
+    """Claims this entity asserts (accepted evidence naming it, by name or alias), with that evidence.
+
+    The database narrows the evidence to rows whose asserter holds every word of one of the names (in
+    any case), reading three columns; the names are then matched exactly, folded as ``norm_name`` folds
+    them, and only the matches are loaded whole."""
     names = {norm_name(n) for n in (entity.name, *entity.aliases)}
-    rows = session.exec(
-        select(Evidence, Claim)
-        .join(Claim, col(Claim.id) == col(Evidence.claim_id))
-        .where(Evidence.review == ACCEPTED, Evidence.asserted_by != "author")
-        .order_by(col(Claim.metric), col(Claim.id), col(Evidence.added_at), col(Evidence.id))
+    ev = Evidence.__table__.c  # type: ignore[attr-defined]
+    query = sa_select(ev.id, ev.asserted_by, ev.parties).where(
+        ev.review == ACCEPTED, ev.asserted_by != "author"
     )
-    return [
-        (claim, ev)
-        for ev, claim in rows
-        if names & {norm_name(p) for p in parties_of(ev.asserted_by, ev.parties)}
+    narrowed = _naming(ev.asserted_by, (entity.name, *entity.aliases))
+    if narrowed is not None:
+        query = query.where(narrowed)
+    ids = [
+        row.id
+        for row in session.execute(query)
+        if names & {norm_name(p) for p in parties_of(row.asserted_by, row.parties)}
     ]
+    pairs: list[tuple[Claim, Evidence]] = []
+    for i in range(0, len(ids), _CHUNK):
+        found = select(Evidence, Claim).join(Claim, col(Claim.id) == col(Evidence.claim_id))
+        chunk = found.where(col(Evidence.id).in_(ids[i:i + _CHUNK]))
+        pairs.extend((claim, e) for e, claim in session.exec(chunk))
+    return sorted(pairs, key=lambda pair: (pair[0].metric, pair[0].id, pair[1].added_at, pair[1].id))
+
+
+def _naming(column: Any, names: Iterable[str]) -> Any | None:
+    """A condition true of every text that ``norm_name`` could fold to one of ``names``: it holds each of
+    the name's words (case-insensitively). None when a name has no word the database can fold (not ASCII),
+    as then nothing may be left out.
+
+    >>> from sqlalchemy import column
+    >>> print(_naming(column("a"), ["Alexandr Wang"]))
+    lower(a) LIKE lower(:a_1) AND lower(a) LIKE lower(:a_2)
+    >>> _naming(column("a"), ["Zoë"]) is None
+    True
+    """
+    alternatives = []
+    for name in names:
+        words = re.findall(r"[A-Za-z0-9]+", name)
+        if not words or "".join(words).lower() != norm_name(name):
+            return None
+        alternatives.append(and_(*(column.ilike(f"%{word}%") for word in words)))
+    return or_(*alternatives) if alternatives else None
 
 
 def claims_about(session: Session, *, entity_id: str) -> list[Claim]:
