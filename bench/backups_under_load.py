@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.faults import write_readme  # noqa: E402
-from bench.load_evidence import CLAIMS, run_load, seeded_copy, total_evidence  # noqa: E402
+from bench.load_evidence import CLAIMS, load_arguments, run_load, seeded_copy, total_evidence  # noqa: E402
+from bench.server_kills import run_check  # noqa: E402
 
 README_HEADING = "## Faults: backups under load"
 READING = """\
@@ -103,9 +104,7 @@ def inspect(backup: Backup, copy: Path, live_rows: dict[str, tuple[object, ...]]
         backup.journal = str(conn.execute("PRAGMA journal_mode").fetchone()[0])
     backup.copy = len(rows)
     backup.rows_in_live = all(live_rows.get(eid) == row for eid, row in rows.items())
-    checked = subprocess.run([str(CLAIMS), "--db", str(copy), "check"], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-    backup.check_ok = checked.returncode == 0
+    backup.check_ok = run_check(copy)
 
 
 def run_backups(db: Path, folder: Path, *, clients: int, total: int, backups: int, write_rate: float,
@@ -161,13 +160,8 @@ def summary(result: dict[str, object]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--total", type=int, default=4000, help="pieces of evidence posted in all")
+    load_arguments(parser, total=4000)
     parser.add_argument("--backups", type=int, default=8)
-    parser.add_argument("--db", type=Path, help="seeded database to copy (default: ingest seeds/)")
-    parser.add_argument("--write-rate", type=float, default=2000.0, help="server's writes/s per client")
-    parser.add_argument("--write-burst", type=int, default=200, help="server's write burst per client")
-    parser.add_argument("--json", action="store_true")
     parser.add_argument("--write-readme", action="store_true", help="record the results in bench/README.md")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="claims-backups-") as scratch:

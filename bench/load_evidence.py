@@ -347,15 +347,20 @@ def run_load(db: Path, *, clients: int, total: int, token: str | None, write_rat
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+def load_arguments(parser: argparse.ArgumentParser, *, total: int) -> None:
+    """The options of a load (shared with the scripts that run one: server_kills, backups_under_load)."""
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--total", type=int, default=10_000, help="pieces of evidence posted in all")
+    parser.add_argument("--total", type=int, default=total, help="pieces of evidence posted in all")
     parser.add_argument("--db", type=Path, help="seeded database to copy (default: ingest seeds/)")
-    parser.add_argument("--token", default=os.environ.get(TOKEN_ENV), help=f"API token (else ${TOKEN_ENV})")
     parser.add_argument("--write-rate", type=float, default=2000.0, help="server's writes/s per client")
     parser.add_argument("--write-burst", type=int, default=200, help="server's write burst per client")
     parser.add_argument("--json", action="store_true")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    load_arguments(parser, total=10_000)
+    parser.add_argument("--token", default=os.environ.get(TOKEN_ENV), help=f"API token (else ${TOKEN_ENV})")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="claims-load-") as folder:
         db = seeded_copy(args.db, Path(folder))

@@ -60,6 +60,7 @@ from bench.load_evidence import (  # noqa: E402
     claim_ids,
     editor_token,
     evidence_counts,
+    load_arguments,
     marker,
     percentile,
     seeded_copy,
@@ -384,14 +385,9 @@ def summary(result: dict[str, object]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--total", type=int, default=6000, help="pieces of evidence posted in all")
+    load_arguments(parser, total=6000)
     parser.add_argument("--kills", type=int, default=4)
     parser.add_argument("--seed", type=int, default=3, help="seed of the kill points")
-    parser.add_argument("--db", type=Path, help="seeded database to copy (default: ingest seeds/)")
-    parser.add_argument("--write-rate", type=float, default=2000.0, help="server's writes/s per client")
-    parser.add_argument("--write-burst", type=int, default=200, help="server's write burst per client")
-    parser.add_argument("--json", action="store_true")
     parser.add_argument("--write-readme", action="store_true", help="record the results in bench/README.md")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="claims-kills-") as folder:
