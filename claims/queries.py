@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 from sqlalchemy import and_, func, or_
@@ -129,39 +129,67 @@ def _facet(counts: Counter[str], labels: dict[str, str]) -> list[dict[str, Any]]
     return sorted(rows, key=lambda r: (-r["count"], str(r["label"]).lower()))
 
 
-def claim_facets(session: Session, *, claims: Collection[Claim]) -> dict[str, list[dict[str, Any]]]:
-    """How many of these claims fall under each status, subject, metric, source and asserter."""
-    ids = {c.id for c in claims}
-    by_source: dict[str, set[str]] = defaultdict(set)
-    by_party: dict[str, set[str]] = defaultdict(set)
-    query = select(Evidence.claim_id, Evidence.source_id, Evidence.asserted_by, Evidence.parties).where(
-        Evidence.review == ACCEPTED
-    )
-    for cid, sid, asserted_by, parties in session.exec(query):
-        if cid in ids:
-            by_source[sid].add(cid)
-            for party in parties_of(asserted_by, parties):
-                by_party[party].add(cid)
-    entities = entity_names(session, ids={c.subject_id for c in claims})
-    source_ids = sorted(by_source)
-    titles = {
-        sid: title
-        for i in range(0, len(source_ids), _CHUNK)
-        for sid, title in session.exec(
-            select(Source.id, Source.title).where(col(Source.id).in_(source_ids[i:i + _CHUNK]))
-        )
-    }
-    return {
-        "status": _facet(Counter(c.status for c in claims), {}),
-        "subject": _facet(Counter(c.subject_id for c in claims), {k: e.name for k, e in entities.items()}),
-        "metric": _facet(
-            Counter(c.metric for c in claims), {c.metric: metric_label(c.metric) for c in claims}
-        ),
-        "source": _facet(Counter({sid: len(v) for sid, v in by_source.items()}), titles),
-        "asserted_by": _facet(
-            Counter({p: len(v) for p, v in by_party.items()}), {"author": "article authors"}
-        ),
-    }
+FACET_LIMIT = 50  # values per facet: the most frequent, and the one in use
+FACETS = ("status", "subject", "metric", "source", "asserted_by")
+_CLAIM_FACETS = {"status": "status", "subject": "subject_id", "metric": "metric"}
+
+
+def claim_facets(
+    session: Session, *, ids: Any, facets: Collection[str] = FACETS, current: dict[str, str] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """How many of the claims ``ids`` selects (a SELECT of claim ids; None: every claim) fall under each
+    value of each of ``facets`` (status, subject, metric, source, asserted_by): the ``FACET_LIMIT`` most
+    frequent values, most first, and the value ``current`` names for the facet. Counted in the database;
+    sources and asserters count distinct claims among accepted evidence. A claim asserted under two
+    spellings of one joint asserter ("A and B", "A") counts once per spelling."""
+    current = current or {}
+    claim_filter: list[Any] = [] if ids is None else [col(Claim.id).in_(ids)]
+    evidence_filter: list[Any] = [Evidence.review == ACCEPTED]
+    if ids is not None:
+        evidence_filter.append(col(Evidence.claim_id).in_(ids))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name in facets:
+        if name == "asserted_by":
+            out[name] = _asserter_facet(session, evidence_filter, current.get(name))
+            continue
+        if name == "source":
+            key, counted = col(Evidence.source_id), func.count(func.distinct(Evidence.claim_id))
+            where = evidence_filter
+        else:
+            key, counted, where = col(getattr(Claim, _CLAIM_FACETS[name])), func.count(), claim_filter
+        grouped = select(key, counted).where(*where).group_by(key)
+        counts = dict(session.execute(grouped.order_by(counted.desc(), key).limit(FACET_LIMIT)).all())
+        chosen = current.get(name)
+        if chosen and chosen not in counts:
+            counts.update(session.execute(grouped.where(key == chosen)).all())
+        out[name] = _facet(Counter(counts), _facet_labels(session, name, counts))
+    return out
+
+
+def _facet_labels(session: Session, name: str, counts: dict[str, int]) -> dict[str, str]:
+    if name == "subject":
+        return {k: e.name for k, e in entity_names(session, ids=set(counts)).items()}
+    if name == "metric":
+        return {m: metric_label(m) for m in counts}
+    if name == "source":
+        titles = select(Source.id, Source.title).where(col(Source.id).in_(list(counts)))
+        return dict(session.execute(titles).all())
+    return {}
+
+
+def _asserter_facet(session: Session, where: list[Any], chosen: str | None) -> list[dict[str, Any]]:
+    """Claims per party: counted per asserter string in the database, then split into its parties."""
+    counted = func.count(func.distinct(Evidence.claim_id))
+    grouped = select(Evidence.asserted_by, counted).where(*where).group_by(col(Evidence.asserted_by))
+    rows = cast("Iterable[tuple[str | None, int]]", session.execute(grouped))
+    by_party: Counter[str] = Counter()
+    for asserted_by, n in rows:
+        for party in parties_of(asserted_by):
+            by_party[party] += n
+    top = dict(by_party.most_common(FACET_LIMIT))
+    if chosen and chosen in by_party:
+        top[chosen] = by_party[chosen]
+    return _facet(Counter(top), {"author": "article authors"})
 
 
 def evidence_in_source(

@@ -460,6 +460,47 @@ def _apply_search(session: Session, query, q: str):  # type: ignore[no-untyped-d
     return query.where(col(Claim.statement).ilike(f"%{q.strip()}%"))
 
 
+def _filtered(
+    status: str | None, subject: str | None, metric: str | None, source: str | None, asserted_by: str | None
+) -> tuple[Any, Any]:
+    """The ids of the claims matching the filters (a SELECT), and the evidence filter among them if any."""
+    query = select(Claim.id)
+    if status:
+        query = query.where(Claim.status == status)
+    if subject:
+        query = query.where(Claim.subject_id == subject)
+    if metric:
+        query = query.where(Claim.metric == metric)
+    evidence_filter: Any = None
+    if source or asserted_by:
+        ev = select(Evidence.claim_id).where(col(Evidence.review) == "accepted")
+        if source:
+            ev = ev.where(Evidence.source_id == source)
+        if asserted_by:
+            ev = ev.where(col(Evidence.asserted_by).icontains(asserted_by, autoescape=True))
+        query = query.where(col(Claim.id).in_(ev))
+        evidence_filter = ev
+    return query, evidence_filter
+
+
+def matching_claim_ids(
+    session: Session,
+    *,
+    status: str | None = None,
+    subject: str | None = None,
+    metric: str | None = None,
+    source: str | None = None,
+    asserted_by: str | None = None,
+    q: str | None = None,
+) -> Any:
+    """The ids of every claim matching the filters as one SELECT, for counting in the database; None when
+    no filter is given (every claim)."""
+    if not any((status, subject, metric, source, asserted_by, q)):
+        return None
+    query, _ = _filtered(status, subject, metric, source, asserted_by)
+    return _apply_search(session, query, q) if q else query
+
+
 def list_claims(
     session: Session,
     *,
@@ -477,22 +518,7 @@ def list_claims(
     The filters and the order run on claim ids alone (an index holds every column they need), then only
     the page's rows are read: claims carry long reasons, and a large table must not be scanned for them.
     """
-    query = select(Claim.id)
-    if status:
-        query = query.where(Claim.status == status)
-    if subject:
-        query = query.where(Claim.subject_id == subject)
-    if metric:
-        query = query.where(Claim.metric == metric)
-    evidence_filter: Any = None
-    if source or asserted_by:
-        ev = select(Evidence.claim_id).where(col(Evidence.review) == "accepted")
-        if source:
-            ev = ev.where(Evidence.source_id == source)
-        if asserted_by:
-            ev = ev.where(col(Evidence.asserted_by).icontains(asserted_by, autoescape=True))
-        query = query.where(col(Claim.id).in_(ev))
-        evidence_filter = ev
+    query, evidence_filter = _filtered(status, subject, metric, source, asserted_by)
     if q and session.get_bind().dialect.name == "sqlite" and _fts_query(q):
         ids, total = _search_sqlite(
             session,

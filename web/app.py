@@ -73,6 +73,9 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+FACET_CACHE_BYTES = 16 * 1024 * 1024  # facet counts are a few kB per combination of filters
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The web app and JSON API over the database at ``settings.database_url``."""
     engine = make_engine(settings.database_url)
@@ -101,6 +104,7 @@ def create_app(settings: Settings) -> FastAPI:
         secret=settings.resolved_secret(),
         claim_views=ViewCache(data_version.current, max_bytes=settings.view_cache_bytes,
                               cheap=data_version.in_process),
+        facet_views=ViewCache(data_version.current, max_bytes=FACET_CACHE_BYTES),
     )
     install_error_handler(app)
     install_limits(

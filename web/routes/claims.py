@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -20,7 +21,7 @@ from claims.queries import (
     party_index,
     sources_with_counts,
 )
-from claims.store import list_claims
+from claims.store import list_claims, matching_claim_ids
 from claims.views import claim_summary, claim_view
 from claims.vocabulary import norm_name
 from web import csrf
@@ -31,7 +32,7 @@ from web.errors import found
 from web.render import render_page, url_with
 from web.schemas import ERRORS, ClaimFilters, ClaimId, ClaimList, ClaimOut, FacetsOut
 from web.submission import EvidenceForm
-from web.viewcache import CachedView, etag_matches
+from web.viewcache import CachedView, ViewCache, etag_matches
 
 __all__ = ["router", "claim_list", "claim_list_facets", "claim_data", "render_claim_page"]
 
@@ -80,13 +81,28 @@ def claim_list(session: Session, filters: ClaimFilters) -> dict[str, Any]:
     return {"items": items, "total": total, "page": filters.page, "per_page": filters.per_page}
 
 
-def claim_list_facets(session: Session, filters: ClaimFilters) -> dict[str, list[dict[str, Any]]]:
-    """Counts per status, subject, metric, source and asserter; each ignores its own filter."""
+def claim_list_facets(
+    session: Session, filters: ClaimFilters, cache: ViewCache | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Counts per status, subject, metric, source and asserter (the most frequent values, and the one in
+    use); each ignores its own filter. Counted in the database; kept in ``cache`` per filters while the
+    database is unchanged."""
     active = filters.active()
-    facets = claim_facets(session, claims=_matching(session, active)[0])
+    if cache is None:
+        return _count_facets(session, active)
+    entry = cache.get_or_build(
+        json.dumps(active, sort_keys=True), lambda: json.dumps(_count_facets(session, active)).encode()
+    )
+    assert entry is not None  # the builder always gives bytes
+    return cast(dict[str, list[dict[str, Any]]], json.loads(entry.body))
+
+
+def _count_facets(session: Session, active: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    facets = claim_facets(session, ids=matching_claim_ids(session, **active), current=active)
     for name in set(active) & set(facets):
         others = {k: v for k, v in active.items() if k != name}
-        facets[name] = claim_facets(session, claims=_matching(session, others)[0])[name]
+        ids = matching_claim_ids(session, **others)
+        facets[name] = claim_facets(session, ids=ids, facets=[name], current=active)[name]
     return facets
 
 
@@ -102,9 +118,10 @@ def api_claims(session: SessionDep, filters: FilterQuery) -> dict[str, Any]:
 
 
 @router.get("/api/claims/facets", response_model=FacetsOut, responses=ERRORS, tags=["claims"])
-def api_claim_facets(session: SessionDep, filters: FilterQuery) -> dict[str, Any]:
-    """How many claims each filter value would give, under the other filters."""
-    return claim_list_facets(session, filters)
+def api_claim_facets(session: SessionDep, state: StateDep, filters: FilterQuery) -> dict[str, Any]:
+    """How many claims each filter value would give, under the other filters: for each filter its 50 most
+    frequent values and the one in use."""
+    return claim_list_facets(session, filters, state.facet_views)
 
 
 def claim_json(session: Session, claim_id: str) -> bytes | None:
@@ -150,7 +167,7 @@ def claims_page(request: Request, session: SessionDep, filters: FilterQuery) -> 
             "filters": filters,
             "params": params,
             "pages": pages,
-            "facets": claim_list_facets(session, filters),
+            "facets": claim_list_facets(session, filters, get_state(request).facet_views),
         },
         api_url=url_with("/api/claims", params),
     )
