@@ -22,7 +22,6 @@ __all__ = [
     "ACCEPTED",
     "ON_RECORD",
     "claim_digests",
-    "contradiction_claims",
     "contradiction_clusters",
     "entity_names",
     "evidence_counts",
@@ -64,16 +63,6 @@ def claim_digests(
         facts = evidence_facts(session, missing)
         out.update({cid: claim_digest(facts.get(cid, ())) for cid in missing})
     return out
-
-
-def contradiction_claims(session: Session) -> list[Claim]:
-    """Every claim at either end of a contradiction link."""
-    ends = (
-        select(Relation.claim_a)
-        .where(Relation.kind == "contradicts")
-        .union(select(Relation.claim_b).where(Relation.kind == "contradicts"))
-    )
-    return list(session.exec(select(Claim).where(col(Claim.id).in_(ends))).all())
 
 
 def contradiction_clusters(session: Session) -> list[list[str]]:

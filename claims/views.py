@@ -18,7 +18,6 @@ from claims.queries import (
     claim_digests,
     claims_about,
     claims_asserted_by,
-    contradiction_claims,
     contradiction_clusters,
     entity_names,
     evidence_counts,
@@ -28,6 +27,7 @@ from claims.queries import (
 )
 from claims.relations import MIN_CONFIDENCE
 from claims.store import (
+    claims_by_id,
     corpus_counts,
     evidence_of_claim,
     get_claim,
@@ -43,6 +43,7 @@ __all__ = [
     "related_claims",
     "value_label",
     "dispute_groups",
+    "disputed_clusters",
     "overview",
     "source_view",
     "is_unclassified",
@@ -236,10 +237,10 @@ def value_label(claim: Claim) -> str:
     return claim.statement.split(": ", 1)[-1]
 
 
-def _group_subject(members: list[Claim], entities: dict[str, Entity]) -> str:
+def _group_subject(members: Sequence[Any], entities: dict[str, Entity]) -> str:
     # A dispute between a company and its own model ("DeepSeek uses MoE" vs "R1 does not") is asked
     # about the parent: prefer the subject that is every other subject's parent, else the most common.
-    subjects = Counter(c.subject_id for c in members)
+    subjects: Counter[str] = Counter(c.subject_id for c in members)
     for candidate in subjects:
         others = set(subjects) - {candidate}
         if others and all(entities.get(o) is not None and entities[o].parent_id == candidate for o in others):
@@ -269,40 +270,106 @@ def _dispute_group(
     origins: dict[str, dict[str, list[str]]],
     counts: dict[str, dict[str, int]],
 ) -> dict[str, Any]:
-    subject_id = _group_subject(members, entities)
-    subject = entities.get(subject_id)
-    metric = Counter(c.metric for c in members).most_common(1)[0][0]
-    name = subject.name if subject else subject_id
+    subject_id, name, metric, question, rank = _group_rank(members, entities, origins, counts)
     rivals = sorted(
         members, key=lambda c: (c.value is None, c.value or 0.0, c.value_max or 0.0, c.value_text)
     )
-    all_origins = {o for c in members for o in origins.get(c.id, {}).get("for", [])}
     return {
-        "question": metric_question(metric, name),
+        "question": question,
         "metric": metric,
         "metric_label": metric_label(metric),
         "subject": {"id": subject_id, "name": name},
-        "origin_count": len(all_origins),
-        "evidence_count": sum(counts.get(c.id, {}).get("evidence", 0) for c in members),
+        "origin_count": -rank[1],
+        "evidence_count": -rank[0],
         "claims": [_rival(c, entities, origins, counts) for c in rivals],
     }
 
 
-def dispute_groups(session: Session) -> list[dict[str, Any]]:
+def _group_rank(
+    members: Sequence[Any],
+    entities: dict[str, Entity],
+    origins: dict[str, dict[str, list[str]]],
+    counts: dict[str, dict[str, int]],
+) -> tuple[str, str, str, str, tuple[int, int, str]]:
+    """A dispute group's subject (id and name), metric and question, and its place among groups: most
+    evidence first, then most independent origins, then by question. ``members`` need only their id,
+    subject_id and metric."""
+    subject_id = _group_subject(members, entities)
+    subject = entities.get(subject_id)
+    metric = Counter(c.metric for c in members).most_common(1)[0][0]
+    name = subject.name if subject else subject_id
+    question = metric_question(metric, name)
+    all_origins = {o for c in members for o in origins.get(c.id, {}).get("for", [])}
+    evidence = sum(counts.get(c.id, {}).get("evidence", 0) for c in members)
+    return subject_id, name, metric, question, (-evidence, -len(all_origins), question)
+
+
+def disputed_clusters(session: Session) -> list[list[str]]:
+    """The groups of claim ids joined by contradictions in which a claim is disputed or refuted: read as
+    two columns of the relations and of their claims, without loading the claims."""
+    clusters = contradiction_clusters(session)
+    ends = sorted({cid for ids in clusters for cid in ids})
+    contested: set[str] = set()
+    for i in range(0, len(ends), 1000):
+        contested.update(
+            session.exec(
+                select(Claim.id).where(
+                    col(Claim.id).in_(ends[i:i + 1000]), col(Claim.status).in_(("disputed", "refuted"))
+                )
+            )
+        )
+    return [ids for ids in clusters if not contested.isdisjoint(ids)]
+
+
+def dispute_groups(
+    session: Session, *, limit: int | None = None, clusters: list[list[str]] | None = None
+) -> list[dict[str, Any]]:
     """Rival claims joined by contradictions, one group per question, when one of them is disputed or refuted.
 
-    The most discussed questions (most evidence, then most independent origins) come first.
+    The most discussed questions (most evidence, then most independent origins) come first; with ``limit``,
+    only the first ones are built: groups are ranked by their evidence counts (one grouped count), and
+    only those that can reach the first ``limit`` are read whole.
     """
-    claims = {c.id: c for c in contradiction_claims(session)}
+    clusters = disputed_clusters(session) if clusters is None else clusters
+    ids = sorted({cid for group in clusters for cid in group})
+    counts = evidence_counts(session, claim_ids=ids)
+    if limit is not None and len(clusters) > limit:
+        # rank every group from four light columns of its claims; read only the first ``limit`` whole
+        light = {r.id: r for r in _light_claims(session, ids)}
+        origins = _stored_origins(session, light)
+        entities = entity_names(session, ids={r.subject_id for r in light.values()})
+        def rank(group: list[str]) -> tuple[int, int, str]:
+            return _group_rank([light[i] for i in group if i in light], entities, origins, counts)[4]
+
+        clusters = sorted(clusters, key=rank)[:limit]
+        ids = sorted({cid for group in clusters for cid in group})
+    claims = {c.id: c for c in claims_by_id(session, ids)}
     origins = {cid: digest[0] for cid, digest in claim_digests(session, claims=list(claims.values())).items()}
-    counts = evidence_counts(session, claim_ids=set(claims))
     entities = entity_names(session, ids={c.subject_id for c in claims.values()})
-    groups = []
-    for ids in contradiction_clusters(session):
-        members = [claims[i] for i in ids if i in claims]
-        if any(c.status in ("disputed", "refuted") for c in members):
-            groups.append(_dispute_group(members, entities, origins, counts))
-    return sorted(groups, key=lambda g: (-g["evidence_count"], -g["origin_count"], g["question"]))
+    groups = [
+        _dispute_group([claims[i] for i in group if i in claims], entities, origins, counts)
+        for group in clusters
+    ]
+    groups.sort(key=lambda g: (-g["evidence_count"], -g["origin_count"], g["question"]))
+    return groups
+
+
+def _light_claims(session: Session, ids: list[str]) -> list[Any]:
+    rows: list[Any] = []
+    for i in range(0, len(ids), 1000):
+        query = sa_select(_C.id, _C.subject_id, _C.metric, _C.origins).where(_C.id.in_(ids[i:i + 1000]))
+        rows.extend(session.execute(query))
+    return rows
+
+
+def _stored_origins(session: Session, light: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
+    """Each claim's origins as refresh stored them; counted from evidence for a claim it has not digested."""
+    origins = {cid: r.origins for cid, r in light.items() if r.origins is not None}
+    missing = [cid for cid in light if cid not in origins]
+    if missing:
+        digests = claim_digests(session, claims=claims_by_id(session, missing))
+        origins.update((cid, digest[0]) for cid, digest in digests.items())
+    return origins
 
 
 HOME_SOURCES = 10
@@ -311,12 +378,12 @@ HOME_SOURCES = 10
 def overview(session: Session, *, limit: int | None = None) -> dict[str, Any]:
     """The home page: corpus counts, the (first ``limit``) disputes grouped by question, and the sources
     that hold the most evidence."""
-    groups = dispute_groups(session)
+    clusters = disputed_clusters(session)
     sources = most_cited_sources(session, limit=HOME_SOURCES)
     return {
         "counts": corpus_counts(session),
-        "disputes": groups[:limit],
-        "disputes_total": len(groups),
+        "disputes": dispute_groups(session, limit=limit, clusters=clusters),
+        "disputes_total": len(clusters),
         "sources": sources,
     }
 

@@ -73,7 +73,7 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-FACET_CACHE_BYTES = 16 * 1024 * 1024  # facet counts are a few kB per combination of filters
+SUMMARY_CACHE_BYTES = 32 * 1024 * 1024  # facet counts and overviews are a few kB to a few 100 kB each
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -104,7 +104,7 @@ def create_app(settings: Settings) -> FastAPI:
         secret=settings.resolved_secret(),
         claim_views=ViewCache(data_version.current, max_bytes=settings.view_cache_bytes,
                               cheap=data_version.in_process),
-        facet_views=ViewCache(data_version.current, max_bytes=FACET_CACHE_BYTES),
+        summary_views=ViewCache(data_version.current, max_bytes=SUMMARY_CACHE_BYTES),
     )
     install_error_handler(app)
     install_limits(

@@ -35,8 +35,9 @@ class WebState:
     write_lock: threading.Lock = field(default_factory=threading.Lock)  # one SQLite writer per process
     # bodies of GET /api/claims/{id} while the database is unchanged (create_app gives it the data version)
     claim_views: ViewCache = field(default_factory=lambda: ViewCache(lambda: None))
-    # the facet counts of /claims and /api/claims/facets, per filters, while the database is unchanged
-    facet_views: ViewCache = field(default_factory=lambda: ViewCache(lambda: None))
+    # aggregates over the whole database (facet counts per filters, the home page's disputes), as JSON,
+    # while the database is unchanged
+    summary_views: ViewCache = field(default_factory=lambda: ViewCache(lambda: None))
 
 
 def get_state(request: Request) -> WebState:

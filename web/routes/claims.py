@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -32,7 +32,7 @@ from web.errors import found
 from web.render import render_page, url_with
 from web.schemas import ERRORS, ClaimFilters, ClaimId, ClaimList, ClaimOut, FacetsOut
 from web.submission import EvidenceForm
-from web.viewcache import CachedView, ViewCache, etag_matches
+from web.viewcache import CachedView, ViewCache, cached_json, etag_matches
 
 __all__ = ["router", "claim_list", "claim_list_facets", "claim_data", "render_claim_page"]
 
@@ -88,13 +88,9 @@ def claim_list_facets(
     use); each ignores its own filter. Counted in the database; kept in ``cache`` per filters while the
     database is unchanged."""
     active = filters.active()
-    if cache is None:
-        return _count_facets(session, active)
-    entry = cache.get_or_build(
-        json.dumps(active, sort_keys=True), lambda: json.dumps(_count_facets(session, active)).encode()
-    )
-    assert entry is not None  # the builder always gives bytes
-    return cast(dict[str, list[dict[str, Any]]], json.loads(entry.body))
+    key = json.dumps(active, sort_keys=True)
+    facets: dict[str, list[dict[str, Any]]] = cached_json(cache, key, lambda: _count_facets(session, active))
+    return facets
 
 
 def _count_facets(session: Session, active: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
@@ -121,7 +117,7 @@ def api_claims(session: SessionDep, filters: FilterQuery) -> dict[str, Any]:
 def api_claim_facets(session: SessionDep, state: StateDep, filters: FilterQuery) -> dict[str, Any]:
     """How many claims each filter value would give, under the other filters: for each filter its 50 most
     frequent values and the one in use."""
-    return claim_list_facets(session, filters, state.facet_views)
+    return claim_list_facets(session, filters, state.summary_views)
 
 
 def claim_json(session: Session, claim_id: str) -> bytes | None:
@@ -167,7 +163,7 @@ def claims_page(request: Request, session: SessionDep, filters: FilterQuery) -> 
             "filters": filters,
             "params": params,
             "pages": pages,
-            "facets": claim_list_facets(session, filters, get_state(request).facet_views),
+            "facets": claim_list_facets(session, filters, get_state(request).summary_views),
         },
         api_url=url_with("/api/claims", params),
     )

@@ -10,12 +10,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from sqlmodel import Session
 from starlette.responses import Response
 
 from claims.views import overview
-from web.deps import SessionDep
+from web.deps import SessionDep, StateDep, WebState
 from web.render import render_page
 from web.schemas import ERRORS, OverviewOut
+from web.viewcache import cached_json
 
 __all__ = ["router", "SWAGGER_JS", "SWAGGER_CSS"]
 
@@ -27,17 +29,26 @@ SWAGGER_CSS = "/static/vendor/swagger-ui-5.35.0.css"
 
 
 @router.get("/api/overview", response_model=OverviewOut, responses=ERRORS, tags=["overview"])
-def api_overview(session: SessionDep, limit: Limit = HOME_QUESTIONS) -> dict[str, Any]:
+def api_overview(session: SessionDep, state: StateDep, limit: Limit = HOME_QUESTIONS) -> dict[str, Any]:
     """Corpus counts, the disputes grouped by question with each rival value's origins, and the sources."""
-    return overview(session, limit=limit)
+    return overview_data(session, state, limit)
+
+
+def overview_data(session: Session, state: WebState, limit: int) -> dict[str, Any]:
+    """The data of / and /api/overview, kept while the database is unchanged."""
+    data: dict[str, Any] = cached_json(
+        state.summary_views, f"overview:{limit}", lambda: overview(session, limit=limit)
+    )
+    return data
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home_page(request: Request, session: SessionDep, limit: Limit = HOME_QUESTIONS) -> Response:
+def home_page(
+    request: Request, session: SessionDep, state: StateDep, limit: Limit = HOME_QUESTIONS
+) -> Response:
     api_url = "/api/overview" + (f"?limit={limit}" if limit != HOME_QUESTIONS else "")
-    return render_page(
-        request, "home.html", {"data": overview(session, limit=limit), "limit": limit}, api_url=api_url
-    )
+    data = overview_data(session, state, limit)
+    return render_page(request, "home.html", {"data": data, "limit": limit}, api_url=api_url)
 
 
 @router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
