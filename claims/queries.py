@@ -325,12 +325,24 @@ def _with_counts(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 def sources_with_counts(
-    session: Session, *, include_superseded: bool = False, limit: int | None = None, offset: int = 0
+    session: Session,
+    *,
+    include_superseded: bool = False,
+    q: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of the public sources (live ones unless asked), documents first then by name, each with
-    how much accepted evidence it holds; and how many there are in all. Sorted, limited and counted in SQL.
+    """One page of the public sources (live ones unless asked; with ``q``, those whose title or id holds
+    it, in any case), documents first then by name, each with how much accepted evidence it holds; and how
+    many there are in all. Sorted, limited and counted in SQL.
     """
     query = _public_sources(include_superseded)
+    if q and q.strip():
+        table = Source.__table__.c  # type: ignore[attr-defined]
+        words = q.strip()
+        query = query.where(
+            table.title.icontains(words, autoescape=True) | table.id.istartswith(words, autoescape=True)
+        )
     total = int(session.execute(sa_select(func.count()).select_from(query.subquery())).scalar_one())
     table = Source.__table__.c  # type: ignore[attr-defined]
     page = query.order_by(table.kind != "document", func.lower(table.name), table.id).offset(offset)

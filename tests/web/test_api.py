@@ -318,3 +318,18 @@ def test_the_overview_lists_the_most_discussed_questions_first(api):
     assert first["disputes"] == full["disputes"][:1] and first["disputes_total"] == full["disputes_total"]
     counts = [g["evidence_count"] for g in full["disputes"]]
     assert counts == sorted(counts, reverse=True)
+
+
+def test_the_source_search_answers_by_title_words_and_id_prefix(site):
+    everything = site.client.get("/api/sources", params={"per_page": 500}).json()
+    title = everything[0]["title"]
+    word = max(title.split(), key=len).upper()  # any case
+    found = site.client.get("/api/sources", params={"q": word})
+    assert found.status_code == 200 and everything[0]["id"] in {s["id"] for s in found.json()}
+    assert all(word.lower() in s["title"].lower() or s["id"].lower().startswith(word.lower())
+               for s in found.json())
+    by_id = site.client.get("/api/sources", params={"q": everything[1]["id"][:8]}).json()
+    assert everything[1]["id"] in {s["id"] for s in by_id}
+    assert site.client.get("/api/sources", params={"q": "no title holds this zzqx"}).json() == []
+    options = site.client.get("/sources/options", params={"q": "zzqx"}, headers={"accept": "text/html"})
+    assert options.status_code == 200 and "No source’s title holds" in options.text

@@ -192,3 +192,26 @@ def test_the_api_docs_work_offline(site, page, console_errors):
     assert "/api/claims/{claim_id}/evidence" in page.locator(".swagger-ui").inner_text()
     assert all(url.startswith(site.url) for url in requested), requested
     assert not console_errors
+
+
+def test_the_evidence_form_finds_a_source_by_its_words_as_one_types(site, page, console_errors):
+    """The form offers the claim's own and the most cited sources, and a search box that asks the server
+    for the sources whose title holds what is typed (the list never holds every source of a large site)."""
+    sources = site.client.get("/api/sources", params={"per_page": 500}).json()
+    target = sources[-1]
+    word = max(target["title"].split(), key=len)
+    claim_id = site.client.get("/api/claims").json()["items"][0]["id"]
+    page.goto(f"{site.url}/claims/{claim_id}")
+    page.get_by_label("Find a source").fill(word)
+    options = page.locator("#source_id option:not([disabled])")
+    page.wait_for_function(
+        "word => [...document.querySelectorAll('#source_id option')].slice(1)"
+        ".every(o => o.disabled || o.textContent.toLowerCase().includes(word.toLowerCase()))",
+        arg=word,
+    )
+    offered = options.evaluate_all("os => os.map(o => o.value).filter(Boolean)")
+    expected = site.client.get("/api/sources", params={"q": word}).json()
+    assert target["id"] in offered and offered == [s["id"] for s in expected][: len(offered)]
+    page.locator("#source_id").select_option(target["id"])
+    assert console_errors == []
+

@@ -19,13 +19,17 @@ from web.errors import found
 from web.highlight import segments
 from web.paging import LIST_PER_PAGE, PAGED, PagingQuery, link_header, require_page
 from web.render import render_page, url_with
-from web.schemas import ERRORS, SourceListItem, TextId
+from web.schemas import ERRORS, NO_NUL, SourceListItem, TextId
 from web.schemas_corpus import SourceOut
 
 __all__ = ["router", "source_data"]
 
 router = APIRouter()
 Superseded = Annotated[bool, Query(description="also list earlier versions of re-ingested documents")]
+SourceSearch = Annotated[
+    str | None, Query(max_length=200, pattern=NO_NUL, description="words of the title, or the start of an id")
+]
+PICKER_SIZE = 20  # sources the evidence form's picker offers for a search
 
 
 def source_data(session: Session, source_id: str, *, request: Request | None = None) -> dict[str, Any]:
@@ -54,11 +58,13 @@ def api_sources(
     session: SessionDep,
     paging: PagingQuery,
     include_superseded: Superseded = False,
+    q: SourceSearch = None,
 ) -> list[dict[str, Any]]:
-    """The sources anyone may read, documents first then by name, with how much accepted evidence each
-    holds; a page at a time (`Link` and `X-Total-Count` say where the rest is)."""
+    """The sources anyone may read (with `q`, those whose title holds it or whose id starts with it),
+    documents first then by name, with how much accepted evidence each holds; a page at a time (`Link`
+    and `X-Total-Count` say where the rest is)."""
     rows, total = sources_with_counts(
-        session, include_superseded=include_superseded, limit=paging.per_page, offset=paging.offset
+        session, include_superseded=include_superseded, q=q, limit=paging.per_page, offset=paging.offset
     )
     link_header(request, response, paging, total)
     return rows
@@ -85,6 +91,16 @@ def sources_page(
                "first": paging.offset + 1}
     return render_page(
         request, "sources.html", context, api_url=url_with("/api/sources", params, page=paging.page)
+    )
+
+
+@router.get("/sources/options", response_class=HTMLResponse, include_in_schema=False)
+def source_options(request: Request, session: SessionDep, q: SourceSearch = None) -> Response:
+    """The evidence form's source picker: the ``<option>``s of the sources a search finds (htmx swaps them
+    into the form's list as one types)."""
+    rows, total = sources_with_counts(session, q=q, limit=PICKER_SIZE)
+    return render_page(
+        request, "_source_options.html", {"sources": rows, "total": total, "q": q or ""}, api_url=None
     )
 
 
