@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 import networkx as nx
 from fastapi import APIRouter, Query, Request
@@ -12,18 +11,18 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.responses import Response
 
-from claims.errors import NotFound
-from claims.export import graph_of
-from claims.graph import neighbourhood
+from claims.graph_reads import claims_at, claims_graph, contradicted, most_linked, within
 from web.deps import SessionDep
 from web.render import render_page, url_with
 from web.schemas import ERRORS, GraphOut
 
-__all__ = ["router", "GraphQuery", "graph_data", "disputes_only", "PAGE_MAX_CLAIMS"]
+__all__ = ["router", "GraphQuery", "graph_data", "PAGE_MAX_CLAIMS", "MAX_CLAIMS"]
 
 router = APIRouter()
 # What the page asks for by default: a browser lays out a few hundred claims quickly, not thousands.
 PAGE_MAX_CLAIMS = 150
+# What an answer holds at most: the graph is served by parts, never the whole database's at once
+MAX_CLAIMS = 2000
 
 
 class GraphQuery(BaseModel):
@@ -35,49 +34,36 @@ class GraphQuery(BaseModel):
     radius: int = Field(1, ge=1, le=4, description="how many steps around the focus node")
     view: Literal["all", "disputes"] = Field("all", description="'disputes': only claims in contradictions")
     max_claims: int | None = Field(
-        None, ge=1, le=100_000, description="at most this many claims, most linked first"
+        None,
+        ge=1,
+        le=MAX_CLAIMS,
+        description=f"at most this many claims, most linked first ({MAX_CLAIMS} when not given)",
     )
     quotes: bool = Field(True, description="false leaves the quotes off evidence links (a lighter answer)")
 
 
-def _relation(data: dict[str, Any]) -> str:
-    return str(data.get("relation") or data.get("type") or "")
-
-
-def _claims(graph: nx.MultiDiGraph[str]) -> list[str]:
-    # nodes(data="type") yields (node, its "type" attribute); the stubs type the second item as the whole dict
-    return [n for n, kind in cast("Iterable[tuple[str, Any]]", graph.nodes(data="type")) if kind == "claim"]
-
-
-def disputes_only(graph: nx.MultiDiGraph[str]) -> nx.MultiDiGraph[str]:
-    """The claims joined by contradictions, with the sources and entities next to them."""
-    rivals = {
-        end for u, v, data in graph.edges(data=True) if _relation(data) == "contradicts" for end in (u, v)
-    }
-    return _with_neighbours(graph, rivals)
-
-
-def _with_neighbours(graph: nx.MultiDiGraph[str], claims: set[str]) -> nx.MultiDiGraph[str]:
-    around = {n for c in claims for n in nx.all_neighbors(graph, c) if graph.nodes[n].get("type") != "claim"}
-    return graph.subgraph(claims | around).copy()
-
-
-def _most_linked(graph: nx.MultiDiGraph[str], max_claims: int) -> nx.MultiDiGraph[str]:
-    claims = sorted(_claims(graph), key=lambda n: (-graph.degree(n), n))
-    return _with_neighbours(graph, set(claims[:max_claims]))
-
-
 def graph_data(session: Session, query: GraphQuery) -> dict[str, Any]:
-    """The graph, a neighbourhood or the disputes, as node-link JSON: the data of /graph and /api/graph."""
-    graph = graph_of(session)
+    """A part of the graph as node-link JSON: the data of /graph and /api/graph.
+
+    Read from the database for what it shows: the claims a focus node touches and those within
+    ``radius`` relations of them (a claim's own sources, subject and asserters come along, never their
+    other claims), or the most linked claims; ``view=disputes`` keeps the claims in contradictions. At most
+    ``max_claims`` (``MAX_CLAIMS`` when not given), the most linked first."""
+    limit = query.max_claims or MAX_CLAIMS
     if query.focus:
-        if query.focus not in graph:
-            raise NotFound(f"no node {query.focus!r} in the graph")
-        graph = neighbourhood(graph, query.focus, radius=query.radius)
-    if query.view == "disputes":
-        graph = disputes_only(graph)
-    if query.max_claims is not None and len(_claims(graph)) > query.max_claims:
-        graph = _most_linked(graph, query.max_claims)
+        touched = claims_at(session, query.focus)
+        steps = query.radius if query.focus.startswith("claim:") else query.radius - 1
+        claims = within(session, touched, steps)
+        if query.view == "disputes":
+            claims = contradicted(session, claims)
+        if len(claims) > limit:  # the most linked, and a focused claim always
+            focus = touched if query.focus.startswith("claim:") else set()
+            claims = focus | set(most_linked(session, limit - len(focus), among=claims - focus))
+    else:
+        claims = set(most_linked(session, limit, kind="contradicts" if query.view == "disputes" else None))
+    graph = claims_graph(session, claims, quotes=query.quotes)
+    if query.focus and query.focus not in graph:
+        graph.add_node(query.focus, type=query.focus.partition(":")[0], label=query.focus)
     data: dict[str, Any] = nx.node_link_data(graph, edges="links")
     if not query.quotes:
         for link in data["links"]:
