@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import threading
 import time
 import typing
@@ -66,12 +67,16 @@ ODD = [
 ]
 PLAIN = list("aZ9 .,-_/'\"<>&%+#?=:") + ["é", "日本", "🙂", "DeepSeek", "2,048 GPUs", "https://example.org/x"]
 STORABLE = CONTROLS + ODD + PLAIN  # text the app may keep: it must show it back without breaking
-# text it must refuse: a lone surrogate has no UTF-8, and PostgreSQL stores no NUL
-UNSTORABLE = SURROGATES + ["\x00"]
+
+
+def pick(choices: list[Any]) -> st.SearchStrategy[Any]:
+    """One of ``choices``, evenly. (``st.sampled_from`` and ``st.one_of`` lean hard to their first choices
+    when derandomized; a wide integer modulo the count spreads evenly.)"""
+    return st.integers(0, 2**31).map(lambda i: choices[i % len(choices)])
 
 
 def texts(alphabet: list[str], max_size: int, long: int) -> st.SearchStrategy[str]:
-    pieces = st.sampled_from(alphabet)
+    pieces = pick(alphabet)
     return st.one_of(
         st.lists(pieces, max_size=max_size).map("".join),
         st.lists(pieces, min_size=1, max_size=4).map("".join).flatmap(  # very long: a unit repeated
@@ -85,16 +90,16 @@ def hostile_text(max_size: int = 40, long: int = 6000) -> st.SearchStrategy[str]
     and NUL among them, sometimes plain (hypothesis' own unicode, or a word)."""
     return mix(
         (4, texts(STORABLE, max_size, long)),
-        (2, texts(STORABLE + UNSTORABLE * 3, max_size, long)),
+        (2, texts(STORABLE + SURROGATES, max_size, long)),
+        (1, texts(STORABLE + ["\x00"], max_size, long)),
         (1, st.text(max_size=max_size)),  # hypothesis' own unicode (no surrogates)
-        (1, st.sampled_from(["", " ", "DeepSeek", "2,048 GPUs", "c-0", "e-0"])),
+        (1, pick(["", " ", "DeepSeek", "2,048 GPUs", "c-0", "e-0"])),
     )
 
 
 def mix(*weighted: tuple[int, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
-    """One of the strategies, in proportion to its weight (``st.one_of`` leans to the richer branches)."""
-    branches = [strategy for weight, strategy in weighted for _ in range(weight)]
-    return st.sampled_from(range(len(branches))).flatmap(lambda i: branches[i])
+    """One of the strategies, in proportion to its weight (see ``pick``)."""
+    return pick([strategy for weight, strategy in weighted for _ in range(weight)]).flatmap(lambda s: s)
 
 
 def encode_component(text: str) -> str:
@@ -306,8 +311,30 @@ def value_strategy(name: str, schema: dict[str, Any], ids: dict[str, list[str]],
         return text
     # an export is the slowest answer there is: its formats get fewer turns
     if name == "fmt":
-        return mix((1, text), (1, st.sampled_from(real)))
-    return mix((3, st.sampled_from(real)), (1, text))
+        return mix((1, text), (1, pick(real)))
+    return mix((3, pick(real)), (1, text))
+
+
+# a value each field accepts, for the bodies where one field alone is hostile
+PLAIN_VALUES = {
+    "stance": "disputes", "decision": "reject", "quote": "Plain quoted words.",
+    "source_title": "A plain title", "comment": "A plain reason.", "reason": "A plain reason.",
+    "name": "nobody", "password": "not the password",
+}
+
+
+def one_hostile(fields: list[str], csrf: str | None = None) -> st.SearchStrategy[dict[str, str]]:
+    """A body the app would take, but for one field holding hostile text inside plain words (so that it is
+    not blank and gets as far as it can: to the database, the pages, the exports)."""
+    plain = {n: PLAIN_VALUES[n] for n in fields if n in PLAIN_VALUES}
+    if csrf is not None and "csrf_token" in fields:
+        plain["csrf_token"] = csrf
+    hostile = [n for n in fields if n != "csrf_token"]
+    if not hostile:
+        return st.just(plain)
+    return st.tuples(pick(hostile), hostile_text()).map(
+        lambda pick: {**plain, pick[0]: f"Plain words {pick[1]} end"}
+    )
 
 
 def request_strategy(op: Operation, ids: dict[str, list[str]], csrf: str):
@@ -319,21 +346,27 @@ def request_strategy(op: Operation, ids: dict[str, list[str]], csrf: str):
     )
     if op.body is not None:
         values = {n: value_strategy(n, s, ids, long=6000) for n, s in op.body.items()}
-        body = st.fixed_dictionaries(
+        anything = st.fixed_dictionaries(
             {n: v for n, v in values.items() if n in op.required},
             optional={n: v for n, v in values.items() if n not in op.required},
-        ).map(lambda obj: json.dumps(obj, ensure_ascii=True).encode())  # lone surrogates as "\ud800" escapes
+        )
+        body = mix((1, one_hostile(list(op.body))), (1, anything)).map(
+            lambda obj: json.dumps(obj, ensure_ascii=True).encode()  # lone surrogates as "\ud800" escapes
+        )
         headers = st.just({"content-type": "application/json"})
     elif op.form is not None:
         # a non-ASCII token is a known 500 of its own:
         # test_a_non_ascii_csrf_token_or_cookie_is_refused_not_a_500
         # signing in hashes a password (slow): most of its examples stop at the token instead
-        token = mix((4 if op.path == "/login" else 1, hostile_text().filter(str.isascii)), (1, st.just(csrf)))
+        slow = 8 if op.path == "/login" else 1
+        token = mix((slow, hostile_text().filter(str.isascii)), (1, st.just(csrf)))
         values = {n: token if n == "csrf_token" else value_strategy(n, {}, ids, long=6000) for n in op.form}
-        body = st.fixed_dictionaries(
+        anything = st.fixed_dictionaries(
             {n: v for n, v in values.items() if n not in OPTIONAL_FIELDS},
             optional={n: v for n, v in values.items() if n in OPTIONAL_FIELDS},
-        ).map(encode_form)
+        )
+        body = mix((1, one_hostile(op.form, csrf=csrf)), (slow, anything))
+        body = body.map(encode_form)
         headers = st.just({"content-type": "application/x-www-form-urlencoded", "accept": "text/html"})
     else:
         body, headers = st.none(), st.just({})
@@ -358,21 +391,77 @@ def check_answer(op: Operation, who: str, target: str, response, data: bytes) ->
         assert isinstance(detail, str) and detail.strip(), f"{where}: no reason given: {data[:300]!r}"
 
 
-def fuzz(op: Operation, requests, wires: dict[str, Wire]) -> int:
-    """Send ``EXAMPLES`` examples of one operation as every identity; how many examples were sent."""
-    # signing in is anonymous by nature (and each try hashes a password): one identity is enough there
+# every class of hostile text, pinned: each goes into every field of every operation on top of the drawn
+# examples (hypothesis, derandomized, seldom draws the rarest characters of a large alphabet)
+PINNED = [
+    "\ud800 x \udfff",  # lone surrogates: refused (422), never a 500
+    "\x00",  # NUL: refused where PostgreSQL could not store it
+    # what may be stored: C0 and C1 controls, BOM, bidi overrides and isolates, separators, noncharacters
+    "\x01\x08\x0b\x1b\x1f\x7f \x80\x85\x9f \ufeff \u202e\u2066 \u2028\u2029 \ufffe\uffff \U0010ffff",
+    "\u202e\x01" * 3000,  # very long
+    "\ud800" * 1000,
+]
+
+
+def pinned_requests(op: Operation, ids: dict[str, list[str]], csrf: str) -> list[tuple[str, Any, dict]]:
+    """For each input of ``op`` and each ``PINNED`` text: a request the app would take but for that input."""
+    path = {n: (ids.get(n, []) + enum_of(s) + ["x"])[0] for n, s in op.path_params.items()}
+    if op.body is not None:
+        base: dict[str, str] = {n: PLAIN_VALUES[n] for n in op.body if n in PLAIN_VALUES}
+        kind, fields = "json", list(op.body)
+    elif op.form is not None:
+        base = {**{n: PLAIN_VALUES[n] for n in op.form if n in PLAIN_VALUES}, "csrf_token": csrf}
+        kind, fields = "form", [n for n in op.form if n != "csrf_token"]
+    else:
+        base, kind, fields = {}, "", []
+    out = []
+    for text in PINNED:
+        # a request line stays under uvicorn's 64 KiB limit: path and query texts are cut
+        short = text[:1000]
+        hostile = f"Plain words {text} end"
+        variants = [(path, {}, {**base, n: hostile}) for n in fields]
+        variants += [({**path, n: short}, {}, base) for n in op.path_params]
+        variants += [(path, {n: short}, base) for n in op.query]
+        for path_values, query, body in variants:
+            target = op.path
+            for name, value in path_values.items():
+                target = target.replace("{" + name + "}", encode_component(value))
+            if query:
+                target += "?" + "&".join(f"{k}={encode_component(v)}" for k, v in query.items())
+            if kind == "json":
+                out.append((target, json.dumps(body).encode(), {"content-type": "application/json"}))
+            elif kind == "form":
+                form_headers = {"content-type": "application/x-www-form-urlencoded", "accept": "text/html"}
+                out.append((target, encode_form(body), form_headers))
+            else:
+                out.append((target, None, {}))
+    return out
+
+
+def fuzz(op: Operation, requests, pinned: list, wires: dict[str, Wire]) -> int:
+    """Send the pinned requests and ``EXAMPLES`` drawn ones of one operation, as every identity; how many
+    drawn examples were sent."""
+    # signing in is anonymous by nature (and each try hashes a password): one identity is enough there.
+    # A write goes out as each identity (each takes its own path: stored, held, refused); a read as one of
+    # them in turn, which keeps the run short
     identities = ["anonymous"] if op.path == "/login" else list(wires)
     sent = 0
+
+    def send(request, turn: int) -> None:
+        target, body, headers = request
+        for who in identities if op.method in WRITE_METHODS else [identities[turn % len(identities)]]:
+            response, data = wires[who].send(op.method, target, body, headers)
+            check_answer(op, who, target, response, data)
+
+    for turn, request in enumerate(pinned):
+        send(request, turn)
 
     @given(request=requests)
     @hypothesis_settings()
     def run(request) -> None:
         nonlocal sent
-        target, body, headers = request
         sent += 1
-        for who in identities:
-            response, data = wires[who].send(op.method, target, body, headers)
-            check_answer(op, who, target, response, data)
+        send(request, sent)
 
     run()
     return sent
@@ -402,7 +491,7 @@ def test_hostile_text_at_every_operation_never_breaks_the_server(fuzzed, app):
     sent: dict[str, int] = {}
     try:
         for op in operations:
-            sent[op.label] = fuzz(op, request_strategy(op, ids, csrf), wires)
+            sent[op.label] = fuzz(op, request_strategy(op, ids, csrf), pinned_requests(op, ids, csrf), wires)
         for who, wire in wires.items():  # still answering, on the same connection
             response, _ = wire.send("GET", "/api/overview", None, {})
             assert response.status == 200, who
@@ -662,15 +751,38 @@ def test_a_forged_write_with_the_admin_session_is_refused_and_changes_nothing(
     assert snapshot(guarded) != before or route in ("POST /logout", "POST /login")
 
 
+class ServerErrors(logging.Handler):
+    """Notes when uvicorn has logged an exception of the app (the last thing the server does on a 500)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.logged = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            self.logged.set()
+
+
 def raw_request(server: Server, method: str, path: str, headers: dict[str, str], body: bytes | None = None):
-    """One request with headers as given (latin-1 on the wire, as http.client sends them)."""
+    """One request with headers as given (latin-1 on the wire, as http.client sends them).
+
+    On a 500, waits until the server thread has logged its traceback: Python 3.11 builds a traceback's carets
+    with ``ast.parse``, which is not thread-safe ("AST constructor recursion depth mismatch") against pytest
+    parsing this file at the same moment to report the failure."""
     host, port = server.url.removeprefix("http://").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    errors = ServerErrors()
+    logging.getLogger("uvicorn.error").addHandler(errors)
     try:
         conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
-        return response.status, response.read()
+        data = response.read()
+        if response.status >= 500:
+            errors.logged.wait(timeout=5)
+            time.sleep(0.2)  # the other handlers of that record
+        return response.status, data
     finally:
+        logging.getLogger("uvicorn.error").removeHandler(errors)
         conn.close()
 
 
@@ -788,3 +900,183 @@ def test_an_attacker_page_on_another_loopback_port_cannot_moderate_through_an_ed
     assert answers == {f"/api/evidence/{by_fetch}/accept": 403, f"/moderation/{by_form}": 403}, answers
     queue = [item["id"] for item in live.editor.get("/api/moderation").json()["items"]]
     assert by_form in queue and by_fetch in queue  # still pending
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 3. Script injection through every way text comes in, in Chromium
+# ---------------------------------------------------------------------------------------------------------
+
+# Each payload would set window.__xss (or call alert) if it ran. No ";" or "," in them: names of asserters
+# are split on those, which would change the text shown.
+XSS_PAYLOADS = [
+    "<script>window.__xss=1</script>",
+    "<img src=x onerror=window.__xss=2>",
+    "<svg onload=window.__xss=3>",
+    "<svg><script>window.__xss=4</script></svg>",
+    '"><script>window.__xss=5</script>',
+    "'><img src=x onerror=window.__xss=6>",
+    '" autofocus onfocus="window.__xss=7" x="',
+    "javascript:window.__xss=8",
+    '<a href="javascript:window.__xss=9">link nine</a>',
+    "data:text/html,<script>window.__xss=10</script>",
+    "{{7*7}} {{constructor.constructor('window.__xss=11')()}} ${7*7} <%= 7*7 %>",
+    "</textarea><script>window.__xss=12</script>",
+    "</title><script>window.__xss=13</script>",
+    "</script><script>window.__xss=14</script>",
+    '<iframe src="javascript:parent.__xss=15"></iframe>',
+    "<details open ontoggle=window.__xss=16>",
+    "<input autofocus onfocus=window.__xss=17>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=window.__xss=18>",
+    "\\u003cscript\\u003ewindow.__xss=19\\u003c/script\\u003e",
+    "\uff1cscript\uff1ewindow.__xss=20\uff1c/script\uff1e",
+    "&lt;script&gt;window.__xss=21&lt;/script&gt;",
+    '<object data="javascript:window.__xss=22"></object>',
+    "<div hx-get=/ hx-trigger=load hx-on::before-request=window.__xss=23>htmx</div>",
+    "<body onload=window.__xss=24>",
+]
+# ways a URL comes in: an ingested document's front matter takes any text as its address
+XSS_URLS = [
+    "javascript:window.__xss=101",
+    "data:text/html,<script>window.__xss=102</script>",
+    'https://example.org/"><script>window.__xss=103</script>',
+    "JaVaScRiPt:window.__xss=104",
+]
+HOOKS = """
+window.__ran = [];
+for (const name of ["alert", "confirm", "prompt", "print"]) {
+  window[name] = (...args) => { window.__ran.push(name + ":" + args.join(" ")); };
+}
+for (const name of ["log", "info", "warn", "error"]) {
+  const original = console[name];
+  console[name] = (...args) => { window.__ran.push("console." + name); original.apply(console, args); };
+}
+"""
+# what an unescaped payload would leave in the page, even where it did not run: an inline event handler
+# (the site has none: its CSP forbids them), a link or frame to a javascript: or data: address, a script
+# with a payload's code, or a tag only a payload brings (escaped text in an attribute value is fine)
+INJECTED = """[...document.querySelectorAll("*")].filter(e =>
+  [...e.attributes].some(a => a.name.startsWith("on") || a.name.startsWith("hx-on")
+    || (["href", "src", "action", "formaction", "data"].includes(a.name)
+        && /^\\s*(javascript|data|vbscript):/i.test(a.value)))
+  || (e.tagName === "SCRIPT" && e.text.includes("__xss"))
+  || ["MGLYPH", "MATH", "OBJECT", "IFRAME", "EMBED"].includes(e.tagName.toUpperCase())
+  || (e.tagName === "IMG" && e.getAttribute("src") === "x")
+).map(e => e.outerHTML.slice(0, 200))"""
+
+
+@pytest.fixture(scope="module")
+def xss_site(seeded_template, tmp_path_factory, extractor, vocabulary) -> Iterator[tuple[Server, dict]]:
+    """A server over the seeds plus one ingested document per payload (in its front matter and its text),
+    and evidence, sources, held submissions and retraction reasons carrying every payload."""
+    from tests.conftest import ingest_into
+
+    root = tmp_path_factory.mktemp("adversarial-xss")
+    path, docs = root / "claims.db", root / "docs"
+    copy_database(seeded_template, path)
+    docs.mkdir()
+    for i, payload in enumerate(XSS_PAYLOADS):
+        (docs / f"p{i}.md").write_text(
+            f"---\ntitle: Title{i} {payload}\nauthor: Author{i} {payload}\n"
+            f"url: {XSS_URLS[i % len(XSS_URLS)]}\n---\n"
+            f"Writer{i} wrote: {payload}\n\nDeepSeek said it trained V3 on 2,048 H800 GPUs.\n",
+            encoding="utf-8",
+        )
+    engine, report = ingest_into(path, [docs], extractor, vocabulary)
+    engine.dispose()
+    assert not report.skipped, report.skipped
+    with running_server(path, write_rate=0) as server:
+        claims = server.client.get("/api/claims").json()["items"]
+        first, second = claims[0]["id"], claims[1]["id"]
+        made: dict[str, Any] = {"claim": first, "retracted_on": second, "sources": set()}
+        for i, payload in enumerate(XSS_PAYLOADS):
+            shown = server.editor.post(f"/api/claims/{first}/evidence", json={
+                "stance": "disputes", "quote": f"Quote{i} {payload}", "source_title": f"Src{i} {payload}",
+                "source_url": f"https://example.org/{i}?next=%22%3E%3Cscript%3E",
+                "asserted_by": f"Asserter{i} {payload}",
+                "note": f"Note{i} {payload}",
+            })
+            held = server.reader.post(f"/api/claims/{first}/evidence", json={
+                "stance": "supports", "quote": f"Held{i} {payload}", "source_title": f"HeldSrc{i} {payload}",
+            })
+            withdrawn = server.editor.post(f"/api/claims/{second}/evidence", json={
+                "stance": "supports", "quote": f"Withdrawn{i}", "source_title": "A withdrawn letter",
+            })
+            retracted = server.editor.post(
+                f"/api/evidence/{withdrawn.json()['id']}/retract", json={"reason": f"Why{i} {payload}"}
+            )
+            assert (shown.status_code, held.status_code, retracted.status_code) == (201, 202, 200), (
+                shown.text, held.text, retracted.text)
+            made["sources"].add(shown.json()["source"]["id"])
+        yield server, made
+
+
+def assert_nothing_ran(page, where: str, dialogs: list[str]) -> None:
+    for frame in page.frames:
+        try:
+            flag = frame.evaluate("[window.__xss, window.top.__xss]")
+        except Exception:  # noqa: BLE001 - a frame gone, or not ours: nothing of ours can run there
+            continue
+        assert flag == [None, None], (where, frame.url, flag)
+    assert page.evaluate("window.__ran") == [], where
+    assert dialogs == [], where
+    assert page.evaluate(INJECTED) == [], where
+
+
+@pytest.mark.browser
+def test_xss_payloads_from_every_entry_point_are_shown_as_text_and_never_run(xss_site, browser):
+    """With our CSP bypassed: escaping alone must keep every payload text, wherever it came in."""
+    from tests.web.test_browser import log_in
+
+    server, made = xss_site
+    ingested = [s for s in server.editor.get("/api/sources").json() if s["title"].startswith("Title")]
+    assert len(ingested) == len(XSS_PAYLOADS)
+    entities = [e for e in server.client.get("/api/entities").json() if "Asserter" in e["name"]
+                or "Author" in e["name"]]
+    by_source = server.client.get("/api/claims", params={"source": ingested[0]["id"]}).json()
+    gpu_claim = by_source["items"][0]["id"]
+    indexed = list(enumerate(XSS_PAYLOADS))
+
+    def writer(title: str) -> str:  # the document's first line, by its title's number
+        i = int(title.removeprefix("Title").split()[0])
+        return f"Writer{i} wrote: {XSS_PAYLOADS[i]}"
+
+    pages: dict[str, list[str]] = {
+        f"/claims/{made['claim']}": [
+            f"{kind}{i} {p}" for i, p in indexed for kind in ("Quote", "Src", "Note", "Asserter")
+        ],
+        f"/claims/{made['retracted_on']}": [f"Why{i} {p}" for i, p in indexed],
+        f"/claims/{gpu_claim}": [],
+        "/moderation": [f"{kind}{i} {p}" for i, p in indexed for kind in ("Held", "HeldSrc")],
+        # (front matter loses a value's outer quotes: the titles as stored)
+        "/sources": [f"Src{i} {p}" for i, p in indexed] + [s["title"] for s in ingested],
+        **{f"/sources/{s}": [] for s in sorted(made["sources"])[:3]},
+        **{f"/sources/{s['id']}": [s["title"], writer(s["title"])] for s in ingested},
+        **{f"/entities/{e['id']}": [e["name"]] for e in entities[:: max(1, len(entities) // 8)]},
+        "/entities": [],
+        "/": [],
+        "/graph": [],
+    }
+    # text in the address (searches, filters, an unknown id, the login form's next): the breakouts
+    for i, payload in indexed[:7] + indexed[11:14]:
+        quoted = urllib.parse.quote(payload, safe="")
+        pages[f"/claims?q={quoted}"] = []
+        pages[f"/claims?asserted_by={urllib.parse.quote(f'Asserter{i} {payload}', safe='')}"] = []
+        pages[f"/sources/{quoted}"] = [payload] if "/" not in payload else []
+        pages[f"/login?next=/{quoted}"] = []
+    context = browser.new_context(bypass_csp=True)
+    context.add_init_script(HOOKS)
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        log_in(page, server.url)  # the editor: the moderation queue and held sources are shown
+        for path, texts in pages.items():
+            page.goto(server.url + path)
+            page.wait_for_load_state("load")
+            assert_nothing_ran(page, path, dialogs)
+            shown = page.locator("main").inner_text()
+            missing = [text for text in texts if text not in shown]
+            assert not missing, (path, missing[:3])
+    finally:
+        context.close()
