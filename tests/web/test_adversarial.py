@@ -1,11 +1,12 @@
 """The adversarial suite (issue 18), against real servers on 127.0.0.1.
 
 1. Hostile text: every operation of /openapi.json that takes text (query, path or JSON body), and every
-   HTML form route, gets ``EXAMPLES`` seeded examples whose strings come from a hostile alphabet (lone
-   surrogates sent as JSON escapes or as raw UTF-8 bytes, C0/C1 controls, NUL, BOM, bidi overrides, very
-   long strings, and plain text), each sent anonymously, as a reader and as an editor: never a 5xx, every
-   /api refusal a JSON body with a reason, and the same keep-alive connection still answering. Then every
-   page and export showing the stored text must still render.
+   HTML form route, gets ``EXAMPLES`` derandomized hypothesis examples whose strings come from a hostile
+   alphabet (lone surrogates sent as JSON escapes or as their raw bytes, C0/C1 controls, NUL, BOM, bidi
+   overrides, very long strings, and plain text), plus every ``PINNED`` class in every input alone. Writes
+   go out anonymously, as a reader and as an editor; reads as each in turn. Never a 5xx, every /api refusal
+   a JSON body with a reason, and the same keep-alive connection still answering. Then every page and
+   export showing the stored text must still render.
 2. Forged writes: every state-changing route of the app, sent with an admin's session cookie from a second
    loopback origin (``Origin``), with ``Sec-Fetch-Site: cross-site``/``same-site``, or without the CSRF
    token, is a 403 and changes nothing; the same request from the site itself goes through (so the
