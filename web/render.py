@@ -16,6 +16,7 @@ from starlette.responses import Response
 from claims.canonical import metric_label
 from web import csrf
 from web.auth import cached_user
+from web.viewcache import etag_matches, etag_of
 
 __all__ = [
     "TEMPLATES",
@@ -175,4 +176,19 @@ def render_page(
     token = getattr(request.state, "csrf_token", None)
     if token:
         csrf.remember(response, request, token)
-    return response
+    return _revalidated(request, response, private=user is not None)
+
+
+def _revalidated(request: Request, response: Response, *, private: bool) -> Response:
+    """A page answered as the JSON is: with an ``ETag`` of its bytes and ``Cache-Control: no-cache``, and
+    ``304 Not Modified`` when the browser's copy (``If-None-Match``) is these bytes. A signed-in reader's
+    pages are ``private``: no shared cache keeps them."""
+    if request.method != "GET" or response.status_code != 200:
+        return response
+    etag = etag_of(bytes(response.body))
+    response.headers["ETag"] = etag
+    response.headers.setdefault("Cache-Control", "private, no-cache" if private else "no-cache")
+    if not etag_matches(request.headers.get("if-none-match"), etag) or "set-cookie" in response.headers:
+        return response
+    kept = {k: v for k, v in response.headers.items() if k.lower() in ("etag", "cache-control", "vary")}
+    return Response(status_code=304, headers=kept)

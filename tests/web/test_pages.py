@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from html.parser import HTMLParser
 
+import httpx
 import pytest
 
 from tests.web.conftest import EDITOR, PASSWORD
@@ -228,3 +229,20 @@ def test_the_form_can_cite_a_source_already_stored(live):
         source_choice="existing",
     )
     assert wrong.status_code == 422 and "does not occur" in wrong.text
+
+
+@pytest.mark.parametrize("path", ["/", "/claims", "/sources", "/entities", "claim"])
+def test_pages_carry_an_etag_and_answer_304_while_unchanged(site, path):
+    """Pages are revalidated as their JSON twins are: the same bytes give 304 Not Modified."""
+    if path == "claim":
+        path = "/claims/" + site.client.get("/api/claims").json()["items"][0]["id"]
+    with httpx.Client(base_url=site.url, timeout=10, headers=HTML) as browser:
+        first = browser.get(path)  # sets the CSRF cookie a page's forms need, once
+        page = browser.get(path)
+        assert page.status_code == 200 and page.headers["cache-control"] == "no-cache"
+        again = browser.get(path, headers={"if-none-match": page.headers["etag"]})
+        assert again.status_code == 304 and again.content == b""
+        assert again.headers["etag"] == page.headers["etag"]
+        stale = browser.get(path, headers={"if-none-match": '"not-this-one"'})
+        assert stale.status_code == 200 and stale.text == page.text
+    assert first.status_code == 200
