@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -122,11 +123,16 @@ def neighbourhood(graph: nx.MultiDiGraph[str], node: str, *, radius: int = 1) ->
     return graph.subgraph(reach).copy()
 
 
-def _scalars(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Attributes Gephi can read: None left out, lists joined with "; ", anything else not a number as text.
+# What XML 1.0 cannot hold even escaped: C0 controls but tab, newline and return; lone surrogates; U+FFFE/F
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-    >>> _scalars({"a": None, "b": ["x", "y"], "c": 2.5, "d": True, "e": {"k": 1}})
-    {'b': 'x; y', 'c': 2.5, 'd': True, 'e': "{'k': 1}"}
+
+def _scalars(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Attributes Gephi can read: None left out, lists joined with "; ", anything else not a number as text,
+    and text without the characters XML cannot hold (each becomes U+FFFD), so no stored quote breaks a file.
+
+    >>> _scalars({"a": None, "b": ["x", "y"], "c": 2.5, "d": True, "e": {"k": 1}, "f": "a\x01b\ufffe"})
+    {'b': 'x; y', 'c': 2.5, 'd': True, 'e': "{'k': 1}", 'f': 'a\ufffdb\ufffd'}
     """
     out: dict[str, Any] = {}
     for key, value in data.items():
@@ -136,7 +142,7 @@ def _scalars(data: Mapping[str, Any]) -> dict[str, Any]:
             value = "; ".join(str(v) for v in value)
         elif not isinstance(value, str | int | float | bool):
             value = str(value)
-        out[key] = value
+        out[key] = _NOT_XML.sub("\ufffd", value) if isinstance(value, str) else value
     return out
 
 

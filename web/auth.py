@@ -81,13 +81,10 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
 
 
-def refuse_forged_write(request: Request, secret: str) -> None:
-    """A state-changing request that a session cookie authenticates must come from this site: its
-    ``Origin`` (or ``Sec-Fetch-Site``) must be our own, and a write to the JSON API must also echo the CSRF
-    token in the ``X-CSRF-Token`` header (forms carry it as a field, checked by their routes). Bearer-token
-    requests are not affected: a browser never adds a token by itself."""
-    if request.method in _SAFE_METHODS:
-        return
+def refuse_cross_site(request: Request) -> None:
+    """403 unless the request comes from a page of this site, as far as the browser says: its ``Origin``
+    is our own, and ``Sec-Fetch-Site`` (when sent) is ``same-origin`` or ``none`` (typed by the user).
+    Ports count: a page on another port of the same host is another origin, though cookies ignore ports."""
     origin = request.headers.get("origin")
     own = f"{request.url.scheme}://{request.url.netloc}"
     if origin is not None and origin != own:
@@ -95,6 +92,16 @@ def refuse_forged_write(request: Request, secret: str) -> None:
     site = request.headers.get("sec-fetch-site")
     if site is not None and site not in ("same-origin", "none"):
         raise HTTPException(status_code=403, detail=f"cross-site write refused (Sec-Fetch-Site: {site})")
+
+
+def refuse_forged_write(request: Request, secret: str) -> None:
+    """A state-changing request that a session cookie authenticates must come from this site: its
+    ``Origin`` (or ``Sec-Fetch-Site``) must be our own, and a write to the JSON API must also echo the CSRF
+    token in the ``X-CSRF-Token`` header (forms carry it as a field, checked by their routes). Bearer-token
+    requests are not affected: a browser never adds a token by itself."""
+    if request.method in _SAFE_METHODS:
+        return
+    refuse_cross_site(request)
     api = request.url.path.startswith("/api/")
     if api and not csrf.check(request, request.headers.get(CSRF_HEADER), secret):
         raise HTTPException(

@@ -36,7 +36,7 @@ def is_valid(token: str | None, secret: str) -> bool:
     if not token or "." not in token:
         return False
     nonce = token.split(".", 1)[0]
-    return hmac.compare_digest(sign(nonce, secret), token)
+    return _same(sign(nonce, secret), token)
 
 
 def token_for(request: Request, secret: str) -> str:
@@ -62,4 +62,14 @@ def remember(response: Response, request: Request, token: str) -> None:
 def check(request: Request, submitted: str | None, secret: str) -> bool:
     """True when the form's token matches the cookie and carries our signature."""
     cookie = request.cookies.get(COOKIE)
-    return bool(cookie and submitted and hmac.compare_digest(cookie, submitted) and is_valid(cookie, secret))
+    return bool(cookie and submitted and _same(cookie, submitted) and is_valid(cookie, secret))
+
+
+def _same(a: str, b: str) -> bool:
+    """Equal, compared in constant time; any text may come in (``hmac.compare_digest`` refuses non-ASCII
+    ``str``), so both are compared as UTF-8 bytes (lone surrogates escaped).
+
+    >>> _same("abc", "abc"), _same("abc", "abd"), _same("é", "abc"), _same("\ud800", "\ud800")
+    (True, False, False, True)
+    """
+    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))

@@ -525,11 +525,6 @@ def pages_and_exports_still_render(fuzzed: Server) -> None:
             [json.loads(line) for line in response.text.splitlines() if line]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: GraphML and GEXF exports write stored control characters (U+0001) and noncharacters "
-    "(&#65534;) into the XML as they are, so one evidence quote or source title breaks the whole export",
-)
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_exports_stay_well_formed_xml_whatever_text_was_stored(live, fmt):
     claim_id = live.client.get("/api/claims").json()["items"][0]["id"]
@@ -695,12 +690,6 @@ FORGERIES = {
     "no-token": ({}, False),
 }
 # Known defects (reported): these writes are not refused when forged
-FORGED_AND_ACCEPTED = {
-    ("POST /logout", "other-origin"), ("POST /logout", "cross-site"), ("POST /logout", "same-site"),
-    ("POST /login", "other-origin"), ("POST /login", "cross-site"), ("POST /login", "same-site"),
-}
-
-
 def forgery_cases() -> list[Any]:
     routes = [
         "POST /api/claims/{claim_id}/evidence", "POST /api/evidence/{evidence_id}/accept",
@@ -708,18 +697,9 @@ def forgery_cases() -> list[Any]:
         "POST /claims/{claim_id}/evidence", "POST /moderation/{evidence_id}",
         "POST /evidence/{evidence_id}/retract", "POST /logout", "POST /login",
     ]
-    cases = []
-    for route in routes:
-        for kind in FORGERIES:
-            marks = []
-            if (route, kind) in FORGED_AND_ACCEPTED:
-                marks = [pytest.mark.xfail(strict=True, reason=(
-                    f"product bug: {route.split()[1]} does not check Origin/Sec-Fetch-Site, so a page on "
-                    "another port of the host that learnt the CSRF cookie (cookies ignore ports) can "
-                    + ("sign the user out" if "logout" in route else "sign the browser into another account")
-                ))]
-            cases.append(pytest.param(route, kind, marks=marks, id=f"{route.split()[1]}-{kind}"))
-    return cases
+    return [
+        pytest.param(route, kind, id=f"{route.split()[1]}-{kind}") for route in routes for kind in FORGERIES
+    ]
 
 
 def test_every_write_route_is_in_the_forgery_cases(app):
@@ -787,22 +767,9 @@ def raw_request(server: Server, method: str, path: str, headers: dict[str, str],
         conn.close()
 
 
-NON_ASCII_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="product bug: web/csrf.py compares tokens with hmac.compare_digest on str, which raises TypeError "
-    "for non-ASCII text, so a non-ASCII CSRF token (field or header) or a non-ASCII session or CSRF cookie "
-    "is a 500 instead of a refusal; a cookie planted by a page on another port breaks every page",
-)
-
-
 @pytest.mark.parametrize(
     "where",
-    [
-        pytest.param("form-field", marks=NON_ASCII_BUG),
-        pytest.param("header", marks=NON_ASCII_BUG),
-        pytest.param("session-cookie", marks=NON_ASCII_BUG),
-        pytest.param("csrf-cookie", marks=NON_ASCII_BUG),
-    ],
+    ["form-field", "header", "session-cookie", "csrf-cookie"],
 )
 def test_a_non_ascii_csrf_token_or_cookie_is_refused_not_a_500(guarded, admin_session, where):
     from web.auth import CSRF_HEADER, SESSION_COOKIE

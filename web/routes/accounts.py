@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from claims.accounts import AccountLocked, authenticate
 from web import csrf
-from web.auth import WriterDep, end_session, start_session
+from web.auth import WriterDep, end_session, refuse_cross_site, start_session
 from web.deps import SessionDep, StateDep
 from web.render import render_page
 from web.schemas import WRITE_ERRORS
@@ -89,7 +89,9 @@ def login_page(request: Request, next: str = "/") -> Response:  # noqa: A002
 def login(
     request: Request, session: SessionDep, state: StateDep, form: Annotated[LoginForm, Form()]
 ) -> Response:
-    """Check the name and password; on success open a session and go on to ``next`` (303)."""
+    """Check the name and password; on success open a session and go on to ``next`` (303). Only from a page
+    of this site: another origin may not sign the browser into an account of its choosing."""
+    refuse_cross_site(request)
     form = form.model_copy(update={"next": safe_next(form.next)})
     if not csrf.check(request, form.csrf_token, state.secret):
         return _login_page(
@@ -117,7 +119,8 @@ def login(
 def logout(
     request: Request, session: SessionDep, state: StateDep, form: Annotated[LogoutForm, Form()]
 ) -> Response:
-    """Revoke this browser's session and go home (303)."""
+    """Revoke this browser's session and go home (303); only from a page of this site."""
+    refuse_cross_site(request)
     if not csrf.check(request, form.csrf_token, state.secret):
         return render_page(
             request, "error.html", {"status": 403, "detail": STALE_FORM}, api_url=None, status_code=403
