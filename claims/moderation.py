@@ -43,12 +43,14 @@ def pending_count(session: Session) -> int:
     )
 
 
-def pending_queue(session: Session, *, limit: int = 200) -> list[dict[str, Any]]:
-    """Pending evidence, oldest first, each with its claim's statement and status."""
+def pending_queue(session: Session, *, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
+    """Pending evidence, oldest first, each with its claim's statement and status (``limit`` of them from
+    ``offset``)."""
     query = (
         select(Evidence, Claim, Source)
         .where(Evidence.review == "pending", Evidence.claim_id == Claim.id, Evidence.source_id == Source.id)
         .order_by(col(Evidence.added_at), col(Evidence.id))
+        .offset(offset)
         .limit(limit)
     )
     return [

@@ -20,6 +20,7 @@ __all__ = [
     "MAX_LIST_PER_PAGE",
     "PAGED",
     "Paging",
+    "FIRST_PAGE",
     "PagingQuery",
     "pages_of",
     "link_header",
@@ -38,6 +39,9 @@ class Paging:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+
+FIRST_PAGE = Paging(page=1, per_page=LIST_PER_PAGE)
 
 
 def _paging(

@@ -38,7 +38,9 @@ class ModerationQueue(BaseModel):
     """Evidence held for moderation, oldest first."""
 
     items: list[PendingEvidence]
-    total: int
+    total: int = Field(description="how much evidence waits in all, on every page")
+    page: int = 1
+    per_page: int = 100
 
 
 class ReviewIn(TextInput):

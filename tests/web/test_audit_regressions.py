@@ -245,7 +245,8 @@ def test_failed_log_ins_lock_the_account_with_a_growing_delay_recorded_in_the_au
 
 def test_a_rejected_submission_leaves_only_its_number_on_the_claim_page(live, claim_id):
     """Defect 2: the claim's set-aside record showed a rejected submission's words and source to all."""
-    body = {"stance": "disputes", "quote": "Words an editor turned down.", "source_title": "A rejected letter"}
+    body = {"stance": "disputes", "quote": "Words an editor turned down.",
+            "source_title": "A rejected letter"}
     held = live.reader.post(f"/api/claims/{claim_id}/evidence", json=body).json()
     assert live.editor.post(f"/api/evidence/{held['id']}/reject", json={"comment": "no"}).status_code == 200
     for client in (live.client, live.reader):
@@ -288,7 +289,7 @@ def test_sources_and_entities_are_paged_in_the_api_and_on_their_pages(live):
         assert [len(p.json()) for p in pages] == [2, 2]
         assert [i["id"] for p in pages for i in p.json()] == [i["id"] for i in everything.json()[:4]]
         links = pages[1].headers["link"]
-        assert f'per_page=2&page=3>; rel="next"' in links and 'page=1>; rel="prev"' in links
+        assert 'per_page=2&page=3>; rel="next"' in links and 'page=1>; rel="prev"' in links
         assert f'page={-(-total // 2)}>; rel="last"' in links
         assert live.client.get(f"/api/{kind}", params={"per_page": 501}).status_code == 422
         html = live.client.get(f"/{kind}", params={"per_page": 2, "page": 2}, headers={"accept": "text/html"})
@@ -296,3 +297,16 @@ def test_sources_and_entities_are_paged_in_the_api_and_on_their_pages(live):
         assert f'href="/{kind}/{pages[1].json()[0]["id"]}"' in html.text
         past = live.client.get(f"/{kind}", params={"page": 999}, headers={"accept": "text/html"})
         assert past.status_code == 404
+
+
+def test_the_moderation_queue_is_paged_and_counts_everything_held(live, claim_id):
+    """Defect 2, 'every list is paged': the queue showed its first 200 and called that the total."""
+    held = [pending_evidence(live, claim_id) for _ in range(3)]
+    first = live.editor.get("/api/moderation", params={"per_page": 2}).json()
+    second = live.editor.get("/api/moderation", params={"per_page": 2, "page": 2}).json()
+    assert first["total"] == second["total"] >= 3 and len(first["items"]) == 2
+    pages = [live.editor.get("/api/moderation", params={"per_page": 2, "page": n}).json()["items"]
+             for n in range(1, -(-first["total"] // 2) + 1)]
+    seen = [item["id"] for page in pages for item in page]
+    assert len(seen) == len(set(seen)) == first["total"] and set(held) <= set(seen)  # each once, none lost
+    assert live.editor.get("/api/moderation", params={"per_page": 501}).status_code == 422

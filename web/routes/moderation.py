@@ -13,10 +13,11 @@ from starlette.responses import Response
 from claims.accounts import can_moderate
 from claims.errors import ClaimsError, InvalidInput
 from claims.models import Evidence, User
-from claims.moderation import Decision, pending_queue, retract_evidence, review_evidence
+from claims.moderation import Decision, pending_count, pending_queue, retract_evidence, review_evidence
 from web import csrf
 from web.auth import EditorDep, OptionalUser
 from web.deps import SessionDep, StateDep, WebState, WriteSessionDep
+from web.paging import FIRST_PAGE, LIST_PER_PAGE, Paging, PagingQuery, require_page
 from web.render import render_page, url_with
 from web.schemas import WRITE_ERRORS
 from web.schemas_trust import DecisionResult, ModerationQueue, RejectIn, RetractIn, ReviewIn
@@ -38,10 +39,12 @@ class DecisionForm(TextInput):
     csrf_token: str = ""
 
 
-def moderation_data(session: Session) -> dict[str, Any]:
-    """The pending queue: the data of /moderation and /api/moderation."""
-    items = pending_queue(session)
-    return {"items": items, "total": len(items)}
+def moderation_data(session: Session, paging: Paging = FIRST_PAGE) -> dict[str, Any]:
+    """One page of the pending queue, oldest first, and how much waits in all: the data of /moderation and
+    /api/moderation."""
+    items = pending_queue(session, limit=paging.per_page, offset=paging.offset)
+    total = pending_count(session)
+    return {"items": items, "total": total, "page": paging.page, "per_page": paging.per_page}
 
 
 def _result(decision: Decision) -> dict[str, Any]:
@@ -59,9 +62,9 @@ def _result(decision: Decision) -> dict[str, Any]:
 
 
 @router.get("/api/moderation", response_model=ModerationQueue, responses=WRITE_ERRORS, tags=["moderation"])
-def api_moderation(session: SessionDep, _editor: EditorDep) -> dict[str, Any]:
-    """Evidence held for moderation, oldest first (editors and admins only)."""
-    return moderation_data(session)
+def api_moderation(session: SessionDep, _editor: EditorDep, paging: PagingQuery) -> dict[str, Any]:
+    """Evidence held for moderation, oldest first, a page at a time (editors and admins only)."""
+    return moderation_data(session, paging)
 
 
 @router.post(
@@ -156,13 +159,18 @@ def render_moderation(
     errors: dict[str, str] | None = None,
     comments: dict[str, str] | None = None,
     status_code: int = 200,
+    paging: Paging = FIRST_PAGE,
 ) -> Response:
     """The moderation page; ``errors`` and ``comments`` by evidence id when a decision needs fixing."""
+    data = moderation_data(session, paging)
+    pages = require_page(paging, data["total"], "held evidence")
     return render_page(
         request,
         "moderation.html",
         {
-            "data": moderation_data(session),
+            "data": data,
+            "pages": pages,
+            "params": {"per_page": paging.per_page if paging.per_page != LIST_PER_PAGE else None},
             "errors": errors or {},
             "comments": comments or {},
             "csrf_token": csrf.token_for(request, request.app.state.web.secret),
@@ -174,9 +182,11 @@ def render_moderation(
 
 
 @router.get("/moderation", response_class=HTMLResponse, include_in_schema=False)
-def moderation_page(request: Request, session: SessionDep, user: OptionalUser) -> Response:
+def moderation_page(
+    request: Request, session: SessionDep, user: OptionalUser, paging: PagingQuery
+) -> Response:
     editor = _page_editor(request, user)
-    return editor if isinstance(editor, Response) else render_moderation(request, session)
+    return editor if isinstance(editor, Response) else render_moderation(request, session, paging=paging)
 
 
 def _decide_by_form(
