@@ -23,7 +23,7 @@ __all__ = ["router", "SWAGGER_JS", "SWAGGER_CSS"]
 
 router = APIRouter()
 HOME_QUESTIONS = 12
-Limit = Annotated[int, Query(ge=1, le=10_000, description="how many disputed questions to list")]
+Limit = Annotated[int, Query(ge=1, le=1000, description="how many disputed questions to list")]
 SWAGGER_JS = "/static/vendor/swagger-ui-bundle-5.35.0.js"
 SWAGGER_CSS = "/static/vendor/swagger-ui-5.35.0.css"
 
