@@ -201,3 +201,27 @@ def test_backups_under_load_are_whole_consistent_copies(sqlite_only, seeded_db: 
     backups = result["backups"]
     assert isinstance(backups, list) and len(backups) == 2
     assert all(b["ok"] and b["before"] <= b["copy"] <= b["after"] for b in backups)
+
+
+@pytest.mark.slow
+def test_paths_scale_times_every_user_path_beside_a_bare_endpoint(sqlite_only, seeded_db: Path) -> None:
+    """A bench/paths_scale.py run on (a copy of) the seeded database with tiny counts: every path answers
+    as it should, each one with cold and timed figures, memory and one ingest; the report judges them."""
+    from bench.paths_scale import report, run
+
+    results = run({"seeded": (0, 0, seeded_db)}, requests=3, warmup=1, budget=5, cold=2, articles=1,
+                  log=lambda _: None)
+    size = results["sizes"][0]
+    paths = {p["path"]: p for p in size["paths"]}
+    assert {"/", "/api/overview", "/claims/{id}", "/api/graph?focus=claim:{id}&radius=2",
+            "POST /api/claims/{id}/evidence"} <= set(paths)
+    assert not [p for p in paths.values() if p.get("error")]
+    assert all(p["requests"] == 3 and len(p["cold_ms"]) == 2 and p["p50_ms"] > 0 for p in paths.values())
+    assert paths["POST /api/claims/{id}/evidence"]["statuses"] == {"201": 6}
+    assert size["bare"]["p50_ms"] > 0 and 0 < size["peak_rss_mb"] < 1024
+    assert size["ingest"][0]["new"] == 1 and size["ingest"][0]["reported_s"] > 0
+    text = report(results)
+    assert text.count("| `") == len(paths) and "server peak memory" in text
+    slow = dict(paths["/api/overview"], p50_ms=1000.0)
+    size["paths"] = [slow if p["path"] == "/api/overview" else p for p in size["paths"]]
+    assert "| `/api/overview` |" in report(results) and "**FAIL**" in report(results)
