@@ -12,11 +12,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy import Connection, bindparam, func, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from claims.analysis import derive, group_of
+from claims.analysis import Derived, derive, group_of
 from claims.db import is_sqlite
 from claims.errors import ClaimsError, Conflict
 from claims.migrate import STATUS_RANK_SQL
@@ -192,9 +192,13 @@ def _first_difference(quote: str, stored: str, where: str) -> str:
 def _read_snapshot(engine: Engine) -> Iterator[Connection]:
     """One read-only transaction, so every query sees the same snapshot while a server keeps writing."""
     with engine.connect() as conn:
+        mapped = 0
         if is_sqlite(engine):
             # pysqlite opens transactions only before writes; BEGIN makes the reads one WAL snapshot,
-            # and query_only turns any accidental write into an error.
+            # and query_only turns any accidental write into an error. No memory map while checking:
+            # reading every page through it would keep the whole file resident in this process.
+            mapped = int(conn.exec_driver_sql("PRAGMA mmap_size").scalar() or 0)
+            conn.exec_driver_sql("PRAGMA mmap_size=0")
             conn.exec_driver_sql("PRAGMA query_only=ON")
             conn.exec_driver_sql("BEGIN")
         elif engine.dialect.name == "postgresql":
@@ -205,6 +209,7 @@ def _read_snapshot(engine: Engine) -> Iterator[Connection]:
             conn.rollback()
             if is_sqlite(engine):
                 conn.exec_driver_sql("PRAGMA query_only=OFF")
+                conn.exec_driver_sql(f"PRAGMA mmap_size={mapped}")
 
 
 def check(engine: Engine, *, vocabulary: Vocabulary | None = None) -> CheckReport:
@@ -290,6 +295,10 @@ def _rows(session: Session, query: Any) -> Iterator[Any]:
     yield from session.execute(query)
 
 
+def _rows_with(session: Session, query: Any, **params: Any) -> Iterator[Any]:
+    yield from session.execute(query, params)
+
+
 def _missing(session: Session, table: Any, id_column: Any, ref_column: Any,
              target: Any) -> list[tuple[str, str]]:
     """(row id, dangling value) for rows whose ``ref_column`` names no ``target`` row."""
@@ -321,26 +330,71 @@ def _orphans(session: Session, report: CheckReport) -> None:
 
 
 def _search_index(session: Session, report: CheckReport, pending: set[str]) -> None:
-    indexed: dict[str, list[int]] = defaultdict(list)
+    """A search row for every claim (SQLite: one, at the rowid its id gives), none for a missing claim.
+
+    Streamed: the claims are read in id order a batch at a time and their rows looked up by rowid (SQLite)
+    or claim id; the rows for missing claims and the out-of-place rows are found by scans that keep only
+    what they find wrong."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     # SQLite keeps one FTS5 row per claim at a rowid derived from its id; PostgreSQL a plain table row
-    query = "SELECT rowid, claim_id FROM claim_fts" if sqlite else "SELECT 0, claim_id FROM claim_fts"
-    for rowid, cid in _rows(session, text(query)):
-        indexed[str(cid)].append(int(rowid))
-    claims: set[str] = set(session.execute(select(C.id)).scalars())
-    for cid in sorted(set(indexed) - claims):
+    claims_n = int(session.execute(select(func.count()).select_from(TABLES["claim"])).scalar_one())
+    rows_n = int(session.execute(text("SELECT count(*) FROM claim_fts")).scalar_one())
+    orphaned = sorted({str(cid) for (cid,) in _rows(session, text(
+        "SELECT f.claim_id FROM claim_fts f LEFT JOIN claim c ON c.id = f.claim_id WHERE c.id IS NULL"))})
+    # rows of existing claims that are not where the claim's id puts them (on PostgreSQL: beyond the first)
+    extra: dict[str, list[int]] = defaultdict(list)
+    if sqlite:
+        for rowid, cid in _rows(session, text("SELECT rowid, claim_id FROM claim_fts")):
+            if int(rowid) != fts_rowid(str(cid)):
+                extra[str(cid)].append(int(rowid))
+    else:
+        duplicated = text("SELECT claim_id, count(*) FROM claim_fts GROUP BY claim_id HAVING count(*) > 1")
+        for cid, n in _rows(session, duplicated):
+            extra[str(cid)] = [0] * (int(n) - 1)
+    for cid in orphaned:
+        extra.pop(cid, None)
+    missing: list[str] = []
+    misplaced: list[tuple[str, list[int]]] = []
+    for chunk in _id_batches(session):
+        if sqlite:  # the row where each claim's id puts it, found by rowid
+            wanted = {fts_rowid(cid): cid for cid in chunk}
+            found = text("SELECT rowid, claim_id FROM claim_fts WHERE rowid IN :keys").bindparams(
+                bindparam("keys", expanding=True))
+            placed = {str(cid) for rowid, cid in _rows_with(session, found, keys=list(wanted))
+                      if wanted.get(int(rowid)) == cid}
+        else:
+            found = text("SELECT 0, claim_id FROM claim_fts WHERE claim_id IN :keys").bindparams(
+                bindparam("keys", expanding=True))
+            placed = {str(cid) for _, cid in _rows_with(session, found, keys=chunk)}
+        for cid in chunk:
+            rowids = sorted(([fts_rowid(cid) if sqlite else 0] if cid in placed else []) + extra.get(cid, []))
+            if not rowids:
+                if cid not in pending:
+                    missing.append(cid)
+            elif rowids != ([fts_rowid(cid)] if sqlite else [0]):
+                misplaced.append((cid, rowids))
+    for cid in orphaned:
         report.problems.append(Problem("search_index", "claim_fts", cid,
                                        "search row for a claim that does not exist"))
-    for cid in sorted(claims - set(indexed) - pending):
+    for cid in sorted(missing):
         report.problems.append(Problem("search_index", "claim", cid,
                                        "claim is missing from the search index"))
-    for cid in sorted(set(indexed) & claims):
-        if indexed[cid] != ([fts_rowid(cid)] if sqlite else [0]):
-            report.problems.append(Problem("search_index", "claim_fts", cid,
-                                           f"search rows {indexed[cid]}, expected one at rowid "
-                                           f"{fts_rowid(cid)}"))
-    rows = sum(map(len, indexed.values()))
-    report.checks["search_index"] = f"{len(claims)} claim(s) and {rows} search row(s) match"
+    for cid, rowids in sorted(misplaced):
+        report.problems.append(Problem("search_index", "claim_fts", cid,
+                                       f"search rows {rowids}, expected one at rowid {fts_rowid(cid)}"))
+    report.checks["search_index"] = f"{claims_n} claim(s) and {rows_n} search row(s) match"
+
+
+def _id_batches(session: Session, size: int = 1000) -> Iterator[list[str]]:
+    """Every claim id in id order, ``size`` at a time (keyset pagination: one short query per batch)."""
+    last: str | None = None
+    while True:
+        query = select(C.id).order_by(C.id).limit(size)
+        ids = [str(row[0]) for row in _rows(session, query if last is None else query.where(C.id > last))]
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
 
 
 def _search_keys(session: Session, report: CheckReport) -> None:
@@ -366,18 +420,67 @@ def _search_keys(session: Session, report: CheckReport) -> None:
         report.checks["search_index"] += "; every search row's list keys match its claim"
 
 
+_DERIVE_BATCH = 2000  # claims recomputed at a time, whole groups (relations never cross groups)
+
+
+def _group_batches(session: Session, vocabulary: Vocabulary,
+                   families: dict[str, str]) -> Iterator[tuple[set[tuple[str, str]], list[str]]]:
+    """The claims' groups in batches of about ``_DERIVE_BATCH`` claims: (groups, one claim id of each).
+
+    Read from the (subject, metric) pairs with a claim of each and their counts, grouped in the database."""
+    groups: dict[tuple[str, str], tuple[str, int]] = {}
+    pairs = select(C.subject_id, C.metric, func.min(C.id), func.count()).group_by(C.subject_id, C.metric)
+    for subject_id, metric, some_id, n in _rows(session, pairs):
+        key = group_of(subject_id, metric, families, vocabulary.metric_groups)
+        known = groups.get(key)
+        groups[key] = (some_id, n) if known is None else (min(known[0], some_id), known[1] + n)
+    batch: set[tuple[str, str]] = set()
+    ids: list[str] = []
+    size = 0
+    for key in sorted(groups):
+        some_id, n = groups[key]
+        batch.add(key)
+        ids.append(some_id)
+        size += n
+        if size >= _DERIVE_BATCH:
+            yield batch, ids
+            batch, ids, size = set(), [], 0
+    if batch:
+        yield batch, ids
+
+
 def _derived(session: Session, report: CheckReport, vocabulary: Vocabulary, pending: set[str]) -> None:
     """Stored statuses and relations equal what refresh would compute now.
 
     Groups holding a claim that awaits a refresh (an interrupted ingest) are left out: the next ingest
-    recomputes them, and until then their stored state is the last one a finished run wrote.
+    recomputes them, and until then their stored state is the last one a finished run wrote. Recomputed a
+    batch of whole groups at a time (relations never cross groups), so memory does not grow with the
+    database.
     """
-    derived = derive(session, vocabulary=vocabulary)
     entity = TABLES["entity"].c
     families = {eid: vocabulary.family(name) for eid, name in _rows(session, select(entity.id, entity.name))}
-    group = {r.id: group_of(r.subject_id, r.metric, families, vocabulary.metric_groups) for r in derived.rows}
-    waiting = {group[cid] for cid in pending if cid in group}
-    settled = {cid for cid, g in group.items() if g not in waiting}
+    waiting: set[tuple[str, str]] = set()
+    ordered_pending = sorted(pending)
+    for i in range(0, len(ordered_pending), 500):
+        chunk = ordered_pending[i:i + 500]
+        waiting.update(group_of(sid, metric, families, vocabulary.metric_groups) for sid, metric in
+                       _rows(session, select(C.subject_id, C.metric).where(C.id.in_(chunk))))
+    settled_n = stored_n = 0
+    for groups, some_ids in _group_batches(session, vocabulary, families):
+        if groups <= waiting:
+            continue
+        derived = derive(session, vocabulary=vocabulary, claim_ids=some_ids)
+        settled = {r.id for r in derived.rows
+                   if group_of(r.subject_id, r.metric, families, vocabulary.metric_groups) not in waiting}
+        settled_n += len(settled)
+        stored_n += _compare_derived(session, report, derived, settled)
+    report.checks["derived"] = (f"{settled_n} claim status(es) and {stored_n} relation(s) equal a "
+                                "fresh recomputation")
+
+
+def _compare_derived(session: Session, report: CheckReport, derived: Derived, settled: set[str]) -> int:
+    """Report where the stored claims and relations of ``settled`` differ from ``derived``; how many stored
+    relations were compared."""
     for row in derived.rows:
         verdict = derived.verdicts[row.id]
         if row.id not in settled:
@@ -392,8 +495,11 @@ def _derived(session: Session, report: CheckReport, vocabulary: Vocabulary, pend
             detail = "stored origins or asserters differ from recomputed"
             report.problems.append(Problem("derived", "claim", row.id, detail))
     wanted = {r.id: r for r in derived.relations if r.a in settled}
-    stored = {rid: (kind, a, b, reason) for rid, kind, a, b, reason in
-              _rows(session, select(R.id, R.kind, R.claim_a, R.claim_b, R.reason)) if a in settled}
+    stored: dict[str, tuple[Any, Any, Any, Any]] = {}
+    ordered = sorted(settled)
+    for i in range(0, len(ordered), 500):
+        query = select(R.id, R.kind, R.claim_a, R.claim_b, R.reason).where(R.claim_a.in_(ordered[i:i + 500]))
+        stored.update({rid: (kind, a, b, reason) for rid, kind, a, b, reason in _rows(session, query)})
     for rid in sorted(set(stored) - set(wanted)):
         report.problems.append(Problem("derived", "relation", rid, f"stored {stored[rid][0]} relation "
                                        f"{stored[rid][1]} -> {stored[rid][2]} is no longer drawn"))
@@ -405,5 +511,4 @@ def _derived(session: Session, report: CheckReport, vocabulary: Vocabulary, pend
         if stored[rid][3] != wanted[rid].reason:
             report.problems.append(Problem("derived", "relation", rid,
                                            "stored reason differs from recomputed"))
-    report.checks["derived"] = (f"{len(settled)} claim status(es) and {len(stored)} relation(s) equal a "
-                                "fresh recomputation")
+    return len(stored)

@@ -203,6 +203,27 @@ def test_backups_under_load_are_whole_consistent_copies(sqlite_only, seeded_db: 
     assert all(b["ok"] and b["before"] <= b["copy"] <= b["after"] for b in backups)
 
 
+def test_export_scale_measures_each_command_beside_its_ceilings(sqlite_only, seeded_db: Path) -> None:
+    """A bench/export_scale.py run on the seeded database: every export and the check run as processes
+    of their own, with a wall time and a peak of their own, and the report judges them by the ceilings."""
+    from bench.export_scale import report, run
+
+    results = run(seeded_db, formats=("mentions", "claimreview"), log=lambda _: None)
+    exports = results["exports"]
+    assert set(exports) == {"mentions", "claimreview"} and results["check"]["exit"] == 0
+    for figure in [results["plain_read"], results["check"], *exports.values()]:
+        assert figure["wall_s"] > 0 and 0 < figure["peak_mb"] < 500
+    assert any("Wrote" in line for line in exports["mentions"]["stderr"])
+    text = report(results, before=results)
+    row = {line.split(" | ")[0]: line for line in text.splitlines() if line.startswith("| `")}
+    assert "**pass**" in row["| `claims check`"] and "**pass**" in row["| `export --format claimreview`"]
+    assert "2 × plain read" in row["| `export --format mentions`"]  # judged by time too (a tiny database:
+    # start-up alone outlasts the plain read, so its verdict is not asserted here)
+    too_slow = exports["mentions"] | {"wall_s": 3 * results["plain_read"]["wall_s"]}
+    slow = results | {"exports": {"mentions": too_slow}}
+    assert "**FAIL**" in report(slow)
+
+
 @pytest.mark.slow
 def test_paths_scale_times_every_user_path_beside_a_bare_endpoint(sqlite_only, seeded_db: Path) -> None:
     """A bench/paths_scale.py run on (a copy of) the seeded database with tiny counts: every path answers
