@@ -6,15 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import queue
-import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
-from itertools import islice
+from json.encoder import encode_basestring
 from typing import Any, TextIO
 
 import networkx as nx
@@ -66,6 +64,7 @@ FILE_NAMES = {
 # Rows are read in batches of this many (a server-side cursor on PostgreSQL), written as they are made.
 BATCH = 2000
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False), made once
+_CACHE_KIB = -65536  # SQLite page cache while exporting: 64 MB (negative: KiB)
 _SEP = "\x1f"  # between claim ids aggregated in SQL (the ASCII unit separator: never in an id)
 _IN_CHUNK = 500  # ids per IN (...) list
 
@@ -101,62 +100,23 @@ def _streamed(session: Session, query: Any, batch: int = BATCH) -> Iterator[Any]
     yield from session.execute(query.execution_options(yield_per=batch))
 
 
-def _prefetched(rows: Iterable[Any], depth: int = 4) -> Iterator[list[Any]]:
-    """``rows`` in lists of ``BATCH``, fetched by a thread of their own while the caller turns the previous
-    lists into text: the database driver steps without holding the GIL, so reading and writing overlap. At
-    most ``depth`` lists wait; the thread stops when the caller stops reading."""
-    ready: queue.Queue[list[Any] | BaseException | None] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item: list[Any] | BaseException | None) -> None:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def produce() -> None:
-        try:
-            source = iter(rows)
-            while not stop.is_set():
-                batch = list(islice(source, BATCH))
-                if not batch:
-                    break
-                put(batch)
-            put(None)
-        except BaseException as exc:  # handed to the reader, raised there
-            put(exc)
-
-    worker = threading.Thread(target=produce, name="export-rows", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = ready.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join()
-
-
 @contextmanager
 def _read_snapshot(session: Session) -> Iterator[None]:
     """Make the queries of one export read one snapshot, and read it without a memory map.
 
     On SQLite: a deferred BEGIN (pysqlite opens no transaction for reads, so each query would see the latest
     commit), and ``mmap_size`` 0 for the export's length (every page of a whole-database read would stay
-    mapped into the process: resident memory the size of the file), restored after. Other dialects run in
-    the session's own transaction."""
+    mapped into the process: resident memory the size of the file) with a page cache of a fixed 64 MB
+    instead (the grouped contradictions and the sorts stay in memory), both restored after. Other dialects
+    run in the session's own transaction."""
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         yield
         return
     mapped = connection.exec_driver_sql("PRAGMA mmap_size").scalar()
+    cached = connection.exec_driver_sql("PRAGMA cache_size").scalar()
     connection.exec_driver_sql("PRAGMA mmap_size=0")
+    connection.exec_driver_sql(f"PRAGMA cache_size={_CACHE_KIB}")
     raw = connection.connection.driver_connection
     if raw is not None and not getattr(raw, "in_transaction", True):
         connection.exec_driver_sql("BEGIN")
@@ -164,13 +124,10 @@ def _read_snapshot(session: Session) -> Iterator[None]:
         yield
     finally:
         connection.exec_driver_sql(f"PRAGMA mmap_size={int(mapped or 0)}")
+        connection.exec_driver_sql(f"PRAGMA cache_size={int(cached or -2000)}")
 
 
-def mention_rows(session: Session) -> Iterator[dict[str, Any]]:
-    """One row per extracted piece of evidence of a live source, in source and text order.
-
-    Streamed: evidence joined with its claim, its subject's name and its source, read a batch at a time;
-    each batch's contradictions are looked up for its claims only."""
+def _mention_query_rows(session: Session) -> Iterator[Any]:
     E, C, S = _cols(Evidence), _cols(Claim), _cols(Source)
     entity = _cols(Entity)
     contradicting = _contradicting()
@@ -190,14 +147,94 @@ def mention_rows(session: Session) -> Iterator[dict[str, Any]]:
         # NULLs first as SQLite puts them, on PostgreSQL too; the id settles the rest
         .order_by(S.name, E.start, E.value_start.nulls_first(), E.id)
     )
-    for batch in _prefetched(_streamed(session, query)):
-        yield from _mentions_of(batch)
+    return _streamed(session, query)
 
 
-def _mentions_of(batch: list[Any]) -> Iterator[dict[str, Any]]:
+def mention_rows(session: Session) -> Iterator[dict[str, Any]]:
+    """One row per extracted piece of evidence of a live source, in source and text order.
+
+    Streamed: evidence joined with its claim, its subject's name, its source and the claims it contradicts
+    (grouped in the database), read a batch at a time."""
+    yield from _mentions_of(_mention_query_rows(session))
+
+
+_MENTION_LINE = (
+    '{"source": %s, "start": %s, "end": %s, "quote": %s, "value_text": %s, "value": %s, "value_max": %s, '
+    '"unit": %s, "qualifier": %s, %s, "asserted_by": %s, %s, "confidence": %s, "hypothetical": %s, %s, '
+    '"evidence_id": %s, "note": %s}'
+)
+
+
+def _mention_lines(rows: Iterable[Any]) -> Iterator[str]:
+    """``json.dumps(row, ensure_ascii=False)`` of each of ``_mentions_of(rows)``, made without the dict:
+    the values are encoded one by one into the line's fixed keys, those that many rows share (a claim's,
+    a source's, a party's) memoized."""
+    j, cj = _json_value, _json_cached
     for (eid, start, end, quote, value_text, value, value_max, qualifier, hedge, asserted_by, parties, stance,
          confidence, hypothetical, note, source_name, claim_id, unit, subject_id, metric, scope, status,
-         subject_name, contradicting) in batch:
+         subject_name, contradicting) in rows:
+        yield _MENTION_LINE % (
+            cj(source_name), j(start), j(end), j(quote), cj(value_text), j(value), j(value_max), cj(unit),
+            cj(qualifier if qualifier and qualifier != "only" else hedge),
+            _subject_part(subject_id if subject_name is None else subject_name, metric, scope),
+            _parties_json(asserted_by, _hashable(parties)), _stance_part(stance, hedge),
+            "1.0" if confidence is None else j(confidence), j(hypothetical),
+            _claim_part(claim_id, status, contradicting), j(eid), j(note),
+        )
+
+
+@lru_cache(maxsize=8192)
+def _subject_part(subject: Any, metric: Any, scope: Any) -> str:
+    j = _json_value
+    return f'"subject": {j(subject)}, "metric": {j(metric)}, "scope": {j(scope)}'
+
+
+@lru_cache(maxsize=64)
+def _stance_part(stance: Any, hedge: Any) -> str:
+    return f'"stance": {_json_value(stance)}, "hedge": {_json_value(hedge)}'
+
+
+@lru_cache(maxsize=8192)
+def _claim_part(claim_id: Any, status: Any, contradicting: str | None) -> str:
+    contradicts = _ENCODE(list(_claim_ids(contradicting))) if contradicting else "[]"
+    j = _json_value
+    return f'"claim_id": {j(claim_id)}, "status": {j(status)}, "contradicts": {contradicts}'
+
+
+def _json_value(value: Any) -> str:
+    """One value as ``json.dumps(value, ensure_ascii=False)`` writes it.
+
+    >>> [_json_value(v) for v in ("é\\n", None, True, 3, 2.5, float("inf"), ["a"])]
+    ['"é\\\\n"', 'null', 'true', '3', '2.5', 'Infinity', '["a"]']
+    """
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if kind is int or kind is float:
+        return _ENCODE(value) if value != value or value in (_INF, -_INF) else repr(value)
+    return _ENCODE(value)
+
+
+_json_cached = lru_cache(maxsize=8192)(_json_value)  # for the values many rows share
+_INF = float("inf")
+
+
+def _hashable(parties: Any) -> Any:
+    """Stored parties as a memo key: JSON text (SQLite) as it is, a decoded list (PostgreSQL) as a tuple."""
+    return parties if parties is None or isinstance(parties, str) else tuple(parties)
+
+
+@lru_cache(maxsize=8192)
+def _parties_json(asserted_by: str | None, parties: Any) -> str:
+    return _ENCODE(list(_parties(asserted_by, parties)))
+
+
+def _mentions_of(rows: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    for (eid, start, end, quote, value_text, value, value_max, qualifier, hedge, asserted_by, parties, stance,
+         confidence, hypothetical, note, source_name, claim_id, unit, subject_id, metric, scope, status,
+         subject_name, contradicting) in rows:
         yield {
             "source": source_name,
             "start": start,
@@ -212,8 +249,7 @@ def _mentions_of(batch: list[Any]) -> Iterator[dict[str, Any]]:
             "metric": metric,
             "scope": scope,
             # one entry per party, as stored (never split from the joined text)
-            "asserted_by": list(_parties(asserted_by, parties if isinstance(parties, str) or parties is None
-                                         else tuple(parties))),
+            "asserted_by": list(_parties(asserted_by, _hashable(parties))),
             "stance": stance,
             "hedge": hedge,
             "confidence": 1.0 if confidence is None else confidence,
@@ -484,8 +520,8 @@ def _streamed_export(session: Session, fmt: str, *, base_url: str) -> Generator[
     if fmt == "mentions":
         n = 0
         lines: list[str] = []
-        for row in mention_rows(session):
-            lines.append(_ENCODE(row))
+        for line in _mention_lines(_mention_query_rows(session)):
+            lines.append(line)
             if len(lines) == BATCH:
                 yield "\n".join(lines) + "\n"
                 n += len(lines)

@@ -162,6 +162,21 @@ def test_csv_and_mentions_still_work_alongside(exported, store):
     assert rows and all(r["quote"] for r in rows)
 
 
+def test_streamed_exports_hold_what_the_rows_give(exported, store):
+    """The mentions lines are made without dicts and the JSON-LD documents item by item: each is still
+    exactly json.dumps of the rows and documents the plain functions give."""
+    from claims.claimreview import review_document
+    from claims.export import mention_rows
+    from claims.linked_data import annotations_document, claim_reviews
+
+    lines = exported[1]["mentions"].read_text(encoding="utf-8").splitlines()
+    assert lines == [json.dumps(row, ensure_ascii=False) for row in mention_rows(store)]
+    assert exported[1]["claimreview"].read_text(encoding="utf-8") == json.dumps(
+        review_document(claim_reviews(store, base_url=BASE)), ensure_ascii=False, indent=2) + "\n"
+    assert exported[1]["annotations"].read_text(encoding="utf-8") == json.dumps(
+        annotations_document(store, base_url=BASE), ensure_ascii=False, indent=2) + "\n"
+
+
 def test_base_url_must_be_http(seeded_db):
     result = run(seeded_db, "export", "--format", "claimreview", "--base-url", "ftp://x", check=False)
     assert result.returncode == 2 and "--base-url must be an http(s) URL" in result.stderr
