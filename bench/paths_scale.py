@@ -496,6 +496,7 @@ def run(sizes: dict[str, tuple[int, int, Path]], *, requests: int = 60, warmup: 
         "budget_s": budget,
         "cold": cold,
     }
+    OUT.mkdir(parents=True, exist_ok=True)  # a fresh clone has no bench/out yet
     with tempfile.TemporaryDirectory(dir=OUT, prefix="paths_scale_") as scratch_name:
         scratch = Path(scratch_name)
         copies = article_copies(scratch / "articles", articles, uuid.uuid4().hex[:6])
