@@ -205,12 +205,15 @@ def _held(request: Request, session: Session, claim_id: str) -> bool:
 PICKER_TOP = 30  # the most cited sources the evidence form offers before any search
 
 
-def picker_sources(session: Session, view: dict[str, Any], chosen: str | None) -> list[dict[str, Any]]:
+def picker_sources(
+    session: Session, view: dict[str, Any], chosen: str | None, cache: ViewCache | None = None
+) -> list[dict[str, Any]]:
     """What the evidence form's source list offers before a search: the claim's own sources, the most
-    cited ones, and the one already chosen (a form sent back with errors), never a list of every source."""
+    cited ones (counted over all evidence, so kept in ``cache`` while the database is unchanged), and the
+    one already chosen (a form sent back with errors), never a list of every source."""
     offered = {ev["source"]["id"]: {"id": ev["source"]["id"], "title": ev["source"]["title"]}
                for ev in view["evidence"]}
-    for row in most_cited_sources(session, limit=PICKER_TOP):
+    for row in cached_json(cache, "most-cited", lambda: most_cited_sources(session, limit=PICKER_TOP)):
         offered.setdefault(row["id"], row)
     if chosen and chosen not in offered:
         offered.update((row["id"], row) for row in sources_with_counts(session, q=chosen, limit=1)[0]
@@ -248,7 +251,7 @@ def render_claim_page(
             "form": form or EvidenceForm(),
             "errors": errors or {},
             "csrf_token": token,
-            "sources": picker_sources(session, view, (form or EvidenceForm()).source_id),
+            "sources": picker_sources(session, view, (form or EvidenceForm()).source_id, state.summary_views),
             "parties": sorted({name for _, name in parties.values()}),
         },
         api_url=f"/api/claims/{claim_id}",

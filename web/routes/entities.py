@@ -13,21 +13,26 @@ from starlette.responses import Response
 from claims.canonical import metric_question
 from claims.queries import entities_with_counts
 from claims.views import entity_view
-from web.deps import SessionDep
+from web.deps import SessionDep, StateDep
 from web.errors import found
 from web.paging import LIST_PER_PAGE, PAGED, PagingQuery, link_header, require_page
 from web.render import render_page, url_with
 from web.schemas import ERRORS, TextId
 from web.schemas_corpus import EntityListItem, EntityOut
+from web.viewcache import ViewCache, cached_json
 
 __all__ = ["router", "entity_data"]
 
 router = APIRouter()
 
 
-def entity_data(session: Session, entity_id: str) -> dict[str, Any]:
-    """One entity and its claims: the data of /entities/{id} and /api/entities/{id}."""
-    return found(entity_view(session, entity_id=entity_id), "entity", entity_id)
+def entity_data(session: Session, entity_id: str, cache: ViewCache | None = None) -> dict[str, Any]:
+    """One entity and its claims: the data of /entities/{id} and /api/entities/{id}, kept in ``cache``
+    while the database is unchanged (a busy asserter's claims are found by a scan of evidence)."""
+    data: dict[str, Any] | None = cached_json(
+        cache, f"entity:{entity_id}", lambda: entity_view(session, entity_id=entity_id)
+    )
+    return found(data, "entity", entity_id)
 
 
 @router.get(
@@ -44,9 +49,9 @@ def api_entities(
 
 
 @router.get("/api/entities/{entity_id}", response_model=EntityOut, responses=ERRORS, tags=["entities"])
-def api_entity(session: SessionDep, entity_id: TextId) -> dict[str, Any]:
+def api_entity(session: SessionDep, state: StateDep, entity_id: TextId) -> dict[str, Any]:
     """One entity: aliases, parent and children, the claims about it and the claims it asserts."""
-    return entity_data(session, entity_id)
+    return entity_data(session, entity_id, state.summary_views)
 
 
 @router.get("/entities", response_class=HTMLResponse, include_in_schema=False)
@@ -62,8 +67,8 @@ def entities_page(request: Request, session: SessionDep, paging: PagingQuery) ->
 
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
-def entity_page(request: Request, session: SessionDep, entity_id: TextId) -> Response:
-    data = entity_data(session, entity_id)
+def entity_page(request: Request, session: SessionDep, state: StateDep, entity_id: TextId) -> Response:
+    data = entity_data(session, entity_id, state.summary_views)
     questions = [
         (metric_question(metric, data["name"]), list(claims))
         for metric, claims in groupby(

@@ -12,9 +12,10 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from claims.graph_reads import claims_at, claims_graph, contradicted, most_linked, within
-from web.deps import SessionDep
+from web.deps import SessionDep, StateDep
 from web.render import render_page, url_with
 from web.schemas import ERRORS, GraphOut
+from web.viewcache import cached_json
 
 __all__ = ["router", "GraphQuery", "graph_data", "PAGE_MAX_CLAIMS", "MAX_CLAIMS"]
 
@@ -72,9 +73,12 @@ def graph_data(session: Session, query: GraphQuery) -> dict[str, Any]:
 
 
 @router.get("/api/graph", response_model=GraphOut, responses=ERRORS, tags=["graph"])
-def api_graph(session: SessionDep, query: Annotated[GraphQuery, Query()]) -> dict[str, Any]:
+def api_graph(session: SessionDep, state: StateDep, query: Annotated[GraphQuery, Query()]) -> dict[str, Any]:
     """Node-link JSON (networkx): nodes have a `type` (claim, source, entity); links a `relation`."""
-    return graph_data(session, query)
+    data: dict[str, Any] = cached_json(
+        state.summary_views, "graph:" + query.model_dump_json(), lambda: graph_data(session, query)
+    )
+    return data
 
 
 @router.get("/graph", response_class=HTMLResponse, include_in_schema=False)
