@@ -31,6 +31,7 @@ __all__ = [
     "AccountLocked",
     "LOCK_AFTER",
     "lock_delay",
+    "is_locked",
     "unlock",
     "issue_token",
     "user_for_token",
@@ -171,7 +172,8 @@ def authenticate(session: Session, *, name: str, password: str, now: datetime | 
     if user is None:
         verify_password(password, _DUMMY_HASH)
         return None
-    if user.locked_until is not None and _naive(user.locked_until) > _naive(now):
+    if is_locked(user, now):
+        assert user.locked_until is not None
         raise AccountLocked(_naive(user.locked_until), _naive(now))
     if not verify_password(password, user.password_hash):
         _failed(session, user, now)
@@ -180,6 +182,11 @@ def authenticate(session: Session, *, name: str, password: str, now: datetime | 
         user.failed_logins, user.locked_until = 0, None
         session.add(user)
     return None if user.disabled else user
+
+
+def is_locked(user: User, now: datetime | None = None) -> bool:
+    """Whether the account refuses sign-in now, after too many failed sign-ins in a row."""
+    return user.locked_until is not None and _naive(user.locked_until) > _naive(now or utcnow())
 
 
 def _naive(moment: datetime) -> datetime:

@@ -11,13 +11,14 @@ from claims.accounts import (
     ensure_admin,
     generate_password,
     get_user,
+    is_locked,
     issue_token,
     list_users,
     unlock,
 )
 from claims.db import database_url, init_db, make_engine, session_scope
 from claims.errors import NotFound
-from claims.models import ROLES, utcnow
+from claims.models import ROLES
 
 __all__ = ["register"]
 
@@ -43,12 +44,11 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     """Print every account: name, role, created, disabled."""
     with session_scope(_engine(args)) as session:
         users = list_users(session)
-    now = utcnow().replace(tzinfo=None)
     if not users:
         print("No accounts yet: `claims user add NAME --role editor`.")
     for user in users:
         flag = "  (disabled)" if user.disabled else ""
-        if user.locked_until is not None and user.locked_until.replace(tzinfo=None) > now:
+        if is_locked(user):
             flag += f"  (locked until {user.locked_until:%H:%M:%S} UTC: {user.failed_logins} failed sign-ins)"
         print(f"{user.name:<24} {user.role:<7} created {user.created_at:%Y-%m-%d %H:%M}{flag}")
     return 0

@@ -1,4 +1,4 @@
-"""The claims graph as networkx: build it from plain rows, find dispute clusters and neighbourhoods."""
+"""The claims graph as networkx: built from plain rows, and made fit for GraphML and GEXF."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["node_id", "build_graph", "dispute_clusters", "neighbourhood", "scalar_attributes"]
+__all__ = ["node_id", "build_graph", "scalar_attributes"]
 
 Row = Mapping[str, Any]
 
@@ -96,31 +96,6 @@ def build_graph(
             reason=r.get("reason"),
         )
     return graph
-
-
-def dispute_clusters(graph: nx.MultiDiGraph[str]) -> list[set[str]]:
-    """Groups of claims joined by contradiction links, largest first.
-
-    >>> g = nx.MultiDiGraph(); _ = g.add_edge("claim:a", "claim:b", relation="contradicts")
-    >>> g.add_node("claim:c")
-    >>> [sorted(c) for c in dispute_clusters(g)]
-    [['claim:a', 'claim:b']]
-    """
-    contradictions: nx.Graph[str] = nx.Graph()
-    contradictions.add_edges_from(
-        (u, v) for u, v, data in graph.edges(data=True) if data.get("relation") == "contradicts"
-    )
-    return sorted(
-        (set(c) for c in nx.connected_components(contradictions)), key=lambda c: (-len(c), sorted(c))
-    )
-
-
-def neighbourhood(graph: nx.MultiDiGraph[str], node: str, *, radius: int = 1) -> nx.MultiDiGraph[str]:
-    """The subgraph within ``radius`` steps of a node, following edges either way."""
-    if node not in graph:
-        return nx.MultiDiGraph()
-    reach = nx.single_source_shortest_path_length(graph.to_undirected(as_view=True), node, cutoff=radius)
-    return graph.subgraph(reach).copy()
 
 
 # What XML 1.0 cannot hold even escaped: C0 controls but tab, newline and return; lone surrogates; U+FFFE/F

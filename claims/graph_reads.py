@@ -119,7 +119,7 @@ def most_linked(
     return sorted(ids, key=lambda c: (-degree[c], c))[:limit]
 
 
-def claims_graph(session: Session, claims: Collection[str], *, quotes: bool = True) -> nx.MultiDiGraph[str]:
+def claims_graph(session: Session, claims: Collection[str]) -> nx.MultiDiGraph[str]:
     """The graph of these claims: each with its subject, the live sources and named asserters of its
     accepted evidence, and the relations among them."""
     ids = sorted(set(claims))
@@ -130,7 +130,7 @@ def claims_graph(session: Session, claims: Collection[str], *, quotes: bool = Tr
         for c in session.exec(select(Claim).where(col(Claim.id).in_(chunk)))
     ]
     evidence = [
-        as_dict(e) | ({} if quotes else {"quote": None})
+        as_dict(e)
         for chunk in _chunks(ids)
         for e in session.exec(
             select(Evidence).where(col(Evidence.claim_id).in_(chunk), Evidence.review == ACCEPTED)

@@ -35,7 +35,7 @@ from web.schemas import ERRORS, ClaimFilters, ClaimId, ClaimList, ClaimOut, Face
 from web.submission import EvidenceForm
 from web.viewcache import CachedView, ViewCache, cached_json, etag_matches
 
-__all__ = ["router", "claim_list", "claim_list_facets", "claim_data", "render_claim_page"]
+__all__ = ["router", "claim_list", "claim_list_facets", "render_claim_page"]
 
 router = APIRouter()
 FilterQuery = Annotated[ClaimFilters, Query()]
@@ -101,11 +101,6 @@ def _count_facets(session: Session, active: dict[str, str]) -> dict[str, list[di
         ids = matching_claim_ids(session, **others)
         facets[name] = claim_facets(session, ids=ids, facets=[name], current=active)[name]
     return facets
-
-
-def claim_data(session: Session, claim_id: str) -> dict[str, Any]:
-    """Everything about one claim: the data of /claims/{id} and /api/claims/{id}."""
-    return found(claim_view(session, claim_id=claim_id), "claim", claim_id)
 
 
 @router.get("/api/claims", response_model=ClaimList, responses=ERRORS, tags=["claims"])

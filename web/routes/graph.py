@@ -62,7 +62,7 @@ def graph_data(session: Session, query: GraphQuery) -> dict[str, Any]:
             claims = focus | set(most_linked(session, limit - len(focus), among=claims - focus))
     else:
         claims = set(most_linked(session, limit, kind="contradicts" if query.view == "disputes" else None))
-    graph = claims_graph(session, claims, quotes=query.quotes)
+    graph = claims_graph(session, claims)
     if query.focus and query.focus not in graph:
         graph.add_node(query.focus, type=query.focus.partition(":")[0], label=query.focus)
     data: dict[str, Any] = nx.node_link_data(graph, edges="links")
